@@ -1,0 +1,194 @@
+//! The typed configuration tree: embedded `config/base.toml`, then an optional file, then
+//! `SKILLSYNC__SECTION__KEY` environment variables. Knows nothing about what the values drive.
+
+use std::fmt;
+use std::path::Path;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The defaults, compiled in so that the binary runs without any file next to it.
+pub const BASE_TOML: &str = include_str!("../config/base.toml");
+
+/// Prefix of the environment variables that override configuration keys.
+pub const ENV_PREFIX: &str = "SKILLSYNC";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A source could not be read or a value has the wrong type.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] config::ConfigError),
+    /// The configuration file given on the command line does not exist.
+    #[error("configuration file {0} does not exist")]
+    MissingFile(String),
+}
+
+/// The effective configuration of one skillsync process.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Settings {
+    /// Logging output.
+    pub log: LogSettings,
+    /// The CCaaS platform skillsync writes to.
+    pub platform: PlatformSettings,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LogSettings {
+    /// `plain` or `json`.
+    pub format: LogFormat,
+    /// A `tracing` filter directive such as `info` or `skillsync=debug,info`.
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Plain,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where and as whom skillsync talks to the platform.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PlatformSettings {
+    /// Platform family; only `genesys` today.
+    pub kind: String,
+    /// Genesys Cloud region domain, e.g. `mypurecloud.de`.
+    #[serde(default)]
+    pub region: String,
+    /// API base URL; takes precedence over `region`.
+    #[serde(default)]
+    pub base_url: String,
+    /// OAuth client id (client-credentials grant).
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: Secret,
+}
+
+/// A configuration value that must never be printed or logged.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    /// The secret value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(SecretString::from(value))
+    }
+}
+
+const REDACTED: &str = "[redacted]";
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // An empty secret is shown as empty so that "not configured" stays visible.
+        if self.expose().is_empty() {
+            serializer.serialize_str("")
+        } else {
+            serializer.serialize_str(REDACTED)
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layered configuration. `file` is the optional `--config` path.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, config::Environment::with_prefix(ENV_PREFIX))
+    }
+
+    /// Like [`Settings::load`], with the environment source given (tests pass a fixed map).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: config::Environment,
+    ) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(BASE_TOML, config::FileFormat::Toml));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::MissingFile(path.display().to_string()));
+            }
+            builder = builder.add_source(config::File::from(path));
+        }
+        let env = env.prefix_separator("__").separator("__").try_parsing(true);
+        Ok(builder.add_source(env).build()?.try_deserialize()?)
+    }
+
+    /// The configuration as TOML with every secret redacted, for `skillsync print-config`.
+    pub fn to_redacted_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> config::Environment {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        config::Environment::with_prefix(ENV_PREFIX).source(Some(map))
+    }
+
+    #[test]
+    fn embedded_defaults_load_without_any_file() {
+        let settings = Settings::load_with_env(None, env(&[])).expect("defaults load");
+        assert_eq!(settings.log.format, LogFormat::Plain);
+        assert_eq!(settings.platform.client_id, "skillsync-sim");
+    }
+
+    #[test]
+    fn environment_overrides_nested_keys_with_double_underscores() {
+        let settings = Settings::load_with_env(
+            None,
+            env(&[
+                ("SKILLSYNC__LOG__FORMAT", "json"),
+                ("SKILLSYNC__PLATFORM__CLIENT_SECRET", "hunter2"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(settings.platform.client_secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn printed_config_redacts_secrets() {
+        let settings = Settings::load_with_env(
+            None,
+            env(&[("SKILLSYNC__PLATFORM__CLIENT_SECRET", "hunter2")]),
+        )
+        .expect("load");
+        let printed = settings.to_redacted_toml();
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(
+            printed.contains("client_secret = \"[redacted]\""),
+            "{printed}"
+        );
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error_naming_it() {
+        let err = Settings::load_with_env(Some(Path::new("/nonexistent/x.toml")), env(&[]))
+            .expect_err("missing file");
+        assert!(err.to_string().contains("/nonexistent/x.toml"));
+    }
+}

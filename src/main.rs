@@ -1,0 +1,79 @@
+//! The `skillsync` command line: parses arguments, loads configuration, wires, nothing else.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use skillsync::config::Settings;
+use skillsync::sim::{SimConfig, Simulator};
+
+/// Keeps contact-center agents' routing skills in line with HRIS/WFM feeds.
+#[derive(Debug, Parser)]
+#[command(name = "skillsync", version, about)]
+struct Cli {
+    /// A TOML file overriding the built-in defaults (any subset of keys).
+    #[arg(long, global = true, env = "SKILLSYNC_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the effective configuration, secrets redacted.
+    PrintConfig,
+    /// Run the Genesys Cloud simulator.
+    Sim(SimConfig),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
+    skillsync::telemetry::init(&settings.log);
+    match cli.command {
+        Command::PrintConfig => {
+            print!("{}", settings.to_redacted_toml());
+            Ok(())
+        }
+        Command::Sim(config) => run_sim(config).await,
+    }
+}
+
+async fn run_sim(config: SimConfig) -> anyhow::Result<()> {
+    let agents = config.agents;
+    let sim = Simulator::build(config).await?;
+    tracing::info!(url = %sim.base_url(), agents, "simulator listening");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    sim.run_until_stopped(shutdown).await?;
+    tracing::info!("simulator stopped");
+    Ok(())
+}
+
+/// Cancels `token` on SIGINT or SIGTERM.
+async fn cancel_on_signal(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    token.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    token.cancel();
+}

@@ -1,0 +1,205 @@
+//! The simulated org: users, skill and language catalogs, and the seeded generator that makes
+//! the same org from the same seed.
+
+use std::collections::HashMap;
+
+use parking_lot::{Mutex, RwLock};
+use rand::seq::index::sample;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::catalog::Catalog;
+use super::config::SimConfig;
+use super::names;
+use super::user::{Assignment, AssignmentState, Profile, RoutingStatus, UserData, UserSlot};
+
+/// A user may hold at most this many routing skills, and as many languages.
+pub const MAX_ASSIGNMENTS: usize = 50;
+
+/// Everything the simulator stores.
+#[derive(Debug)]
+pub struct Org {
+    /// The home division every user and skill belongs to.
+    pub division_id: String,
+    /// Users by 0-based position (`index - 1`).
+    pub users: Vec<UserSlot>,
+    user_by_id: HashMap<Uuid, usize>,
+    /// Routing skill definitions.
+    pub skills: RwLock<Catalog>,
+    /// Routing language definitions.
+    pub languages: RwLock<Catalog>,
+}
+
+impl Org {
+    /// Generates the org described by `config`; deterministic in `config.seed`.
+    pub fn generate(config: &SimConfig) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        // A fixed date keeps definitions byte-identical across runs with the same seed.
+        let created = OffsetDateTime::from_unix_timestamp(1_735_689_600)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let division_id = random_uuid(&mut rng).to_string();
+
+        let mut skills = Catalog::default();
+        for n in 0..config.skills as usize {
+            skills.insert(random_uuid(&mut rng), names::skill_name(n), created);
+        }
+        let mut languages = Catalog::default();
+        for n in 0..config.languages as usize {
+            languages.insert(random_uuid(&mut rng), names::language_name(n), created);
+        }
+
+        let mut users = Vec::with_capacity(config.agents as usize);
+        let mut user_by_id = HashMap::with_capacity(config.agents as usize);
+        for index in 1..=config.agents {
+            let id = random_uuid(&mut rng);
+            let profile = seed_profile(&mut rng, config);
+            let status = match rng.random_range(0..10) {
+                0..=3 => RoutingStatus::OffQueue,
+                4..=7 => RoutingStatus::Idle,
+                _ => RoutingStatus::Interacting,
+            };
+            user_by_id.insert(id, users.len());
+            users.push(UserSlot {
+                id_str: id.to_string(),
+                index,
+                data: Mutex::new(UserData::new(profile, status)),
+            });
+        }
+
+        Self {
+            division_id,
+            users,
+            user_by_id,
+            skills: RwLock::new(skills),
+            languages: RwLock::new(languages),
+        }
+    }
+
+    /// The user with this id (as text); `None` for unknown or malformed ids.
+    pub fn user(&self, id: &str) -> Option<&UserSlot> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.user_by_id.get(&id).map(|&i| &self.users[i])
+    }
+}
+
+fn random_uuid(rng: &mut impl Rng) -> Uuid {
+    uuid::Builder::from_random_bytes(rng.random()).into_uuid()
+}
+
+/// A plausible starting profile: some users hold nothing, a few sit near the 50-skill cap, the
+/// rest spread around `mean_skills`.
+fn seed_profile(rng: &mut impl Rng, config: &SimConfig) -> Profile {
+    let available = config.skills as usize;
+    let roll: f64 = rng.random();
+    let wanted = if roll < 0.10 {
+        0
+    } else if roll < 0.13 && available >= MAX_ASSIGNMENTS - 5 {
+        rng.random_range(MAX_ASSIGNMENTS - 5..MAX_ASSIGNMENTS)
+    } else {
+        let mean = config.mean_skills.max(1) as usize;
+        rng.random_range(1..=2 * mean - 1)
+    };
+    let skill_count = wanted.min(available).min(MAX_ASSIGNMENTS);
+    let skills = sample(rng, available, skill_count)
+        .into_iter()
+        .map(|def| Assignment {
+            def: def as u32,
+            proficiency: seed_skill_proficiency(rng),
+            state: AssignmentState::Active,
+        })
+        .collect();
+
+    let language_count = rng.random_range(0..=3usize).min(config.languages as usize);
+    let languages = sample(rng, config.languages as usize, language_count)
+        .into_iter()
+        .map(|def| Assignment {
+            def: def as u32,
+            proficiency: rng.random_range(1..=5) as f32,
+            state: AssignmentState::Active,
+        })
+        .collect();
+
+    let certifications = match rng.random_range(0..20) {
+        0..=2 => vec!["PCI-DSS".to_string()],
+        3 => vec!["PCI-DSS".to_string(), "HIPAA".to_string()],
+        _ => Vec::new(),
+    };
+
+    Profile {
+        version: rng.random_range(1..20),
+        skills,
+        languages,
+        certifications,
+    }
+}
+
+/// Mostly whole numbers, sometimes a half step, as admins set them in the UI.
+fn seed_skill_proficiency(rng: &mut impl Rng) -> f32 {
+    let whole = rng.random_range(0..=5) as f32;
+    if whole < 5.0 && rng.random_bool(0.2) {
+        whole + 0.5
+    } else {
+        whole
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(seed: u64) -> SimConfig {
+        SimConfig {
+            agents: 500,
+            skills: 80,
+            languages: 10,
+            seed,
+            ..SimConfig::default()
+        }
+    }
+
+    fn fingerprint(org: &Org) -> Vec<(String, Profile)> {
+        org.users
+            .iter()
+            .map(|u| (u.id_str.clone(), u.data.lock().profile.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_org() {
+        assert_eq!(
+            fingerprint(&Org::generate(&config(7))),
+            fingerprint(&Org::generate(&config(7)))
+        );
+    }
+
+    #[test]
+    fn a_different_seed_makes_a_different_org() {
+        assert_ne!(
+            fingerprint(&Org::generate(&config(7))),
+            fingerprint(&Org::generate(&config(8)))
+        );
+    }
+
+    #[test]
+    fn seeded_users_include_empty_and_near_cap_profiles_and_never_exceed_the_cap() {
+        let org = Org::generate(&config(3));
+        let counts: Vec<usize> = org
+            .users
+            .iter()
+            .map(|u| u.data.lock().profile.skills.len())
+            .collect();
+        assert!(counts.iter().any(|&c| c == 0));
+        assert!(counts.iter().any(|&c| c >= MAX_ASSIGNMENTS - 5));
+        assert!(counts.iter().all(|&c| c <= MAX_ASSIGNMENTS));
+    }
+
+    #[test]
+    fn users_are_found_by_id_text() {
+        let org = Org::generate(&config(1));
+        let first = &org.users[0];
+        assert_eq!(org.user(&first.id_str).map(|u| u.index), Some(1));
+        assert!(org.user("not-a-uuid").is_none());
+    }
+}

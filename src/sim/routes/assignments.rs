@@ -1,0 +1,326 @@
+//! A user's routing skills and languages: list, add one, update one, remove one, PATCH bulk
+//! (upsert, never removes) and, for skills only, PUT bulk (replaces everything: the hazard).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::access::{find_user, read_profile, write_user};
+use crate::sim::catalog::{Catalog, DefinitionState};
+use crate::sim::error::ApiError;
+use crate::sim::extract::{JsonBody, QueryParams};
+use crate::sim::kind::Kind;
+use crate::sim::org::MAX_ASSIGNMENTS;
+use crate::sim::paging::{Listing, PageRequest};
+use crate::sim::state::SimState;
+use crate::sim::user::{upsert, Assignment, AssignmentState, Profile, UserSlot};
+use crate::sim::wire::AssignmentView;
+
+/// Largest page of a user's assignments.
+const MAX_PAGE: u32 = 100;
+
+/// `{id, proficiency, state}` as the platform takes it; other fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct AssignmentBody {
+    id: Option<String>,
+    proficiency: Option<f64>,
+    state: Option<String>,
+}
+
+/// Checks one body item against the catalog and returns the assignment it asks for.
+fn resolve(
+    kind: Kind,
+    catalog: &Catalog,
+    id: &str,
+    body: &AssignmentBody,
+) -> Result<Assignment, ApiError> {
+    let def = catalog
+        .find_str(id)
+        .filter(|&def| catalog.get(def).state == DefinitionState::Active)
+        .ok_or_else(|| {
+            ApiError::invalid_value("id", format!("Invalid {} id [{id}].", kind.noun()))
+                .with_detail("invalid.value", Some("id"), Some(id))
+        })?;
+    let state = match body.state.as_deref() {
+        None => AssignmentState::Active,
+        Some(s) => AssignmentState::parse(s).ok_or_else(|| {
+            ApiError::invalid_value(
+                "state",
+                format!("Value [{s}] is not valid for field state."),
+            )
+        })?,
+    };
+    Ok(Assignment {
+        def,
+        proficiency: kind.proficiency(body.proficiency)?,
+        state,
+    })
+}
+
+fn check_cap(kind: Kind, profile: &Profile) -> Result<(), ApiError> {
+    let count = kind.of(profile).len();
+    if count > MAX_ASSIGNMENTS {
+        return Err(ApiError::bad_request(format!(
+            "A user may hold at most {MAX_ASSIGNMENTS} routing {}s; this request would leave the user with {count}.",
+            kind.noun()
+        )));
+    }
+    Ok(())
+}
+
+fn check_bulk_size(items: &[AssignmentBody]) -> Result<(), ApiError> {
+    if items.len() > MAX_ASSIGNMENTS {
+        return Err(ApiError::bad_request(format!(
+            "A bulk request may contain at most {MAX_ASSIGNMENTS} items; this one has {}.",
+            items.len()
+        )));
+    }
+    Ok(())
+}
+
+fn render_one(state: &SimState, kind: Kind, user: &UserSlot, assignment: Assignment) -> Response {
+    let catalog = kind.catalog(&state.org).read();
+    Json(AssignmentView {
+        kind,
+        user_id: &user.id_str,
+        def: catalog.get(assignment.def),
+        assignment,
+    })
+    .into_response()
+}
+
+fn render_page(
+    state: &SimState,
+    kind: Kind,
+    user: &UserSlot,
+    profile: &Profile,
+    page: PageRequest,
+) -> Response {
+    let catalog = kind.catalog(&state.org).read();
+    let all = kind.of(profile);
+    let entities = all[page.range(all.len())]
+        .iter()
+        .map(|a| AssignmentView {
+            kind,
+            user_id: &user.id_str,
+            def: catalog.get(a.def),
+            assignment: *a,
+        })
+        .collect();
+    let path = format!("/api/v2/users/{}/{}", user.id_str, kind.user_segment());
+    Json(Listing::new(entities, page, all.len(), &path, "")).into_response()
+}
+
+/// `GET …/{routingskills|routinglanguages}`.
+pub async fn list(
+    kind: Kind,
+    state: Arc<SimState>,
+    id: String,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let page = PageRequest::from_query(&params, MAX_PAGE)?;
+    let user = find_user(&state, &id)?;
+    let profile = read_profile(&state, user);
+    Ok(render_page(&state, kind, user, &profile, page))
+}
+
+/// `POST …`: adds (or updates) one assignment.
+pub async fn add(
+    kind: Kind,
+    state: Arc<SimState>,
+    id: String,
+    body: AssignmentBody,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    let def_id = body
+        .id
+        .clone()
+        .ok_or_else(|| ApiError::invalid_value("id", "id is required"))?;
+    let assignment = resolve(kind, &kind.catalog(&state.org).read(), &def_id, &body)?;
+    write_user(&state, user, |profile| {
+        upsert(kind.of_mut(profile), assignment);
+        check_cap(kind, profile)
+    })?;
+    Ok(render_one(&state, kind, user, assignment))
+}
+
+/// `PUT …/routingskills/{skillId}` or `PATCH …/routinglanguages/{languageId}`: one assignment.
+pub async fn update(
+    kind: Kind,
+    state: Arc<SimState>,
+    id: String,
+    def_id: String,
+    body: AssignmentBody,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    if body.id.as_deref().is_some_and(|body_id| body_id != def_id) {
+        return Err(ApiError::invalid_value(
+            "id",
+            "The id in the body does not match the path.",
+        ));
+    }
+    let assignment = resolve(kind, &kind.catalog(&state.org).read(), &def_id, &body)?;
+    write_user(&state, user, |profile| {
+        upsert(kind.of_mut(profile), assignment);
+        check_cap(kind, profile)
+    })?;
+    Ok(render_one(&state, kind, user, assignment))
+}
+
+/// `DELETE …/{defId}`: removes one assignment; removing one the user does not hold is a no-op.
+pub async fn remove(
+    kind: Kind,
+    state: Arc<SimState>,
+    id: String,
+    def_id: String,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    let def = kind.catalog(&state.org).read().find_str(&def_id);
+    write_user(&state, user, |profile| {
+        if let Some(def) = def {
+            kind.of_mut(profile).retain(|a| a.def != def);
+        }
+        Ok(())
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `PATCH …/bulk` (`replace = false`): adds and updates, never removes. `PUT …/bulk`
+/// (`replace = true`): the body becomes the complete set, so anything left out is removed.
+pub async fn bulk(
+    kind: Kind,
+    replace: bool,
+    state: Arc<SimState>,
+    id: String,
+    items: Vec<AssignmentBody>,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    check_bulk_size(&items)?;
+    let assignments = {
+        let catalog = kind.catalog(&state.org).read();
+        items
+            .iter()
+            .map(|item| {
+                let def_id = item
+                    .id
+                    .as_deref()
+                    .ok_or_else(|| ApiError::invalid_value("id", "id is required"))?;
+                resolve(kind, &catalog, def_id, item)
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let profile = write_user(&state, user, |profile| {
+        let list = kind.of_mut(profile);
+        if replace {
+            list.clear();
+        }
+        for a in assignments {
+            upsert(list, a);
+        }
+        check_cap(kind, profile)?;
+        Ok(profile.clone())
+    })?;
+    let page = PageRequest {
+        size: MAX_ASSIGNMENTS as u32,
+        number: 1,
+    };
+    Ok(render_page(&state, kind, user, &profile, page))
+}
+
+/// Route handlers bound to one [`Kind`], so each family shares the code above.
+pub mod handlers {
+    use super::*;
+
+    type S = State<Arc<SimState>>;
+
+    /// `GET` list.
+    pub async fn list_skills(
+        State(s): S,
+        Path(id): Path<String>,
+        q: QueryParams,
+    ) -> Result<Response, ApiError> {
+        list(Kind::Skill, s, id, q).await
+    }
+    /// `GET` list.
+    pub async fn list_languages(
+        State(s): S,
+        Path(id): Path<String>,
+        q: QueryParams,
+    ) -> Result<Response, ApiError> {
+        list(Kind::Language, s, id, q).await
+    }
+    /// `POST` one.
+    pub async fn add_skill(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<AssignmentBody>,
+    ) -> Result<Response, ApiError> {
+        add(Kind::Skill, s, id, b).await
+    }
+    /// `POST` one.
+    pub async fn add_language(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<AssignmentBody>,
+    ) -> Result<Response, ApiError> {
+        add(Kind::Language, s, id, b).await
+    }
+    /// `PUT` one.
+    pub async fn update_skill(
+        State(s): S,
+        Path((id, def)): Path<(String, String)>,
+        JsonBody(b): JsonBody<AssignmentBody>,
+    ) -> Result<Response, ApiError> {
+        update(Kind::Skill, s, id, def, b).await
+    }
+    /// `PATCH` one.
+    pub async fn update_language(
+        State(s): S,
+        Path((id, def)): Path<(String, String)>,
+        JsonBody(b): JsonBody<AssignmentBody>,
+    ) -> Result<Response, ApiError> {
+        update(Kind::Language, s, id, def, b).await
+    }
+    /// `DELETE` one.
+    pub async fn remove_skill(
+        State(s): S,
+        Path((id, def)): Path<(String, String)>,
+    ) -> Result<Response, ApiError> {
+        remove(Kind::Skill, s, id, def).await
+    }
+    /// `DELETE` one.
+    pub async fn remove_language(
+        State(s): S,
+        Path((id, def)): Path<(String, String)>,
+    ) -> Result<Response, ApiError> {
+        remove(Kind::Language, s, id, def).await
+    }
+    /// `PATCH` bulk.
+    pub async fn patch_skills(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
+    ) -> Result<Response, ApiError> {
+        bulk(Kind::Skill, false, s, id, b).await
+    }
+    /// `PUT` bulk.
+    pub async fn replace_skills(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
+    ) -> Result<Response, ApiError> {
+        bulk(Kind::Skill, true, s, id, b).await
+    }
+    /// `PATCH` bulk.
+    pub async fn patch_languages(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
+    ) -> Result<Response, ApiError> {
+        bulk(Kind::Language, false, s, id, b).await
+    }
+}
