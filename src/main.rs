@@ -25,7 +25,7 @@ enum Command {
     /// Print the effective configuration, secrets redacted.
     PrintConfig,
     /// Run the Genesys Cloud simulator.
-    Sim(SimConfig),
+    Sim(Box<SimConfig>),
 }
 
 #[tokio::main]
@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", settings.to_redacted_toml());
             Ok(())
         }
-        Command::Sim(config) => run_sim(config).await,
+        Command::Sim(config) => run_sim(*config).await,
     }
 }
 

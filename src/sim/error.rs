@@ -32,9 +32,13 @@ pub struct LimitInfo {
     pub value: u32,
 }
 
-/// An API error as the platform reports it.
+/// An API error as the platform reports it. Boxed, because handlers pass it by value through
+/// many `Result`s.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<Parts>);
+
+#[derive(Debug, Clone)]
+struct Parts {
     status: StatusCode,
     code: &'static str,
     message: String,
@@ -52,7 +56,7 @@ pub const VERSION_MISMATCH: &str =
 impl ApiError {
     /// An error with the given status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Parts {
             status,
             code,
             message: message.into(),
@@ -61,7 +65,7 @@ impl ApiError {
             details: Vec::new(),
             limit: None,
             retry_after: None,
-        }
+        }))
     }
 
     /// Adds a `details` entry.
@@ -71,7 +75,7 @@ impl ApiError {
         field: Option<&str>,
         entity: Option<&str>,
     ) -> Self {
-        self.details.push(ErrorDetail {
+        self.0.details.push(ErrorDetail {
             error_code: error_code.to_string(),
             field_name: field.map(str::to_string),
             entity_id: entity.map(str::to_string),
@@ -153,18 +157,19 @@ impl ApiError {
             "too.many.requests.retry.after",
             format!("Rate limit exceeded the maximum. Retry the request in [{retry_after_secs}] seconds"),
         );
-        err.message_with_params = Some(
+        err.0.message_with_params = Some(
             "Rate limit exceeded the maximum. Retry the request in [{retryAfterSeconds}] seconds"
                 .into(),
         );
-        err.message_params
+        err.0
+            .message_params
             .insert("retryAfterSeconds".into(), retry_after_secs.to_string());
-        err.limit = Some(LimitInfo {
+        err.0.limit = Some(LimitInfo {
             key: "client.credentials.token.rate.per.minute",
             namespace: "platform.api",
             value: budget,
         });
-        err.retry_after = Some(retry_after_secs);
+        err.0.retry_after = Some(retry_after_secs);
         err
     }
 
@@ -188,17 +193,18 @@ impl ApiError {
 
     /// The finished body for the request whose correlation id is `context_id`.
     pub fn body(&self, context_id: &str) -> serde_json::Value {
+        let p = &self.0;
         let mut body = serde_json::json!({
-            "message": self.message,
-            "code": self.code,
-            "status": self.status.as_u16(),
-            "messageWithParams": self.message_with_params.as_deref().unwrap_or(&self.message),
-            "messageParams": self.message_params,
+            "message": p.message,
+            "code": p.code,
+            "status": p.status.as_u16(),
+            "messageWithParams": p.message_with_params.as_deref().unwrap_or(&p.message),
+            "messageParams": p.message_params,
             "contextId": context_id,
-            "details": self.details,
+            "details": p.details,
             "errors": [],
         });
-        if let Some(limit) = &self.limit {
+        if let Some(limit) = &p.limit {
             body["limit"] = serde_json::json!(limit);
         }
         body
@@ -208,8 +214,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // The body is written by the correlation middleware, which knows the context id.
-        let mut response = self.status.into_response();
-        if let Some(secs) = self.retry_after {
+        let mut response = self.0.status.into_response();
+        if let Some(secs) = self.0.retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -190,7 +190,7 @@ mod tests {
             .iter()
             .map(|u| u.data.lock().profile.skills.len())
             .collect();
-        assert!(counts.iter().any(|&c| c == 0));
+        assert!(counts.contains(&0));
         assert!(counts.iter().any(|&c| c >= MAX_ASSIGNMENTS - 5));
         assert!(counts.iter().all(|&c| c <= MAX_ASSIGNMENTS));
     }

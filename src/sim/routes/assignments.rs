@@ -42,8 +42,12 @@ fn resolve(
         .find_str(id)
         .filter(|&def| catalog.get(def).state == DefinitionState::Active)
         .ok_or_else(|| {
-            ApiError::invalid_value("id", format!("Invalid {} id [{id}].", kind.noun()))
-                .with_detail("invalid.value", Some("id"), Some(id))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid.value",
+                format!("Invalid {} id [{id}].", kind.noun()),
+            )
+            .with_detail("invalid.value", Some("id"), Some(id))
         })?;
     let state = match body.state.as_deref() {
         None => AssignmentState::Active,

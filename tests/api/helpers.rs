@@ -1,0 +1,237 @@
+//! Test scaffolding: a simulator on a free port, an authenticated client, and assertions on the
+//! platform's error shape.
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use skillsync::sim::stats::StatsReport;
+use skillsync::sim::{Faults, SimConfig, Simulator};
+
+/// A running simulator and a client holding a token for it.
+pub struct TestSim {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A small org with no faults and no rate limit, unless the caller changes it.
+pub fn small_org() -> SimConfig {
+    SimConfig {
+        listen: "127.0.0.1:0".into(),
+        agents: 20,
+        skills: 60,
+        languages: 8,
+        seed: 42,
+        faults: Faults::none(),
+        ..SimConfig::default()
+    }
+}
+
+pub async fn spawn_sim(config: SimConfig) -> TestSim {
+    let sim = Simulator::build(config).await.expect("simulator builds");
+    let base = sim.base_url();
+    let shutdown = CancellationToken::new();
+    tokio::spawn(sim.run_until_stopped(shutdown.clone()));
+    let http = reqwest::Client::new();
+    let token = fetch_token(&http, &base, "skillsync-sim", "skillsync-sim-secret")
+        .await
+        .json::<Value>()
+        .await
+        .expect("token json")["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string();
+    TestSim {
+        base,
+        http,
+        token,
+        shutdown,
+    }
+}
+
+pub async fn fetch_token(http: &reqwest::Client, base: &str, id: &str, secret: &str) -> Response {
+    http.post(format!("{base}/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token request")
+}
+
+impl TestSim {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// An authenticated request.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// An authenticated call that must succeed; returns its JSON (Null for an empty body).
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let resp = self.call(method.clone(), path, body).await;
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(status.is_success(), "{method} {path} -> {status}: {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("json body")
+        }
+    }
+
+    pub async fn set_faults(&self, faults: Value) -> Value {
+        let resp = self
+            .http
+            .post(self.url("/sim/faults"))
+            .json(&faults)
+            .send()
+            .await
+            .expect("faults");
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.expect("faults json")
+    }
+
+    pub async fn stats(&self) -> StatsReport {
+        self.http
+            .get(self.url("/sim/stats"))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
+    }
+
+    pub async fn reset_stats(&self) {
+        self.http
+            .post(self.url("/sim/stats/reset"))
+            .send()
+            .await
+            .expect("reset");
+    }
+
+    /// The true state of a user, ignoring lag and expansion faults.
+    pub async fn truth(&self, user_id: &str) -> Value {
+        self.http
+            .get(self.url(&format!("/sim/users/{user_id}")))
+            .send()
+            .await
+            .expect("truth")
+            .json()
+            .await
+            .expect("truth json")
+    }
+
+    /// Ids of all users, in listing order.
+    pub async fn user_ids(&self) -> Vec<String> {
+        let page = self
+            .ok(Method::GET, "/api/v2/users?pageSize=500", None)
+            .await;
+        page["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .map(|u| u["id"].as_str().expect("id").to_string())
+            .collect()
+    }
+
+    /// Active skill definitions as (id, name).
+    pub async fn skills(&self) -> Vec<(String, String)> {
+        let page = self
+            .ok(Method::GET, "/api/v2/routing/skills?pageSize=500", None)
+            .await;
+        page["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .filter(|s| s["state"] == "active")
+            .map(|s| {
+                (
+                    s["id"].as_str().expect("id").into(),
+                    s["name"].as_str().expect("name").into(),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn languages(&self) -> Vec<(String, String)> {
+        let page = self
+            .ok(Method::GET, "/api/v2/routing/languages?pageSize=500", None)
+            .await;
+        page["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .map(|s| {
+                (
+                    s["id"].as_str().expect("id").into(),
+                    s["name"].as_str().expect("name").into(),
+                )
+            })
+            .collect()
+    }
+
+    /// A user that holds between `min` and `max` skills.
+    pub async fn user_with_skill_count(&self, min: usize, max: usize) -> (String, Vec<String>) {
+        for id in self.user_ids().await {
+            let held = skill_ids(&self.truth(&id).await);
+            if (min..=max).contains(&held.len()) {
+                return (id, held);
+            }
+        }
+        panic!("no user with {min}..={max} skills in the seeded org");
+    }
+}
+
+/// Skill ids held according to a `/sim/users/{id}` body.
+pub fn skill_ids(truth: &Value) -> Vec<String> {
+    truth["skills"]
+        .as_array()
+        .expect("skills")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+/// Asserts the platform's `ErrorBody`: status, code, and a `contextId` equal to the
+/// `ININ-Correlation-Id` header. Returns the body.
+pub async fn assert_error(resp: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(resp.status(), status, "unexpected status");
+    let header = resp
+        .headers()
+        .get("inin-correlation-id")
+        .expect("correlation header")
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let body: Value = resp.json().await.expect("error body is json");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["contextId"], json!(header), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary: each module drives a real server over HTTP.
+
+mod helpers;
+mod sim_auth;
+mod sim_definitions;
+mod sim_determinism;
+mod sim_faults;
+mod sim_languages;
+mod sim_misc;
+mod sim_skills;
+mod sim_users;
