@@ -13,5 +13,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== cargo test"
-cargo test --locked --all-targets
+cargo test --locked
+echo "== official Genesys SDK against the simulator"
+scripts/sdk-check.sh
 echo "== all tests passed"
