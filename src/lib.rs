@@ -3,9 +3,11 @@
 //!
 //! # Layout
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
+//! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod config;
+pub mod platform;
 pub mod sim;
 pub mod telemetry;

@@ -1,0 +1,64 @@
+//! What can go wrong talking to a platform, sorted by what the caller should do about it.
+
+/// A platform call that did not succeed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PlatformError {
+    /// The write lost a race (409, or a version mismatch): re-read the agent and plan again;
+    /// never re-send the same write.
+    #[error("conflict: {message} (correlation id {correlation_id})")]
+    Conflict {
+        /// The platform's message.
+        message: String,
+        /// `ININ-Correlation-Id` of the failed call.
+        correlation_id: String,
+    },
+    /// The platform refused the request (a 4xx other than 401, 409 and 429); retrying the same
+    /// request will not help.
+    #[error("rejected with HTTP {status} {code}: {message} (correlation id {correlation_id})")]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// `ErrorBody.code`.
+        code: String,
+        /// `ErrorBody.message`.
+        message: String,
+        /// `ININ-Correlation-Id` of the failed call.
+        correlation_id: String,
+    },
+    /// The credentials were refused, even with a fresh token.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// Transient failures (5xx, timeouts, connection errors, 429s) outlasted every retry.
+    #[error("platform unavailable after {attempts} attempts: {last}")]
+    Unavailable {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure seen.
+        last: String,
+    },
+    /// A response that does not have the documented shape.
+    #[error("unexpected response from {path}: {reason}")]
+    Decode {
+        /// The path called.
+        path: String,
+        /// What did not parse.
+        reason: String,
+    },
+    /// The connector's configuration cannot work (unknown region, bad URL).
+    #[error("invalid platform configuration: {0}")]
+    Config(String),
+}
+
+impl PlatformError {
+    /// A short, stable label for metrics and summaries.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Conflict { .. } => "conflict",
+            Self::Rejected { .. } => "rejected",
+            Self::Auth(_) => "auth",
+            Self::Unavailable { .. } => "unavailable",
+            Self::Decode { .. } => "decode",
+            Self::Config(_) => "config",
+        }
+    }
+}

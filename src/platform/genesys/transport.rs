@@ -1,0 +1,319 @@
+//! Every Genesys API call goes through here: one pacing limiter per OAuth client, a shared pause
+//! after a 429, bounded exponential backoff with jitter for transient failures, one token
+//! renewal on 401, and the sorting of failures into [`PlatformError`]s. It never retries a 409.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::auth::{without_url, TokenSource};
+use super::wire::ErrorBody;
+use crate::platform::calls::{CallKind, CallStats};
+use crate::platform::error::PlatformError;
+
+/// Consecutive 429s one call tolerates: a storm slows a run down, it should not end it.
+const MAX_THROTTLES: u32 = 100;
+/// Used when a 429 comes without a usable `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Retry and pacing settings.
+#[derive(Debug, Clone)]
+pub struct TransportSettings {
+    /// The request budget per minute for this OAuth client.
+    pub requests_per_minute: u32,
+    /// Requests that may be sent back to back before pacing applies.
+    pub burst: u32,
+    /// Retries after a transient failure (5xx, timeout, connection error).
+    pub max_retries: u32,
+    /// First backoff delay.
+    pub min_backoff: Duration,
+    /// Largest backoff delay.
+    pub max_backoff: Duration,
+}
+
+/// One API request.
+pub struct Call<'a, B: Serialize> {
+    /// What it is, for counting.
+    pub kind: CallKind,
+    /// HTTP method.
+    pub method: Method,
+    /// Path and query below the API base.
+    pub path: &'a str,
+    /// JSON body, if any.
+    pub body: Option<&'a B>,
+}
+
+/// The paced, retrying HTTP layer of one connector.
+pub struct Transport {
+    http: reqwest::Client,
+    api_base: String,
+    tokens: TokenSource,
+    limiter: DefaultDirectRateLimiter,
+    paused_until: parking_lot::Mutex<Option<Instant>>,
+    stats: Arc<CallStats>,
+    settings: TransportSettings,
+}
+
+impl Transport {
+    /// A transport for `api_base`, authenticating through `tokens`.
+    pub fn new(
+        http: reqwest::Client,
+        api_base: String,
+        tokens: TokenSource,
+        settings: TransportSettings,
+        stats: Arc<CallStats>,
+    ) -> Self {
+        let per_minute = NonZeroU32::new(settings.requests_per_minute).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(settings.burst.min(settings.requests_per_minute))
+            .unwrap_or(NonZeroU32::MIN);
+        Self {
+            http,
+            api_base,
+            tokens,
+            limiter: RateLimiter::direct(Quota::per_minute(per_minute).allow_burst(burst)),
+            paused_until: parking_lot::Mutex::new(None),
+            stats,
+            settings,
+        }
+    }
+
+    /// The call counters.
+    pub fn stats(&self) -> &Arc<CallStats> {
+        &self.stats
+    }
+
+    /// Sends `call` and decodes a JSON response.
+    pub async fn json<T: DeserializeOwned, B: Serialize>(
+        &self,
+        call: Call<'_, B>,
+    ) -> Result<T, PlatformError> {
+        let path = call.path.to_string();
+        let bytes = self.send(call).await?;
+        serde_json::from_slice(&bytes).map_err(|e| PlatformError::Decode {
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends `call` and ignores the response body.
+    pub async fn empty<B: Serialize>(&self, call: Call<'_, B>) -> Result<(), PlatformError> {
+        self.send(call).await.map(|_| ())
+    }
+
+    async fn send<B: Serialize>(&self, call: Call<'_, B>) -> Result<bytes::Bytes, PlatformError> {
+        let url = format!("{}{}", self.api_base, call.path);
+        let mut backoff = ExponentialBuilder::default()
+            .with_min_delay(self.settings.min_backoff)
+            .with_max_delay(self.settings.max_backoff)
+            .with_max_times(self.settings.max_retries as usize)
+            .with_jitter()
+            .build();
+        let mut attempts = 0u32;
+        let mut throttles = 0u32;
+        let mut renewed = false;
+        loop {
+            self.wait_out_pause().await;
+            self.limiter.until_ready().await;
+            let token = self.tokens.token(&self.http, &self.stats).await?;
+            attempts += 1;
+            self.stats.sent(call.kind);
+            let mut request = self
+                .http
+                .request(call.method.clone(), &url)
+                .bearer_auth(token.expose());
+            if let Some(body) = call.body {
+                request = request.json(body);
+            }
+            let failure = match request.send().await {
+                Err(e) => without_url(&e),
+                Ok(response) => {
+                    let status = response.status();
+                    let correlation_id = header(&response, "inin-correlation-id");
+                    let retry_after = retry_after(&response);
+                    let body = response
+                        .bytes()
+                        .await
+                        .map_err(|e| PlatformError::Unavailable {
+                            attempts,
+                            last: without_url(&e),
+                        });
+                    if status.is_success() {
+                        return body;
+                    }
+                    let error: ErrorBody = body
+                        .ok()
+                        .and_then(|b| serde_json::from_slice(&b).ok())
+                        .unwrap_or_default();
+                    tracing::debug!(kind = %call.kind, %status, correlation_id, code = error.code, "platform call failed");
+                    match classify(status, &error) {
+                        Outcome::Renew if !renewed => {
+                            renewed = true;
+                            self.tokens.invalidate(&token).await;
+                            continue;
+                        }
+                        Outcome::Renew => {
+                            return Err(PlatformError::Auth(format!(
+                                "{} (correlation id {correlation_id})",
+                                error.message
+                            )))
+                        }
+                        Outcome::Throttled => {
+                            self.stats.throttled();
+                            throttles += 1;
+                            if throttles > MAX_THROTTLES {
+                                return Err(PlatformError::Unavailable {
+                                    attempts,
+                                    last: format!("{MAX_THROTTLES} consecutive 429 responses"),
+                                });
+                            }
+                            self.pause_all(retry_after.unwrap_or(DEFAULT_RETRY_AFTER));
+                            self.stats.retried();
+                            continue;
+                        }
+                        Outcome::Conflict => {
+                            self.stats.conflicted();
+                            return Err(PlatformError::Conflict {
+                                message: error.message,
+                                correlation_id,
+                            });
+                        }
+                        Outcome::Rejected => {
+                            return Err(PlatformError::Rejected {
+                                status: status.as_u16(),
+                                code: error.code,
+                                message: error.message,
+                                correlation_id,
+                            })
+                        }
+                        Outcome::Transient => format!(
+                            "HTTP {status} {} (correlation id {correlation_id})",
+                            error.code
+                        ),
+                    }
+                }
+            };
+            match backoff.next() {
+                Some(delay) => {
+                    tracing::debug!(kind = %call.kind, attempt = attempts, ?delay, failure, "retrying");
+                    self.stats.retried();
+                    tokio::time::sleep(delay).await;
+                }
+                None => {
+                    return Err(PlatformError::Unavailable {
+                        attempts,
+                        last: failure,
+                    })
+                }
+            }
+        }
+    }
+
+    /// After a 429 every task waits, not only the one that saw it: the budget is per client.
+    fn pause_all(&self, for_: Duration) {
+        let until = Instant::now() + for_;
+        let mut paused = self.paused_until.lock();
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+            tracing::info!(
+                seconds = for_.as_secs_f64(),
+                "rate limited by the platform; pausing all calls"
+            );
+        }
+    }
+
+    async fn wait_out_pause(&self) {
+        let until = *self.paused_until.lock();
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
+    }
+}
+
+/// What to do about a failed response.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Renew,
+    Throttled,
+    Conflict,
+    Rejected,
+    Transient,
+}
+
+fn classify(status: StatusCode, error: &ErrorBody) -> Outcome {
+    match status.as_u16() {
+        401 => Outcome::Renew,
+        429 => Outcome::Throttled,
+        409 => Outcome::Conflict,
+        // The Terraform provider treats this 400 as the same version conflict as a 409.
+        400 if error.message.contains("does not match the current version") => Outcome::Conflict,
+        408 | 500 | 502 | 503 | 504 => Outcome::Transient,
+        _ => Outcome::Rejected,
+    }
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let secs: f64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(600.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(message: &str) -> ErrorBody {
+        ErrorBody {
+            message: message.into(),
+            code: String::new(),
+        }
+    }
+
+    #[test]
+    fn failures_are_sorted_by_what_the_caller_can_do() {
+        let cases = [
+            (401, "", Outcome::Renew),
+            (429, "", Outcome::Throttled),
+            (409, "", Outcome::Conflict),
+            (
+                400,
+                "Version 3 does not match the current version 4",
+                Outcome::Conflict,
+            ),
+            (400, "invalid skill", Outcome::Rejected),
+            (404, "", Outcome::Rejected),
+            (503, "", Outcome::Transient),
+            (504, "", Outcome::Transient),
+            (501, "", Outcome::Rejected),
+        ];
+        for (status, message, expected) in cases {
+            let status = StatusCode::from_u16(status).expect("status");
+            assert_eq!(
+                classify(status, &body(message)),
+                expected,
+                "{status} {message}"
+            );
+        }
+    }
+}
