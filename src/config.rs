@@ -31,6 +31,9 @@ pub struct Settings {
     pub log: LogSettings,
     /// The CCaaS platform skillsync writes to.
     pub platform: PlatformSettings,
+    /// How HRIS/WFM feeds are read and normalized.
+    #[serde(default)]
+    pub feed: crate::feed::FeedSettings,
 }
 
 /// How log lines are written.

@@ -3,11 +3,15 @@
 //!
 //! # Layout
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
+//! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
+//! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod config;
+pub mod domain;
+pub mod feed;
 pub mod platform;
 pub mod sim;
 pub mod telemetry;

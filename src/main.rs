@@ -1,5 +1,6 @@
 //! The `skillsync` command line: parses arguments, loads configuration, wires, nothing else.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -7,6 +8,7 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use skillsync::config::Settings;
+use skillsync::feed::cli::{validate, ValidateArgs};
 use skillsync::sim::{SimConfig, Simulator};
 
 /// Keeps contact-center agents' routing skills in line with HRIS/WFM feeds.
@@ -26,6 +28,8 @@ enum Command {
     PrintConfig,
     /// Run the Genesys Cloud simulator.
     Sim(Box<SimConfig>),
+    /// Check a feed without touching any platform or database; exit 1 when it is invalid.
+    Validate(ValidateArgs),
 }
 
 #[tokio::main]
@@ -39,6 +43,15 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sim(config) => run_sim(*config).await,
+        Command::Validate(args) => {
+            let mut out = std::io::stdout().lock();
+            let valid = validate(&args, &settings.feed, std::io::stdin().lock(), &mut out)?;
+            out.flush()?;
+            if !valid {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }
 

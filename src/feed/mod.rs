@@ -1,0 +1,142 @@
+//! Feeds: the only door through which desired state enters. Reads a CSV or JSON feed, checks
+//! every rule, and returns a normalized [`DesiredState`] with counts, warnings and a content
+//! hash, or rejects the feed whole with every problem found. Pure: no network, no database,
+//! no async; only `cli` touches files.
+//!
+//! - `csv`, `json` (+ `json_agent`), `head`, `track`: formats, turning bytes into raw assignments.
+//! - `collect`: normalization and duplicate handling shared by both formats.
+//! - `proficiency`, `dates`: value rules; `config`, `rules`: `[feed]` settings.
+//! - `problem`, `error`: what is reported; `hash`: the content hash; `cli`: `skillsync validate`.
+
+pub mod cli;
+mod collect;
+mod config;
+mod csv;
+mod dates;
+mod error;
+mod hash;
+mod head;
+mod json;
+mod json_agent;
+mod problem;
+mod proficiency;
+mod rules;
+mod track;
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+use std::str::FromStr;
+
+use crate::domain::{AssignmentCounts, DesiredState, FeedScope};
+
+pub use config::{CertificationSettings, FeedSettings, ScaleSettings, DEFAULT_MAX_ERRORS};
+pub use dates::DateError;
+pub use error::{FeedError, Rejection};
+pub use hash::ContentHash;
+pub use problem::{Capped, Location, Problem, ProblemKind, Warning, WarningKind};
+pub use proficiency::{ProficiencyError, ScaleError};
+pub use rules::{FeedConfigError, FeedRules};
+
+/// The two feed file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    /// One assignment per row under a header.
+    Csv,
+    /// `{"agents": [...]}`.
+    Json,
+}
+
+impl FeedFormat {
+    /// The format a file name's extension says (`.csv`, `.json`), if any.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?;
+        extension.parse().ok()
+    }
+
+    /// `csv` or `json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// A format spelled other than `csv` or `json`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown feed format {0:?}: expected csv or json")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for FeedFormat {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(Self::Csv),
+            "json" => Ok(Self::Json),
+            _ => Err(UnknownFormat(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for FeedFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is known about a feed before its first byte is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSource {
+    /// A name for messages: the file name, or `<stdin>`.
+    pub name: String,
+    /// How to read it.
+    pub format: FeedFormat,
+    /// Given by the feed source's configuration or the request, never guessed from content.
+    pub scope: FeedScope,
+}
+
+/// An accepted feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidFeed {
+    /// The normalized desired state.
+    pub state: DesiredState,
+    /// Agents and assignments by kind.
+    pub counts: AssignmentCounts,
+    /// SHA-256 of the state's canonical form: equal states, equal hashes, whatever the format
+    /// or row order.
+    pub hash: ContentHash,
+    /// What was accepted but looked odd.
+    pub warnings: Capped<Warning>,
+}
+
+/// Reads, validates and normalizes one feed: all of it is accepted, or none.
+pub fn read(
+    input: impl Read,
+    source: &FeedSource,
+    rules: &FeedRules,
+) -> Result<ValidFeed, FeedError> {
+    let mut collector = collect::Collector::new(rules);
+    let outcome = match source.format {
+        FeedFormat::Csv => csv::read(input, &mut collector),
+        FeedFormat::Json => json::read(input, &mut collector),
+    };
+    outcome.map_err(|error| FeedError::Io {
+        source_name: source.name.clone(),
+        error,
+    })?;
+    match collector.finish(source.scope) {
+        Ok((state, warnings)) => Ok(ValidFeed {
+            counts: state.counts(),
+            hash: ContentHash::of(&state),
+            state,
+            warnings,
+        }),
+        Err((errors, warnings)) => Err(FeedError::Rejected(Box::new(Rejection {
+            source_name: source.name.clone(),
+            errors,
+            warnings,
+        }))),
+    }
+}
