@@ -5,6 +5,7 @@
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
+//! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
@@ -12,6 +13,7 @@
 pub mod config;
 pub mod domain;
 pub mod feed;
+pub mod planner;
 pub mod platform;
 pub mod sim;
 pub mod telemetry;

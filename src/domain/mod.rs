@@ -3,6 +3,7 @@
 
 mod agent_key;
 mod desired;
+mod live;
 mod name;
 mod proficiency;
 
@@ -11,5 +12,6 @@ pub use desired::{
     AgentDesired, AssignmentCounts, AssignmentKind, CertificationWindow, DesiredState, FeedScope,
     UnknownScope,
 };
+pub use live::LiveAgent;
 pub use name::{Name, NameError};
 pub use proficiency::{Proficiency, ProficiencyParseError};

@@ -1,0 +1,250 @@
+//! The planner: a pure function from desired and live state to the smallest set of changes.
+//! No IO, no clock (the instant is part of the policy), no platform ids.
+
+mod change;
+mod ownership;
+mod policy;
+mod safety;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub use change::{Action, AgentPlan, Change, Ignored, Plan, PlanCounts, Unmatched};
+pub use ownership::{
+    ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings, SeenNames,
+};
+pub use policy::{AttributePolicy, Granularity, Policy, PolicySettings, Step};
+pub use safety::{check_safety, SafetySettings, SafetyViolation};
+
+use crate::domain::{
+    AgentDesired, AgentKey, AssignmentKind, DesiredState, FeedScope, LiveAgent, Name, Proficiency,
+};
+
+/// Plans the changes that make `live` match `desired` under `policy`.
+///
+/// Feed agents are matched to users by `policy.agent_key`; for each matched agent the feed is
+/// the complete desired set of *managed* assignments. A `snapshot` feed also clears the managed
+/// assignments of users it does not list. Unmanaged assignments are never touched.
+pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan {
+    let mut by_key: HashMap<AgentKey, Vec<usize>> = HashMap::new();
+    for (i, agent) in live.iter().enumerate() {
+        if let Some(key) = agent.key(policy.agent_key) {
+            by_key.entry(key).or_default().push(i);
+        }
+    }
+
+    let mut result = Plan::default();
+    let mut listed = vec![false; live.len()];
+    for (key, want) in &desired.agents {
+        match by_key.get(key).map(Vec::as_slice) {
+            None | Some([]) => result.unmatched.push(Unmatched {
+                key: key.clone(),
+                reason: "no platform user has this key".into(),
+            }),
+            Some([i]) => {
+                listed[*i] = true;
+                push_agent(&mut result, Some(key), want, &live[*i], policy);
+            }
+            Some(many) => result.unmatched.push(Unmatched {
+                key: key.clone(),
+                reason: format!("{} platform users share this key", many.len()),
+            }),
+        }
+    }
+    if desired.scope == FeedScope::Snapshot {
+        let nothing = AgentDesired::default();
+        for (i, agent) in live.iter().enumerate() {
+            if !listed[i] {
+                push_agent(
+                    &mut result,
+                    agent.key(policy.agent_key).as_ref(),
+                    &nothing,
+                    agent,
+                    policy,
+                );
+            }
+        }
+    }
+    result
+        .agents
+        .sort_by(|a, b| (&a.label, &a.user_id).cmp(&(&b.label, &b.user_id)));
+    result.counts = count(&result, live, policy);
+    result
+}
+
+fn push_agent(
+    plan: &mut Plan,
+    key: Option<&AgentKey>,
+    want: &AgentDesired,
+    have: &LiveAgent,
+    policy: &Policy,
+) {
+    let mut changes = Vec::new();
+    let label = have.label().to_string();
+    for (kind, want_rated, have_rated) in [
+        (AssignmentKind::Skill, &want.skills, &have.skills),
+        (AssignmentKind::Language, &want.languages, &have.languages),
+    ] {
+        diff_rated(
+            kind,
+            want_rated,
+            have_rated,
+            policy,
+            &mut changes,
+            &mut |name| {
+                plan.ignored.push(Ignored {
+                    agent: label.clone(),
+                    kind,
+                    name: name.clone(),
+                })
+            },
+        );
+    }
+    diff_certifications(want, have, policy, &mut changes, &mut |name| {
+        plan.ignored.push(Ignored {
+            agent: label.clone(),
+            kind: AssignmentKind::Certification,
+            name: name.clone(),
+        })
+    });
+    if !changes.is_empty() {
+        changes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        plan.agents.push(AgentPlan {
+            key: key.cloned(),
+            user_id: have.user_id.clone(),
+            label,
+            changes,
+        });
+    }
+}
+
+fn diff_rated(
+    kind: AssignmentKind,
+    want: &BTreeMap<Name, Proficiency>,
+    have: &BTreeMap<Name, Proficiency>,
+    policy: &Policy,
+    out: &mut Vec<Change>,
+    ignore: &mut dyn FnMut(&Name),
+) {
+    let scope = policy.ownership.of(kind);
+    let attr = policy.attributes.of(kind);
+    let step = policy.granularity.of(kind);
+    let change = |name: &Name, action| Change {
+        kind,
+        name: name.clone(),
+        action,
+        writable: attr.writes(),
+    };
+    for (name, &wanted) in want {
+        if !scope.manages(name) {
+            ignore(name);
+            continue;
+        }
+        let target = step.quantize(wanted);
+        match have.get(name) {
+            None => out.push(change(name, Action::Add(Some(target)))),
+            Some(&current) if step.quantize(current) != target => out.push(change(
+                name,
+                Action::Update {
+                    from: current,
+                    to: target,
+                },
+            )),
+            Some(_) => {}
+        }
+    }
+    if attr.removes() {
+        for (name, &current) in have {
+            if !want.contains_key(name) && scope.manages(name) {
+                out.push(change(name, Action::Remove(Some(current))));
+            }
+        }
+    }
+}
+
+/// Certifications hold while their window is open at `policy.now`. A desired certification whose
+/// window is closed is removed even under `additive`: the feed says explicitly that it lapsed.
+fn diff_certifications(
+    want: &AgentDesired,
+    have: &LiveAgent,
+    policy: &Policy,
+    out: &mut Vec<Change>,
+    ignore: &mut dyn FnMut(&Name),
+) {
+    let kind = AssignmentKind::Certification;
+    let scope = policy.ownership.of(kind);
+    let attr = policy.attributes.of(kind);
+    let change = |name: &Name, action| Change {
+        kind,
+        name: name.clone(),
+        action,
+        writable: attr.writes(),
+    };
+    let mut active = BTreeSet::new();
+    for (name, window) in &want.certifications {
+        if !scope.manages(name) {
+            ignore(name);
+            continue;
+        }
+        let held = have.certifications.contains(name.as_str());
+        if window.is_active_at(policy.now) {
+            active.insert(name.as_str());
+            if !held {
+                out.push(change(name, Action::Add(None)));
+            }
+        } else if held {
+            out.push(change(name, Action::Remove(None)));
+        }
+    }
+    if attr.removes() {
+        for held in &have.certifications {
+            let Ok(name) = Name::parse(held) else {
+                continue;
+            };
+            let lapsed_already_planned = want.certifications.contains_key(name.as_str());
+            if !active.contains(held.as_str()) && !lapsed_already_planned && scope.manages(&name) {
+                out.push(change(&name, Action::Remove(None)));
+            }
+        }
+    }
+}
+
+fn count(plan: &Plan, live: &[LiveAgent], policy: &Policy) -> PlanCounts {
+    let mut counts = PlanCounts {
+        agents: plan.agents.iter().filter(|a| a.has_writes()).count(),
+        ..PlanCounts::default()
+    };
+    for change in plan.agents.iter().flat_map(|a| &a.changes) {
+        match change.action {
+            Action::Add(_) => counts.additions += 1,
+            Action::Update { .. } => counts.updates += 1,
+            Action::Remove(_) => counts.removals += 1,
+        }
+        if change.writable && change.is_destructive() {
+            counts.destructive += 1;
+        }
+    }
+    for agent in live {
+        let managed = |kind: AssignmentKind, names: &mut dyn Iterator<Item = &str>| {
+            let scope = policy.ownership.of(kind);
+            names.filter(|n| scope.manages(n)).count()
+        };
+        let held = managed(
+            AssignmentKind::Skill,
+            &mut agent.skills.keys().map(Name::as_str),
+        ) + managed(
+            AssignmentKind::Language,
+            &mut agent.languages.keys().map(Name::as_str),
+        ) + managed(
+            AssignmentKind::Certification,
+            &mut agent.certifications.iter().map(String::as_str),
+        );
+        counts.managed_assignments += held;
+        if held > 0 {
+            counts.managed_agents += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! Safety holds: a plan that would remove or downgrade too much, or a snapshot that lost too
+//! many agents, is refused unless an operator approves it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Plan;
+
+/// `[safety]` in the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SafetySettings {
+    /// Most removals plus downgrades one run may make without approval.
+    pub max_destructive: usize,
+    /// Most removals plus downgrades, as a percentage of managed assignments on the platform.
+    pub max_destructive_percent: f64,
+    /// A snapshot feed must list at least this share of the agents of the previous one.
+    pub min_snapshot_share: f64,
+}
+
+impl Default for SafetySettings {
+    fn default() -> Self {
+        Self {
+            max_destructive: 50,
+            max_destructive_percent: 10.0,
+            min_snapshot_share: 0.9,
+        }
+    }
+}
+
+/// Why a plan needs approval.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SafetyViolation {
+    /// Too many removals and downgrades.
+    TooDestructive {
+        /// Removals plus downgrades planned.
+        destructive: usize,
+        /// Managed assignments on the platform.
+        managed: usize,
+        /// The count limit.
+        max: usize,
+        /// The percentage limit.
+        max_percent: f64,
+    },
+    /// A snapshot lists far fewer agents than the previous one.
+    SnapshotShrank {
+        /// Agents in this snapshot.
+        agents: usize,
+        /// Agents in the previous one.
+        previous: usize,
+        /// The required share.
+        min_share: f64,
+    },
+}
+
+impl fmt::Display for SafetyViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooDestructive { destructive, managed, max, max_percent } => {
+                let percent = if *managed == 0 { 100.0 } else { *destructive as f64 * 100.0 / *managed as f64 };
+                write!(
+                    f,
+                    "the plan removes or downgrades {destructive} of {managed} managed assignments ({percent:.1} %); \
+                     the limits are {max} and {max_percent} % (safety.max_destructive, safety.max_destructive_percent)"
+                )
+            }
+            Self::SnapshotShrank { agents, previous, min_share } => write!(
+                f,
+                "the snapshot lists {agents} agents, fewer than {:.0} % of the previous {previous} \
+                 (safety.min_snapshot_share); a truncated export would remove everyone else's skills",
+                min_share * 100.0
+            ),
+        }
+    }
+}
+
+/// Checks `plan` against the limits. `snapshot` is `Some((agents in this feed, agents in the
+/// previous snapshot))` for snapshot feeds.
+pub fn check_safety(
+    plan: &Plan,
+    settings: &SafetySettings,
+    snapshot: Option<(usize, usize)>,
+) -> Vec<SafetyViolation> {
+    let mut violations = Vec::new();
+    let destructive = plan.counts.destructive;
+    let managed = plan.counts.managed_assignments;
+    let over_percent =
+        destructive as f64 > settings.max_destructive_percent / 100.0 * managed as f64;
+    if destructive > 0 && (destructive > settings.max_destructive || over_percent) {
+        violations.push(SafetyViolation::TooDestructive {
+            destructive,
+            managed,
+            max: settings.max_destructive,
+            max_percent: settings.max_destructive_percent,
+        });
+    }
+    if let Some((agents, previous)) = snapshot {
+        if (agents as f64) < settings.min_snapshot_share * previous as f64 {
+            violations.push(SafetyViolation::SnapshotShrank {
+                agents,
+                previous,
+                min_share: settings.min_snapshot_share,
+            });
+        }
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::PlanCounts;
+
+    fn plan(destructive: usize, managed: usize) -> Plan {
+        Plan {
+            counts: PlanCounts {
+                destructive,
+                managed_assignments: managed,
+                ..PlanCounts::default()
+            },
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn thresholds_trip_on_either_the_count_or_the_percentage() {
+        let s = SafetySettings::default();
+        let cases = [
+            (0, 0, false),
+            (10, 1000, false),
+            (50, 1000, false),
+            (51, 1000, true),
+            (11, 100, true),
+            (10, 100, false),
+        ];
+        for (destructive, managed, trips) in cases {
+            let violations = check_safety(&plan(destructive, managed), &s, None);
+            assert_eq!(!violations.is_empty(), trips, "{destructive} of {managed}");
+        }
+    }
+
+    #[test]
+    fn a_snapshot_with_under_90_percent_of_the_previous_agents_is_held() {
+        let s = SafetySettings::default();
+        assert!(check_safety(&plan(0, 0), &s, Some((90, 100))).is_empty());
+        let v = check_safety(&plan(0, 0), &s, Some((89, 100)));
+        assert!(matches!(
+            v.as_slice(),
+            [SafetyViolation::SnapshotShrank {
+                agents: 89,
+                previous: 100,
+                ..
+            }]
+        ));
+        assert!(v[0].to_string().contains("min_snapshot_share"));
+    }
+}
