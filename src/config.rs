@@ -31,6 +31,18 @@ pub struct Settings {
     pub log: LogSettings,
     /// The CCaaS platform skillsync writes to.
     pub platform: PlatformSettings,
+    /// Per-attribute reconciliation policy.
+    #[serde(default)]
+    pub policy: crate::planner::PolicySettings,
+    /// Which assignments skillsync owns.
+    #[serde(default)]
+    pub ownership: crate::planner::OwnershipSettings,
+    /// Thresholds above which a plan waits for approval.
+    #[serde(default)]
+    pub safety: crate::planner::SafetySettings,
+    /// Retries, verification and settle times of applying a plan.
+    #[serde(default)]
+    pub reconcile: crate::apply::ReconcileSettings,
     /// How HRIS/WFM feeds are read and normalized.
     #[serde(default)]
     pub feed: crate::feed::FeedSettings,
@@ -70,6 +82,23 @@ pub struct PlatformSettings {
     pub client_id: String,
     /// OAuth client secret.
     pub client_secret: Secret,
+    /// The request budget per minute of this OAuth client (the platform's default is 300).
+    pub requests_per_minute: u32,
+    /// Agents worked on at the same time.
+    pub max_concurrency: usize,
+    /// Seconds before one HTTP request is abandoned (and retried).
+    pub request_timeout_secs: u64,
+    /// Seconds to establish a connection.
+    pub connect_timeout_secs: u64,
+    /// Retries of a call after a transient failure (5xx, timeout, connection error).
+    pub max_retries: u32,
+    /// Users per page when listing (the largest the platform allows).
+    pub users_page_size: u32,
+    /// Skill and language definitions per page when listing.
+    pub definitions_page_size: u32,
+    /// Create skills that a feed names but the platform does not define (otherwise an error for
+    /// the agents that need them).
+    pub create_missing_skills: bool,
 }
 
 /// A configuration value that must never be printed or logged.

@@ -2,6 +2,8 @@
 //! CCaaS platform in line with what HRIS/WFM feeds say they should be.
 //!
 //! # Layout
+//! - [`apply`]: one-shot apply: observe, plan, safety, concurrent writes, settle, verify, repair.
+//! - [`cli`]: the one-shot `plan` and `apply` commands and their reports.
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
@@ -10,6 +12,8 @@
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
+pub mod apply;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod feed;

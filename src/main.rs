@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use skillsync::cli::{run_apply, run_plan, ApplyArgs, CliError, PlanArgs};
 use skillsync::config::Settings;
 use skillsync::feed::cli::{validate, ValidateArgs};
 use skillsync::sim::{SimConfig, Simulator};
@@ -30,6 +31,11 @@ enum Command {
     Sim(Box<SimConfig>),
     /// Check a feed without touching any platform or database; exit 1 when it is invalid.
     Validate(ValidateArgs),
+    /// Show what a feed would change on the platform; makes no write call.
+    Plan(PlanArgs),
+    /// Make the platform match a feed and report what was done; exit 0 only when every agent
+    /// converged.
+    Apply(ApplyArgs),
 }
 
 #[tokio::main]
@@ -52,7 +58,35 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Plan(args) => exit_with(
+            run_plan(
+                &args,
+                &settings,
+                std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
+            )
+            .await,
+        ),
+        Command::Apply(args) => exit_with(
+            run_apply(
+                &args,
+                &settings,
+                std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
+            )
+            .await,
+        ),
     }
+}
+
+/// Ends the process with a command's exit code; errors print and exit 1.
+fn exit_with(result: Result<i32, CliError>) -> anyhow::Result<()> {
+    let code = result?;
+    let _ = std::io::stdout().flush();
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 async fn run_sim(config: SimConfig) -> anyhow::Result<()> {

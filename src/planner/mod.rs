@@ -13,7 +13,7 @@ pub use ownership::{
     ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings, SeenNames,
 };
 pub use policy::{AttributePolicy, Granularity, Policy, PolicySettings, Step};
-pub use safety::{check_safety, SafetySettings, SafetyViolation};
+pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyViolation};
 
 use crate::domain::{
     AgentDesired, AgentKey, AssignmentKind, DesiredState, FeedScope, LiveAgent, Name, Proficiency,
@@ -71,15 +71,19 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
     result
 }
 
-fn push_agent(
-    plan: &mut Plan,
-    key: Option<&AgentKey>,
+/// The changes for one agent: `want` is its desired state (empty for a snapshot that does not
+/// list it). Desired names outside the managed scope are skipped; `plan` reports them.
+pub fn plan_agent(want: &AgentDesired, have: &LiveAgent, policy: &Policy) -> Vec<Change> {
+    diff_agent(want, have, policy, &mut |_, _| {})
+}
+
+fn diff_agent(
     want: &AgentDesired,
     have: &LiveAgent,
     policy: &Policy,
-) {
+    ignore: &mut dyn FnMut(AssignmentKind, &Name),
+) -> Vec<Change> {
     let mut changes = Vec::new();
-    let label = have.label().to_string();
     for (kind, want_rated, have_rated) in [
         (AssignmentKind::Skill, &want.skills, &have.skills),
         (AssignmentKind::Language, &want.languages, &have.languages),
@@ -90,24 +94,32 @@ fn push_agent(
             have_rated,
             policy,
             &mut changes,
-            &mut |name| {
-                plan.ignored.push(Ignored {
-                    agent: label.clone(),
-                    kind,
-                    name: name.clone(),
-                })
-            },
+            &mut |name| ignore(kind, name),
         );
     }
     diff_certifications(want, have, policy, &mut changes, &mut |name| {
+        ignore(AssignmentKind::Certification, name)
+    });
+    changes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    changes
+}
+
+fn push_agent(
+    plan: &mut Plan,
+    key: Option<&AgentKey>,
+    want: &AgentDesired,
+    have: &LiveAgent,
+    policy: &Policy,
+) {
+    let label = have.label().to_string();
+    let changes = diff_agent(want, have, policy, &mut |kind, name| {
         plan.ignored.push(Ignored {
             agent: label.clone(),
-            kind: AssignmentKind::Certification,
+            kind,
             name: name.clone(),
         })
     });
     if !changes.is_empty() {
-        changes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
         plan.agents.push(AgentPlan {
             key: key.cloned(),
             user_id: have.user_id.clone(),

@@ -75,6 +75,16 @@ impl fmt::Display for SafetyViolation {
     }
 }
 
+/// The snapshot comparison for a run without history: `(agents in this feed, platform users
+/// holding managed assignments now)`, or `None` for a partial feed.
+pub fn live_snapshot_baseline(
+    desired: &crate::domain::DesiredState,
+    plan: &Plan,
+) -> Option<(usize, usize)> {
+    (desired.scope == crate::domain::FeedScope::Snapshot)
+        .then_some((desired.agents.len(), plan.counts.managed_agents))
+}
+
 /// Checks `plan` against the limits. `snapshot` is `Some((agents in this feed, agents in the
 /// previous snapshot))` for snapshot feeds.
 pub fn check_safety(

@@ -44,6 +44,14 @@ pub enum PlatformError {
         /// What did not parse.
         reason: String,
     },
+    /// A feed names a skill or language the platform does not define.
+    #[error("the platform has no {kind} named {name:?} (create it, fix the feed, or set platform.create_missing_skills)")]
+    UnknownName {
+        /// `skill` or `language`.
+        kind: &'static str,
+        /// The name asked for.
+        name: String,
+    },
     /// The connector's configuration cannot work (unknown region, bad URL).
     #[error("invalid platform configuration: {0}")]
     Config(String),
@@ -58,6 +66,7 @@ impl PlatformError {
             Self::Auth(_) => "auth",
             Self::Unavailable { .. } => "unavailable",
             Self::Decode { .. } => "decode",
+            Self::UnknownName { .. } => "unknown_name",
             Self::Config(_) => "config",
         }
     }

@@ -5,5 +5,38 @@ pub mod calls;
 pub mod error;
 pub mod genesys;
 
+use std::future::Future;
+
 pub use calls::{CallCounts, CallKind, CallStats};
 pub use error::PlatformError;
+
+use crate::domain::LiveAgent;
+use crate::planner::{Change, Granularity};
+
+/// What skillsync needs from a CCaaS platform. Shaped so that a NICE CXone connector fits:
+/// removals are handed over together (CXone deletes several skills in one call with a body),
+/// and proficiencies cross this boundary on skillsync's own 0–5 scale.
+pub trait Platform: Send + Sync {
+    /// The proficiency granularity the platform stores, for the planner.
+    fn granularity(&self) -> Granularity;
+
+    /// Reads every active user with skills, languages, certifications and keys.
+    fn observe(&self) -> impl Future<Output = Result<Vec<LiveAgent>, PlatformError>> + Send;
+
+    /// Reads the given users again (after a conflict, or to verify writes).
+    fn read_agents(
+        &self,
+        user_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<LiveAgent>, PlatformError>> + Send;
+
+    /// Writes the writable `changes` for one agent whose state was read as `agent`.
+    /// A [`PlatformError::Conflict`] means: re-read the agent and plan again.
+    fn apply(
+        &self,
+        agent: &LiveAgent,
+        changes: &[Change],
+    ) -> impl Future<Output = Result<(), PlatformError>> + Send;
+
+    /// Calls made so far.
+    fn calls(&self) -> CallCounts;
+}

@@ -51,9 +51,6 @@ pub struct Listing<T> {
     /// The page's items.
     #[serde(default = "Vec::new")]
     pub entities: Vec<T>,
-    /// Items on all pages, when the API reports it.
-    #[serde(default)]
-    pub total: Option<u64>,
     /// Number of pages, when the API reports it.
     #[serde(default)]
     pub page_count: Option<u32>,
@@ -73,9 +70,6 @@ pub struct UserAssignment {
     /// 0.0–5.0.
     #[serde(default)]
     pub proficiency: Option<f64>,
-    /// `active` or `inactive`.
-    #[serde(default)]
-    pub state: Option<String>,
 }
 
 /// `employerInfo`.
@@ -93,15 +87,9 @@ pub struct EmployerInfo {
 pub struct User {
     /// User id.
     pub id: String,
-    /// Display name.
-    #[serde(default)]
-    pub name: Option<String>,
     /// Login email.
     #[serde(default)]
     pub email: Option<String>,
-    /// `active`, `inactive` or `deleted`.
-    #[serde(default)]
-    pub state: Option<String>,
     /// Optimistic-concurrency version.
     #[serde(default)]
     pub version: Option<u64>,

@@ -1,0 +1,84 @@
+//! Converging one agent: plan, write, and on a conflict re-read and plan again — a stale write
+//! is never re-sent as it was.
+
+use std::time::Duration;
+
+use crate::domain::{AgentDesired, LiveAgent};
+use crate::planner::{plan_agent, Policy};
+use crate::platform::{Platform, PlatformError};
+
+/// How one agent's writes ended.
+#[derive(Debug, Clone)]
+pub enum AgentOutcome {
+    /// Writes were accepted (or nothing was left to write after a re-read).
+    Written {
+        /// Re-plans after conflicts.
+        replans: u32,
+    },
+    /// The platform refused, or kept conflicting.
+    Failed(PlatformError),
+}
+
+fn replan_delay(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
+}
+
+/// Writes what `want` needs on top of `live`, re-reading and re-planning after conflicts up to
+/// `max_replans` times.
+pub async fn converge<P: Platform>(
+    platform: &P,
+    want: &AgentDesired,
+    mut live: LiveAgent,
+    policy: &Policy,
+    max_replans: u32,
+) -> AgentOutcome {
+    let mut replans = 0;
+    loop {
+        let changes = plan_agent(want, &live, policy);
+        if !changes.iter().any(|c| c.writable) {
+            return AgentOutcome::Written { replans };
+        }
+        match platform.apply(&live, &changes).await {
+            Ok(()) => return AgentOutcome::Written { replans },
+            Err(PlatformError::Conflict {
+                message,
+                correlation_id,
+            }) if replans < max_replans => {
+                tracing::debug!(
+                    agent = live.label(),
+                    message,
+                    correlation_id,
+                    "conflict; re-reading the agent"
+                );
+                tokio::time::sleep(replan_delay(replans)).await;
+                replans += 1;
+                match platform
+                    .read_agents(std::slice::from_ref(&live.user_id))
+                    .await
+                {
+                    Ok(mut fresh) if fresh.len() == 1 => live = fresh.remove(0),
+                    Ok(_) => {
+                        return AgentOutcome::Failed(PlatformError::Decode {
+                            path: format!("/api/v2/users?id={}", live.user_id),
+                            reason: "the user is no longer listed as active".into(),
+                        })
+                    }
+                    Err(e) => return AgentOutcome::Failed(e),
+                }
+            }
+            Err(e) => return AgentOutcome::Failed(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replan_delays_grow_and_are_capped() {
+        assert_eq!(replan_delay(0), Duration::from_millis(250));
+        assert_eq!(replan_delay(2), Duration::from_millis(1000));
+        assert_eq!(replan_delay(30), Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,61 @@
+//! The one-shot commands `plan` and `apply`: read a feed, talk to the platform, print a report.
+//! `main.rs` only parses arguments and calls these.
+
+mod apply;
+mod feed_input;
+mod plan;
+mod render;
+
+use chrono::Utc;
+
+pub use apply::{run_apply, ApplyArgs};
+pub use feed_input::{load, FeedArgs, FeedInputError};
+pub use plan::{run_plan, PlanArgs};
+
+use crate::config::Settings;
+use crate::domain::DesiredState;
+use crate::planner::{Granularity, Ownership, OwnershipError, Policy, SeenNames};
+use crate::platform::PlatformError;
+
+/// Why a command could not do its job (as opposed to reporting differences).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The feed is unusable.
+    #[error(transparent)]
+    Feed(#[from] FeedInputError),
+    /// The ownership configuration is invalid.
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+    /// The platform could not be reached or configured.
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    /// The report could not be written.
+    #[error("cannot write the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// `--format` of `plan` and `apply`: the report's format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// For programs.
+    Json,
+}
+
+/// The planner policy for one desired state: the managed scope defaults to the names this feed
+/// mentions (the daemon widens it to every feed it has seen).
+pub fn policy_for(
+    settings: &Settings,
+    state: &DesiredState,
+    granularity: Granularity,
+) -> Result<Policy, OwnershipError> {
+    Ok(Policy {
+        agent_key: settings.feed.agent_key,
+        attributes: settings.policy,
+        ownership: Ownership::build(&settings.ownership, &SeenNames::of(state))?,
+        granularity,
+        now: Utc::now(),
+    })
+}

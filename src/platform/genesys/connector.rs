@@ -1,0 +1,110 @@
+//! `Genesys`: the Genesys Cloud implementation of [`Platform`], wiring the transport, reader,
+//! catalog and writer from the `[platform]` configuration.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::auth::TokenSource;
+use super::catalog::Catalog;
+use super::observe::Reader;
+use super::regions;
+use super::transport::{Transport, TransportSettings};
+use super::write::Writer;
+use crate::config::PlatformSettings;
+use crate::domain::LiveAgent;
+use crate::planner::{Change, Granularity};
+use crate::platform::{CallCounts, CallStats, Platform, PlatformError};
+
+/// A Genesys Cloud org, reached with one OAuth client.
+pub struct Genesys {
+    transport: Transport,
+    catalog: tokio::sync::Mutex<Catalog>,
+    users_page_size: u32,
+    definitions_page_size: u32,
+    concurrency: usize,
+    create_missing_skills: bool,
+}
+
+impl Genesys {
+    /// A connector for the configured org. No call is made until it is used.
+    pub fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
+        if settings.kind != "genesys" {
+            return Err(PlatformError::Config(format!(
+                "platform.kind {:?} is not supported; use \"genesys\"",
+                settings.kind
+            )));
+        }
+        let (api, login) =
+            regions::hosts(&settings.region, &settings.base_url).map_err(PlatformError::Config)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("skillsync/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(settings.request_timeout_secs.max(1)))
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+            .pool_max_idle_per_host(settings.max_concurrency.max(1))
+            .build()
+            .map_err(|e| PlatformError::Config(format!("HTTP client: {e}")))?;
+        let tokens = TokenSource::new(
+            &login,
+            settings.client_id.clone(),
+            settings.client_secret.clone(),
+        );
+        let transport_settings = TransportSettings {
+            requests_per_minute: settings.requests_per_minute.max(1),
+            burst: settings.max_concurrency.max(1) as u32,
+            max_retries: settings.max_retries,
+            min_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(30),
+        };
+        Ok(Self {
+            transport: Transport::new(
+                http,
+                api,
+                tokens,
+                transport_settings,
+                Arc::new(CallStats::default()),
+            ),
+            catalog: tokio::sync::Mutex::new(Catalog::default()),
+            users_page_size: settings.users_page_size.max(1),
+            definitions_page_size: settings.definitions_page_size.max(1),
+            concurrency: settings.max_concurrency.max(1),
+            create_missing_skills: settings.create_missing_skills,
+        })
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            transport: &self.transport,
+            page_size: self.users_page_size,
+            concurrency: self.concurrency,
+        }
+    }
+}
+
+impl Platform for Genesys {
+    fn granularity(&self) -> Granularity {
+        Granularity::GENESYS
+    }
+
+    async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {
+        self.reader().all().await
+    }
+
+    async fn read_agents(&self, user_ids: &[String]) -> Result<Vec<LiveAgent>, PlatformError> {
+        self.reader().by_ids(user_ids).await
+    }
+
+    async fn apply(&self, agent: &LiveAgent, changes: &[Change]) -> Result<(), PlatformError> {
+        Writer {
+            transport: &self.transport,
+            catalog: &self.catalog,
+            page_size: self.definitions_page_size,
+            create_missing: self.create_missing_skills,
+        }
+        .apply(agent, changes)
+        .await
+    }
+
+    fn calls(&self) -> CallCounts {
+        self.transport.stats().snapshot()
+    }
+}

@@ -1,0 +1,166 @@
+//! One agent's writes, in the order that keeps it safe: the versioned certification PATCH first
+//! (it is the call that conflicts), then removals (freeing room under the 50-skill cap), then
+//! bulk upserts in chunks of 50. Never `PUT …/bulk`.
+
+use reqwest::Method;
+
+use super::catalog::Catalog;
+use super::transport::{Call, Transport};
+use super::wire::{AssignmentWrite, CertificationsUpdate};
+use crate::domain::{AssignmentKind, LiveAgent};
+use crate::planner::{Action, Change, Step};
+use crate::platform::{CallKind, PlatformError};
+
+/// Largest bulk body the platform takes.
+pub const BULK_LIMIT: usize = 50;
+
+/// Everything a write needs besides the agent.
+pub struct Writer<'a> {
+    /// The HTTP layer.
+    pub transport: &'a Transport,
+    /// Name → id.
+    pub catalog: &'a tokio::sync::Mutex<Catalog>,
+    /// Definitions page size, for catalog loads.
+    pub page_size: u32,
+    /// Whether unknown skills are created.
+    pub create_missing: bool,
+}
+
+struct Family {
+    kind: AssignmentKind,
+    segment: &'static str,
+    patch: CallKind,
+    delete: CallKind,
+    step: Step,
+}
+
+const FAMILIES: [Family; 2] = [
+    Family {
+        kind: AssignmentKind::Skill,
+        segment: "routingskills",
+        patch: CallKind::PatchSkills,
+        delete: CallKind::DeleteSkill,
+        step: Step::Half,
+    },
+    Family {
+        kind: AssignmentKind::Language,
+        segment: "routinglanguages",
+        patch: CallKind::PatchLanguages,
+        delete: CallKind::DeleteLanguage,
+        step: Step::Whole,
+    },
+];
+
+impl Writer<'_> {
+    /// Writes `changes` (writable ones only) for `agent`.
+    pub async fn apply(&self, agent: &LiveAgent, changes: &[Change]) -> Result<(), PlatformError> {
+        let writable: Vec<&Change> = changes.iter().filter(|c| c.writable).collect();
+        self.certifications(agent, &writable).await?;
+        for family in &FAMILIES {
+            self.rated(agent, family, &writable).await?;
+        }
+        Ok(())
+    }
+
+    async fn resolve(
+        &self,
+        kind: AssignmentKind,
+        name: &str,
+        create: bool,
+    ) -> Result<String, PlatformError> {
+        self.catalog
+            .lock()
+            .await
+            .resolve(self.transport, self.page_size, kind, name, create)
+            .await
+    }
+
+    async fn certifications(
+        &self,
+        agent: &LiveAgent,
+        changes: &[&Change],
+    ) -> Result<(), PlatformError> {
+        let mut list = agent.certifications.clone();
+        let mut changed = false;
+        for c in changes
+            .iter()
+            .filter(|c| c.kind == AssignmentKind::Certification)
+        {
+            changed |= match c.action {
+                Action::Add(_) => list.insert(c.name.to_string()),
+                Action::Remove(_) => list.remove(c.name.as_str()),
+                Action::Update { .. } => false,
+            };
+        }
+        if !changed {
+            return Ok(());
+        }
+        let list: Vec<String> = list.into_iter().collect();
+        let path = format!("/api/v2/users/{}", agent.user_id);
+        self.transport
+            .empty(Call {
+                kind: CallKind::PatchUser,
+                method: Method::PATCH,
+                path: &path,
+                body: Some(&CertificationsUpdate {
+                    version: agent.version,
+                    certifications: &list,
+                }),
+            })
+            .await
+    }
+
+    async fn rated(
+        &self,
+        agent: &LiveAgent,
+        family: &Family,
+        changes: &[&Change],
+    ) -> Result<(), PlatformError> {
+        let mine = changes.iter().filter(|c| c.kind == family.kind);
+        let mut upserts = Vec::new();
+        for change in mine {
+            match change.action {
+                Action::Remove(_) => {
+                    let id = self
+                        .resolve(family.kind, change.name.as_str(), false)
+                        .await?;
+                    let path = format!("/api/v2/users/{}/{}/{id}", agent.user_id, family.segment);
+                    self.transport
+                        .empty::<()>(Call {
+                            kind: family.delete,
+                            method: Method::DELETE,
+                            path: &path,
+                            body: None,
+                        })
+                        .await?;
+                }
+                Action::Add(Some(p)) | Action::Update { to: p, .. } => {
+                    let id = self
+                        .resolve(family.kind, change.name.as_str(), self.create_missing)
+                        .await?;
+                    upserts.push((id, family.step.quantize(p).value()));
+                }
+                Action::Add(None) => {}
+            }
+        }
+        let path = format!("/api/v2/users/{}/{}/bulk", agent.user_id, family.segment);
+        for chunk in upserts.chunks(BULK_LIMIT) {
+            let body: Vec<AssignmentWrite<'_>> = chunk
+                .iter()
+                .map(|(id, proficiency)| AssignmentWrite {
+                    id,
+                    proficiency: *proficiency,
+                })
+                .collect();
+            self.transport
+                .empty(Call {
+                    kind: family.patch,
+                    method: Method::PATCH,
+                    path: &path,
+                    body: Some(&body),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
