@@ -144,6 +144,14 @@ impl Settings {
         Self::load_with_env(file, config::Environment::with_prefix(ENV_PREFIX))
     }
 
+    /// The embedded defaults alone: no file, no environment (tests start from here).
+    pub fn defaults() -> Result<Self, ConfigError> {
+        Ok(config::Config::builder()
+            .add_source(config::File::from_str(BASE_TOML, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?)
+    }
+
     /// Like [`Settings::load`], with the environment source given (tests pass a fixed map).
     pub fn load_with_env(
         file: Option<&Path>,

@@ -66,6 +66,10 @@ pub struct Faults {
     /// Requests per minute per access token; 0 turns rate limiting off.
     #[arg(long = "rate-limit", default_value_t = 300)]
     pub rate_limit: u32,
+    /// Requests a token may send back to back before the per-minute pace applies; 0 means a
+    /// whole minute's budget.
+    #[arg(long, default_value_t = 0)]
+    pub rate_burst: u32,
     /// Tokens one client may mint per minute before the login endpoint refuses; 0 = no limit.
     #[arg(long, default_value_t = 60)]
     pub token_mint_limit: u32,
@@ -108,6 +112,7 @@ impl Default for Faults {
     fn default() -> Self {
         Self {
             rate_limit: 300,
+            rate_burst: 0,
             token_mint_limit: 60,
             conflict_window_ms: 0,
             conflict_probability: 0.0,

@@ -55,8 +55,12 @@ pub enum Admission {
     },
 }
 
-fn limiter(per_minute: u32) -> Option<Arc<Limiter>> {
-    NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))))
+fn limiter(per_minute: u32, burst: u32) -> Option<Arc<Limiter>> {
+    let rate = NonZeroU32::new(per_minute)?;
+    let burst = NonZeroU32::new(burst).unwrap_or(rate);
+    Some(Arc::new(RateLimiter::keyed(
+        Quota::per_minute(rate).allow_burst(burst),
+    )))
 }
 
 fn check(limiter: &Option<Arc<Limiter>>, key: &str, budget: u32) -> Admission {
@@ -113,13 +117,16 @@ impl SimState {
     /// unrelated fault changes do not hand clients a fresh budget.
     pub fn set_faults(&self, faults: Faults) {
         let mut active = self.faults.write();
-        if active.api_limiter.is_none() || active.faults.rate_limit != faults.rate_limit {
-            active.api_limiter = limiter(faults.rate_limit);
+        if active.api_limiter.is_none()
+            || active.faults.rate_limit != faults.rate_limit
+            || active.faults.rate_burst != faults.rate_burst
+        {
+            active.api_limiter = limiter(faults.rate_limit, faults.rate_burst);
         }
         if active.mint_limiter.is_none()
             || active.faults.token_mint_limit != faults.token_mint_limit
         {
-            active.mint_limiter = limiter(faults.token_mint_limit);
+            active.mint_limiter = limiter(faults.token_mint_limit, 0);
         }
         active.outage_until = (faults.outage_ms > 0)
             .then(|| Instant::now() + Duration::from_millis(faults.outage_ms));
@@ -160,6 +167,11 @@ impl SimState {
         let expires = Instant::now() + Duration::from_secs(self.config.token_ttl);
         self.tokens.write().insert(token.clone(), expires);
         token
+    }
+
+    /// Invalidates every issued token, as when an admin rotates the client secret.
+    pub fn revoke_tokens(&self) {
+        self.tokens.write().clear();
     }
 
     /// `None` for an unknown token, otherwise whether it is still valid.

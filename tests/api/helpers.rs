@@ -235,3 +235,106 @@ pub async fn assert_error(resp: Response, status: StatusCode, code: &str) -> Val
     );
     body
 }
+
+/// Settings that point skillsync at this simulator, with short settle times.
+pub fn settings_for(sim: &TestSim) -> skillsync::config::Settings {
+    let mut settings = skillsync::config::Settings::defaults().expect("defaults");
+    settings.platform.base_url = sim.base.clone();
+    settings.platform.requests_per_minute = 100_000;
+    settings.reconcile.settle_secs = 0.05;
+    settings
+}
+
+/// A desired state from CSV text, read as any feed is.
+pub fn desired(csv: &str, scope: skillsync::domain::FeedScope) -> skillsync::domain::DesiredState {
+    use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
+    let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
+    let source = FeedSource {
+        name: "test.csv".into(),
+        format: FeedFormat::Csv,
+        scope,
+    };
+    read(csv.as_bytes(), &source, &rules)
+        .expect("valid feed")
+        .state
+}
+
+/// Runs one apply of `state` against the configured platform.
+pub async fn apply(
+    settings: &skillsync::config::Settings,
+    state: &skillsync::domain::DesiredState,
+    approve: bool,
+) -> (
+    Result<skillsync::apply::ApplyReport, skillsync::apply::ApplyError>,
+    skillsync::platform::CallCounts,
+) {
+    use skillsync::platform::Platform;
+    let platform =
+        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+    let policy =
+        skillsync::cli::policy_for(settings, state, platform.granularity()).expect("policy");
+    let options = skillsync::apply::Options {
+        policy: &policy,
+        safety: &settings.safety,
+        reconcile: &settings.reconcile,
+        approve,
+        concurrency: settings.platform.max_concurrency,
+    };
+    let result = skillsync::apply::run(&platform, state, &options, &|_| {}).await;
+    (result, platform.calls())
+}
+
+/// Every user's true skills as (name, proficiency), by user id.
+pub async fn all_skills(sim: &TestSim) -> std::collections::BTreeMap<String, Vec<(String, f64)>> {
+    let mut out = std::collections::BTreeMap::new();
+    for id in sim.user_ids().await {
+        let truth = sim.truth(&id).await;
+        let mut skills: Vec<(String, f64)> = truth["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().expect("name").to_string(),
+                    s["proficiency"].as_f64().expect("proficiency"),
+                )
+            })
+            .collect();
+        skills.sort_by(|a, b| a.0.cmp(&b.0));
+        out.insert(id, skills);
+    }
+    out
+}
+
+/// Asserts that no assignment outside `managed` changed between two `all_skills` snapshots.
+pub fn assert_unmanaged_untouched(
+    before: &std::collections::BTreeMap<String, Vec<(String, f64)>>,
+    after: &std::collections::BTreeMap<String, Vec<(String, f64)>>,
+    managed: &[&str],
+) {
+    for (user, skills) in before {
+        let keep = |list: &Vec<(String, f64)>| -> Vec<(String, f64)> {
+            list.iter()
+                .filter(|(n, _)| !managed.contains(&n.as_str()))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            keep(skills),
+            keep(&after[user]),
+            "unmanaged skills of {user} changed"
+        );
+    }
+}
+
+/// Asserts the replace-all endpoint was never called.
+pub fn assert_no_replace_all(stats: &StatsReport) {
+    assert!(
+        stats
+            .requests
+            .iter()
+            .all(|r| !(r.method == "PUT" && r.path.ends_with("/bulk"))),
+        "PUT …/bulk was used: {:?}",
+        stats.requests
+    );
+}

@@ -1,5 +1,7 @@
 //! One integration-test binary: each module drives a real server over HTTP.
 
+mod apply_basics;
+mod apply_faults;
 mod helpers;
 mod sim_auth;
 mod sim_definitions;

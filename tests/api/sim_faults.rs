@@ -348,3 +348,62 @@ async fn an_admin_change_in_the_web_ui_shows_up_through_the_api() {
         .all(|s| s["id"] != held[0].as_str()));
     assert_eq!(live["version"], version + 1);
 }
+
+#[tokio::test]
+async fn a_small_burst_makes_the_per_minute_pace_bite_at_once() {
+    let sim = spawn_sim(with_faults(Faults {
+        rate_limit: 600,
+        rate_burst: 2,
+        ..Faults::none()
+    }))
+    .await;
+    let statuses = [
+        sim.get("/api/v2/users?pageSize=1").await.status(),
+        sim.get("/api/v2/users?pageSize=1").await.status(),
+        sim.get("/api/v2/users?pageSize=1").await.status(),
+    ];
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
+
+#[tokio::test]
+async fn revoked_tokens_get_401_and_a_new_token_works() {
+    let sim = spawn_sim(small_org()).await;
+    let resp = sim
+        .http
+        .post(sim.url("/sim/tokens/revoke"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        sim.get("/api/v2/users").await,
+        StatusCode::UNAUTHORIZED,
+        "bad.credentials",
+    )
+    .await;
+    let fresh: Value = fetch_token(
+        &sim.http,
+        &sim.base,
+        "skillsync-sim",
+        "skillsync-sim-secret",
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    let resp = sim
+        .http
+        .get(sim.url("/api/v2/users"))
+        .bearer_auth(fresh["access_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::OK);
+}

@@ -31,6 +31,12 @@ pub async fn reset_stats(State(state): State<Arc<SimState>>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// `POST /sim/tokens/revoke`: every issued token stops working (401 `bad.credentials`).
+pub async fn revoke_tokens(State(state): State<Arc<SimState>>) -> Response {
+    state.revoke_tokens();
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// `GET /sim/faults`.
 pub async fn faults(State(state): State<Arc<SimState>>) -> Response {
     Json(state.faults()).into_response()

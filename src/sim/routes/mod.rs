@@ -86,6 +86,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/sim/stats", get(admin::stats))
         .route("/sim/stats/reset", post(admin::reset_stats))
         .route("/sim/faults", get(admin::faults).post(admin::set_faults))
+        .route("/sim/tokens/revoke", post(admin::revoke_tokens))
         .route("/sim/users/{id}", get(admin::user))
         .route("/sim/users/{id}/skills", post(admin::change_skills));
 
