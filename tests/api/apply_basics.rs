@@ -31,18 +31,18 @@ fn feed() -> String {
 #[tokio::test]
 async fn apply_makes_the_platform_match_and_a_second_apply_writes_nothing() {
     let sim = spawn_sim(small_org()).await;
+    let users = sim.user_ids().await;
     let settings = settings_for(&sim);
     let state = desired(&feed(), FeedScope::Partial);
-    let before = all_skills(&sim).await;
+    let before = all_skills(&sim, &users).await;
 
     let (first, _) = apply(&settings, &state, true).await;
     let first = first.expect("applied");
     assert!(first.converged(), "{:?}", first.failures);
     assert!(first.agents_changed > 0);
-    let after = all_skills(&sim).await;
+    let after = all_skills(&sim, &users).await;
     assert_unmanaged_untouched(&before, &after, MANAGED);
-    let ids = sim.user_ids().await;
-    let agent4: Vec<(String, f64)> = after[&ids[3]]
+    let agent4: Vec<(String, f64)> = after[&users[3]]
         .iter()
         .filter(|(n, _)| MANAGED.contains(&n.as_str()))
         .cloned()
@@ -68,19 +68,19 @@ async fn apply_makes_the_platform_match_and_a_second_apply_writes_nothing() {
 #[tokio::test]
 async fn a_snapshot_clears_managed_skills_of_agents_it_does_not_list_and_nothing_else() {
     let sim = spawn_sim(small_org()).await;
+    let users = sim.user_ids().await;
     let settings = settings_for(&sim);
     apply(&settings, &desired(&feed(), FeedScope::Partial), true)
         .await
         .0
         .expect("seeded");
-    let before = all_skills(&sim).await;
+    let before = all_skills(&sim, &users).await;
 
     let snapshot = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\nagent00001@example.com,skill,Sales_L1,1\nagent00002@example.com,skill,Retention_L3,1\n";
     let (report, _) = apply(&settings, &desired(snapshot, FeedScope::Snapshot), true).await;
     assert!(report.expect("applied").converged());
-    let after = all_skills(&sim).await;
-    let ids = sim.user_ids().await;
-    for (i, id) in ids.iter().enumerate() {
+    let after = all_skills(&sim, &users).await;
+    for (i, id) in users.iter().enumerate() {
         let managed: Vec<&str> = after[id]
             .iter()
             .map(|(n, _)| n.as_str())

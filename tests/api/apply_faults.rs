@@ -65,7 +65,8 @@ async fn apply_converges_exactly_despite_conflicts_5xx_missing_expansions_lag_an
         ..crate::helpers::small_org()
     })
     .await;
-    let before = all_skills(&sim).await;
+    let users = sim.user_ids().await;
+    let before = all_skills(&sim, &users).await;
     let mut emails = BTreeMap::new();
     for id in before.keys() {
         emails.insert(
@@ -94,7 +95,7 @@ async fn apply_converges_exactly_despite_conflicts_5xx_missing_expansions_lag_an
     let report = report.expect("ran");
     assert!(report.converged(), "failures: {:?}", report.failures);
 
-    let after = all_skills(&sim).await;
+    let after = all_skills(&sim, &users).await;
     for (user, want) in &expected {
         let got: Vec<(String, f64)> = after[user]
             .iter()

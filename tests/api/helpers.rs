@@ -284,11 +284,15 @@ pub async fn apply(
     (result, platform.calls())
 }
 
-/// Every user's true skills as (name, proficiency), by user id.
-pub async fn all_skills(sim: &TestSim) -> std::collections::BTreeMap<String, Vec<(String, f64)>> {
+/// The true skills of `users` as (name, proficiency), by user id, read through the admin
+/// endpoint so that injected faults do not get in the way.
+pub async fn all_skills(
+    sim: &TestSim,
+    users: &[String],
+) -> std::collections::BTreeMap<String, Vec<(String, f64)>> {
     let mut out = std::collections::BTreeMap::new();
-    for id in sim.user_ids().await {
-        let truth = sim.truth(&id).await;
+    for id in users {
+        let truth = sim.truth(id).await;
         let mut skills: Vec<(String, f64)> = truth["skills"]
             .as_array()
             .expect("skills")
@@ -301,7 +305,7 @@ pub async fn all_skills(sim: &TestSim) -> std::collections::BTreeMap<String, Vec
             })
             .collect();
         skills.sort_by(|a, b| a.0.cmp(&b.0));
-        out.insert(id, skills);
+        out.insert(id.clone(), skills);
     }
     out
 }
