@@ -3,8 +3,8 @@
 //! `cargo bench --bench sim` runs the full measurement and prints a table; under `cargo test`
 //! (no `--bench` argument) it runs a one-second smoke version so that it cannot rot.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,119 +12,17 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use serde_json::{json, Value};
 
-struct Sim {
-    child: Child,
-    base: String,
-}
+use common::{all_entities, fetch_token, start_sim};
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start_sim(args: &[&str]) -> Sim {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_skillsync"))
-        .args([
-            "sim",
-            "--listen",
-            &listen,
-            "--rate-limit",
-            "0",
-            "--token-mint-limit",
-            "0",
-        ])
-        .args(args)
-        .env("SKILLSYNC__LOG__LEVEL", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("simulator starts");
-    let sim = Sim {
-        child,
-        base: format!("http://{listen}"),
-    };
-    let http = reqwest::Client::new();
-    for _ in 0..600 {
-        if http
-            .get(format!("{}/sim/stats", sim.base))
-            .send()
-            .await
-            .is_ok()
-        {
-            return sim;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("simulator did not answer within 30 s");
-}
-
-async fn fetch_token(http: &reqwest::Client, base: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/oauth/token"))
-        .basic_auth("skillsync-sim", Some("skillsync-sim-secret"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token json");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
-}
-
-/// Ids of every user and skill, read with the largest pages.
+/// Ids of every user and skill.
 async fn inventory(http: &reqwest::Client, base: &str, token: &str) -> (Vec<String>, Vec<String>) {
-    let ids = |v: &Value| -> Vec<String> {
-        v["entities"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e["id"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+    let ids = |entities: Vec<Value>| -> Vec<String> {
+        entities.iter().filter_map(|e| e["id"].as_str().map(str::to_string)).collect()
     };
-    let mut users = Vec::new();
-    for page in 1.. {
-        let v: Value = http
-            .get(format!(
-                "{base}/api/v2/users?pageSize=500&pageNumber={page}"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("users")
-            .json()
-            .await
-            .expect("users json");
-        users.extend(ids(&v));
-        if v["nextUri"].is_null() {
-            break;
-        }
-    }
-    let skills: Value = http
-        .get(format!("{base}/api/v2/routing/skills?pageSize=500"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("skills")
-        .json()
-        .await
-        .expect("skills json");
-    (users, ids(&skills))
+    (
+        ids(all_entities(http, base, token, "/api/v2/users").await),
+        ids(all_entities(http, base, token, "/api/v2/routing/skills").await),
+    )
 }
 
 #[derive(Clone, Copy)]

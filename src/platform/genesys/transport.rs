@@ -70,14 +70,11 @@ impl Transport {
         settings: TransportSettings,
         stats: Arc<CallStats>,
     ) -> Self {
-        let per_minute = NonZeroU32::new(settings.requests_per_minute).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(settings.burst.min(settings.requests_per_minute))
-            .unwrap_or(NonZeroU32::MIN);
         Self {
             http,
             api_base,
             tokens,
-            limiter: RateLimiter::direct(Quota::per_minute(per_minute).allow_burst(burst)),
+            limiter: RateLimiter::direct(pacing(settings.requests_per_minute, settings.burst)),
             paused_until: parking_lot::Mutex::new(None),
             stats,
             settings,
@@ -236,6 +233,20 @@ impl Transport {
     }
 }
 
+/// A quota that never sends more than `per_minute` requests in any 60 seconds: a burst of up to
+/// a tenth of the budget, and the rest of the budget spread evenly. (Bucket quotas allow burst +
+/// rate in one window; platforms that count per minute would answer that excess with 429s.)
+fn pacing(per_minute: u32, burst: u32) -> Quota {
+    let per_minute = per_minute.max(1);
+    let burst = burst.min(per_minute / 10).max(1);
+    let steady = per_minute.saturating_sub(burst).max(1);
+    let period = Duration::from_secs(60) / steady;
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(burst)
+}
+
 /// What to do about a failed response.
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
@@ -287,6 +298,17 @@ mod tests {
         ErrorBody {
             message: message.into(),
             code: String::new(),
+        }
+    }
+
+    #[test]
+    fn pacing_never_exceeds_the_budget_in_any_minute() {
+        for (per_minute, burst) in [(300, 8), (300, 100), (20, 8), (60_000, 8)] {
+            let quota = pacing(per_minute, burst);
+            let in_a_minute = u128::from(quota.burst_size().get())
+                + Duration::from_secs(60).as_nanos() / quota.replenish_interval().as_nanos();
+            assert!(in_a_minute <= u128::from(per_minute), "{per_minute}/min, burst {burst}: {in_a_minute}");
+            assert!(in_a_minute * 100 >= u128::from(per_minute) * 95, "{per_minute}/min uses {in_a_minute}");
         }
     }
 
