@@ -238,8 +238,11 @@ impl<'r> Collector<'r> {
         raw: &RawAssignment<'_>,
         name: Option<&Name>,
     ) -> Option<CertificationWindow> {
-        let issued_on = self.date(raw, "issued_on", raw.issued_on, DayEnd::Start)?;
-        let mut expires_on = self.date(raw, "expires_on", raw.expires_on, DayEnd::End)?;
+        let issued_on = self.date(raw, "issued_on", raw.issued_on, DayEnd::Start);
+        let expires_on = self.date(raw, "expires_on", raw.expires_on, DayEnd::End);
+        let (Some(issued_on), Some(mut expires_on)) = (issued_on, expires_on) else {
+            return None;
+        };
         if expires_on.is_none() {
             let days = name.and_then(|name| self.rules.validity_days(name));
             if let (Some(issued), Some(days)) = (issued_on, days) {
