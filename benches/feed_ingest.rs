@@ -25,7 +25,15 @@ struct Case {
 }
 
 const fn case(name: &'static str, format: FeedFormat, agents: u64, repeat: u32) -> Case {
-    Case { name, format, shape: Shape { agents, per_agent: 10, repeat } }
+    Case {
+        name,
+        format,
+        shape: Shape {
+            agents,
+            per_agent: 10,
+            repeat,
+        },
+    }
 }
 
 const CASES: &[Case] = &[
@@ -54,8 +62,16 @@ fn main() {
     }
     let me = std::env::current_exe().expect("own path");
     for case in CASES {
-        let output = Command::new(&me).args(["--case", case.name]).output().expect("case runs");
-        assert!(output.status.success(), "{}: {}", case.name, String::from_utf8_lossy(&output.stderr));
+        let output = Command::new(&me)
+            .args(["--case", case.name])
+            .output()
+            .expect("case runs");
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            case.name,
+            String::from_utf8_lossy(&output.stderr)
+        );
         print!("{}", String::from_utf8_lossy(&output.stdout));
     }
 }
@@ -65,16 +81,26 @@ fn print_header() {
         "| {:<20} | {:>9} | {:>8} | {:>7} | {:>11} | {:>12} | {:>13} |",
         "case", "rows", "file MB", "seconds", "rows/s", "assignments", "peak RSS MB"
     );
-    println!("|{:-<22}|{:->11}|{:->10}|{:->9}|{:->13}|{:->14}|{:->15}|", "", "", "", "", "", "", "");
+    println!(
+        "|{:-<22}|{:->11}|{:->10}|{:->9}|{:->13}|{:->14}|{:->15}|",
+        "", "", "", "", "", "", ""
+    );
 }
 
 /// Generates the case's feed into a temporary file, reads it, and returns a table row.
 fn run(case: &Case) -> String {
     let path = generate(case);
     let file_mb = std::fs::metadata(&path).expect("generated").len() as f64 / 1e6;
-    let settings = FeedSettings { time_zone: Some("Europe/Berlin".into()), ..FeedSettings::default() };
+    let settings = FeedSettings {
+        time_zone: Some("Europe/Berlin".into()),
+        ..FeedSettings::default()
+    };
     let rules = FeedRules::from_settings(&settings).expect("valid settings");
-    let source = FeedSource { name: case.name.into(), format: case.format, scope: FeedScope::Snapshot };
+    let source = FeedSource {
+        name: case.name.into(),
+        format: case.format,
+        scope: FeedScope::Snapshot,
+    };
     let input = File::open(&path).expect("generated feed");
     let started = Instant::now();
     let feed = feed::read(input, &source, &rules).unwrap_or_else(|e| panic!("{}: {e}", case.name));
@@ -84,7 +110,12 @@ fn run(case: &Case) -> String {
     let counts = feed.counts;
     let assignments = counts.skills + counts.languages + counts.certifications;
     let rows = case.shape.rows();
-    assert_eq!(assignments as u64, case.shape.agents * 10, "{}: every distinct assignment kept", case.name);
+    assert_eq!(
+        assignments as u64,
+        case.shape.agents * 10,
+        "{}: every distinct assignment kept",
+        case.name
+    );
     format!(
         "| {:<20} | {:>9} | {:>8.1} | {:>7.3} | {:>11.0} | {:>12} | {:>13.1} |",
         case.name,
@@ -98,7 +129,12 @@ fn run(case: &Case) -> String {
 }
 
 fn generate(case: &Case) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("skillsync-bench-{}-{}.{}", std::process::id(), case.name, case.format));
+    let path = std::env::temp_dir().join(format!(
+        "skillsync-bench-{}-{}.{}",
+        std::process::id(),
+        case.name,
+        case.format
+    ));
     let mut out = BufWriter::new(File::create(&path).expect("temp file"));
     match case.format {
         FeedFormat::Csv => feed_gen::write_csv(&mut out, case.shape),

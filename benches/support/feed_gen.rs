@@ -49,9 +49,16 @@ fn row(a: u64, k: u64, per_agent: u64) -> Row {
         };
         Row::Skill(format!("Skill {:03}", (a * 7 + k * 13) % SKILLS), level)
     } else if share < 9 {
-        Row::Language(format!("Language {:02}", (a + k) % LANGUAGES), format!("{}", (a + k) % 6))
+        Row::Language(
+            format!("Language {:02}", (a + k) % LANGUAGES),
+            format!("{}", (a + k) % 6),
+        )
     } else if a % 2 == 0 {
-        Row::Certification(format!("Cert {}", (a + k) % CERTIFICATIONS), "2025-01-15", "2026-01-14")
+        Row::Certification(
+            format!("Cert {}", (a + k) % CERTIFICATIONS),
+            "2025-01-15",
+            "2026-01-14",
+        )
     } else {
         Row::Certification(
             format!("Cert {}", (a + k) % CERTIFICATIONS),
@@ -71,7 +78,9 @@ pub fn write_csv(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
             for _ in 0..shape.repeat {
                 match row(a, k, per_agent) {
                     Row::Skill(name, level) => writeln!(out, "{agent},skill,{name},{level},,")?,
-                    Row::Language(name, level) => writeln!(out, "{agent},language,{name},{level},,")?,
+                    Row::Language(name, level) => {
+                        writeln!(out, "{agent},language,{name},{level},,")?
+                    }
                     Row::Certification(name, issued, expires) => {
                         writeln!(out, "{agent},certification,{name},,{issued},{expires}")?
                     }

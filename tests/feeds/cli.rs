@@ -35,6 +35,10 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn a_valid_feed_prints_a_summary_and_exits_zero() {
     let output = validate(&["--feed", &path("good/german_excel.csv")], b"");
@@ -112,7 +116,7 @@ fn a_dash_reads_standard_input_in_the_given_format() {
 fn standard_input_without_a_format_is_refused_with_a_hint() {
     let output = validate(&["--feed", "-"], b"agent,type,name\n");
     assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr(&output);
     assert!(
         stderr.contains("pass --format csv or --format json"),
         "{stderr}"
@@ -123,7 +127,7 @@ fn standard_input_without_a_format_is_refused_with_a_hint() {
 fn a_missing_file_is_an_error_naming_it() {
     let output = validate(&["--feed", "/nonexistent/roster.csv"], b"");
     assert_ne!(output.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr(&output);
     assert!(
         stderr.contains("cannot read /nonexistent/roster.csv"),
         "{stderr}"
@@ -134,5 +138,5 @@ fn a_missing_file_is_an_error_naming_it() {
 fn an_unknown_scope_is_refused_by_the_argument_parser() {
     let output = validate(&["--feed", "-", "--format", "csv", "--scope", "full"], b"");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("expected partial or snapshot"));
+    assert!(stderr(&output).contains("expected partial or snapshot"));
 }

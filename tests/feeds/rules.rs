@@ -4,7 +4,7 @@ use std::fs;
 
 use chrono::{DateTime, Utc};
 use skillsync::domain::{AgentKey, AgentKeyKind, CertificationWindow, FeedScope, Proficiency};
-use skillsync::feed::{self, FeedFormat, FeedSource, ScaleSettings, WarningKind};
+use skillsync::feed::{self, FeedFormat, FeedSettings, FeedSource, ScaleSettings, WarningKind};
 
 use crate::helpers::{
     csv, fixture_settings, fixtures, read_with, rejected, rejected_with, report, rules, valid,
@@ -20,6 +20,12 @@ fn utc(text: &str) -> DateTime<Utc> {
 
 fn email(text: &str) -> AgentKey {
     AgentKey::Email(text.to_owned())
+}
+
+/// The error report of CSV `rows` (under the standard header), which must be rejected.
+fn csv_errors(settings: &FeedSettings, rows: &str) -> String {
+    let text = format!("{HEADER}{rows}");
+    report(&rejected_with(settings, FeedFormat::Csv, text.as_bytes()))
 }
 
 fn level(text: &str) -> Proficiency {
@@ -168,8 +174,10 @@ fn dates_without_an_offset_need_a_configured_zone_but_offsets_do_not() {
     let feed = read_with(&settings, FeedFormat::Csv, with_offset.as_bytes()).expect("valid");
     let window = feed.state.agents[&email("a@example.com")].certifications["PCI DSS"];
     assert_eq!(window.issued_on, Some(utc("2025-01-01T07:00:00Z")));
-    let local = format!("{HEADER}a@example.com,certification,PCI DSS,,2025-01-01T08:00:00,\n");
-    let shown = report(&rejected_with(&settings, FeedFormat::Csv, local.as_bytes()));
+    let shown = csv_errors(
+        &settings,
+        "a@example.com,certification,PCI DSS,,2025-01-01T08:00:00,\n",
+    );
     assert!(
         shown.contains("has no UTC offset and feed.time_zone is not set"),
         "{shown}"
@@ -180,10 +188,10 @@ fn dates_without_an_offset_need_a_configured_zone_but_offsets_do_not() {
 fn new_york_daylight_saving_gaps_and_overlaps_are_rejected_through_a_feed() {
     let mut settings = fixture_settings();
     settings.time_zone = Some("America/New_York".into());
-    let text = format!(
-        "{HEADER}a@example.com,certification,A,,2025-03-09T02:30:00,\na@example.com,certification,B,,2025-11-02 01:30,\n"
+    let shown = csv_errors(
+        &settings,
+        "a@example.com,certification,A,,2025-03-09T02:30:00,\na@example.com,certification,B,,2025-11-02 01:30,\n",
     );
-    let shown = report(&rejected_with(&settings, FeedFormat::Csv, text.as_bytes()));
     assert!(shown.contains("line 2, issued_on \"2025-03-09T02:30:00\": 2025-03-09 02:30:00 does not exist in America/New_York"), "{shown}");
     assert!(
         shown.contains("2025-11-02T01:30:00-04:00 or 2025-11-02T01:30:00-05:00"),
