@@ -13,66 +13,9 @@ use crate::domain::{
 };
 
 use super::dates::{parse_instant, DateError, DayEnd};
+use super::origin::{Origin, RawAssignment};
 use super::problem::{Capped, Location, Problem, ProblemKind, Warning, WarningKind};
 use super::rules::FeedRules;
-
-/// Where an assignment came from, small enough to keep one per assignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// A CSV row, by the line it starts on.
-    Line(u64),
-    /// An item of a JSON agent's list.
-    Json {
-        agent: u32,
-        kind: AssignmentKind,
-        item: u32,
-    },
-}
-
-impl Origin {
-    /// The row or JSON item.
-    pub(crate) fn location(self) -> Location {
-        match self {
-            Self::Line(line) => Location::Line(line),
-            Self::Json { agent, kind, item } => {
-                Location::Pointer(format!("/agents/{agent}/{}/{item}", list_key(kind)))
-            }
-        }
-    }
-
-    /// One field of the row or JSON item; a JSON item's `agent` is its agent object's.
-    pub(crate) fn field(self, field: &'static str) -> Location {
-        match self {
-            Self::Line(line) => Location::Line(line),
-            Self::Json { agent, .. } if field == "agent" => {
-                Location::Pointer(format!("/agents/{agent}/agent"))
-            }
-            Self::Json { agent, kind, item } => {
-                Location::Pointer(format!("/agents/{agent}/{}/{item}/{field}", list_key(kind)))
-            }
-        }
-    }
-}
-
-/// The JSON key of an agent's list of assignments of `kind`.
-pub(crate) fn list_key(kind: AssignmentKind) -> &'static str {
-    match kind {
-        AssignmentKind::Skill => "skills",
-        AssignmentKind::Language => "languages",
-        AssignmentKind::Certification => "certifications",
-    }
-}
-
-/// One assignment as a reader found it: text, not yet normalized.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RawAssignment<'a> {
-    pub(crate) origin: Origin,
-    pub(crate) kind: AssignmentKind,
-    pub(crate) name: &'a str,
-    pub(crate) proficiency: Option<&'a str>,
-    pub(crate) issued_on: Option<&'a str>,
-    pub(crate) expires_on: Option<&'a str>,
-}
 
 struct Entry<V> {
     value: V,
@@ -238,8 +181,11 @@ impl<'r> Collector<'r> {
         raw: &RawAssignment<'_>,
         name: Option<&Name>,
     ) -> Option<CertificationWindow> {
-        let issued_on = self.date(raw, "issued_on", raw.issued_on, DayEnd::Start)?;
-        let mut expires_on = self.date(raw, "expires_on", raw.expires_on, DayEnd::End)?;
+        let issued_on = self.date(raw, "issued_on", raw.issued_on, DayEnd::Start);
+        let expires_on = self.date(raw, "expires_on", raw.expires_on, DayEnd::End);
+        let (Some(issued_on), Some(mut expires_on)) = (issued_on, expires_on) else {
+            return None;
+        };
         if expires_on.is_none() {
             let days = name.and_then(|name| self.rules.validity_days(name));
             if let (Some(issued), Some(days)) = (issued_on, days) {

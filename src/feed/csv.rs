@@ -8,8 +8,9 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use crate::domain::AssignmentKind;
 
-use super::collect::{Collector, Origin, RawAssignment};
+use super::collect::Collector;
 use super::head::{read_head, Head, Until};
+use super::origin::{Origin, RawAssignment};
 use super::problem::{Location, Problem, ProblemKind, WarningKind};
 use super::track::RowTracker;
 

@@ -92,7 +92,7 @@ pub(crate) fn parse_instant(
         };
         return day
             .and_then(|day| start_of_day(zone, day))
-            .ok_or(DateError::Format);
+            .ok_or(DateError::OutOfRange);
     }
     Err(DateError::Format)
 }
@@ -126,20 +126,26 @@ fn resolve(zone: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, DateError> {
         }),
         LocalResult::None => {
             // The offsets a few hours either side are those before and after the change.
-            let offset_at =
-                |delta: TimeDelta| zone.offset_from_utc_datetime(&(local + delta)).fix();
-            let with = |offset: FixedOffset| {
-                offset
-                    .from_local_datetime(&local)
-                    .single()
-                    .map_or_else(|| show(local), rfc3339)
+            let offset_at = |delta: TimeDelta| {
+                let near = local.checked_add_signed(delta).unwrap_or(local);
+                zone.offset_from_utc_datetime(&near).fix()
             };
-            Err(DateError::Nonexistent {
-                local: show(local),
-                zone: zone.name().to_owned(),
-                earlier: with(offset_at(TimeDelta::hours(-6))),
-                later: with(offset_at(TimeDelta::hours(6))),
-            })
+            let (before, after) = (
+                offset_at(TimeDelta::hours(-6)),
+                offset_at(TimeDelta::hours(6)),
+            );
+            let with =
+                |offset: FixedOffset| offset.from_local_datetime(&local).single().map(rfc3339);
+            match (with(before), with(after)) {
+                (Some(earlier), Some(later)) if before != after => Err(DateError::Nonexistent {
+                    local: show(local),
+                    zone: zone.name().to_owned(),
+                    earlier,
+                    later,
+                }),
+                // No clock change here: the instant cannot be represented at all.
+                _ => Err(DateError::OutOfRange),
+            }
         }
     }
 }
@@ -192,6 +198,10 @@ mod tests {
         assert_eq!(
             read("2025-03-30 09:00:00.5-05:00", None),
             Ok(utc("2025-03-30T14:00:00.5Z"))
+        );
+        assert_eq!(
+            read("2025-03-30 09:00+0200", None),
+            Ok(utc("2025-03-30T07:00:00Z"))
         );
         assert_eq!(
             read("2025-03-30T09:00-0500", None),
@@ -329,6 +339,34 @@ mod tests {
         // Sao Paulo moved its clocks from 00:00 to 01:00 on 2018-11-04.
         let zone = Some(chrono_tz::America::Sao_Paulo);
         assert_eq!(read("2018-11-04", zone), Ok(utc("2018-11-04T03:00:00Z")));
+    }
+
+    #[test]
+    fn dates_at_the_edge_of_the_representable_range_do_not_panic() {
+        for raw in [
+            "+262142-12-31T23:59:59",
+            "+262142-12-31",
+            "-262143-01-01T00:00:00",
+            "-262143-01-01",
+            "+262142-12-31T23:59:59-23:59",
+            "-262143-01-01T00:00:00+23:59",
+        ] {
+            for day_end in [DayEnd::Start, DayEnd::End] {
+                for zone in [BERLIN, NEW_YORK, Some(chrono_tz::Pacific::Kiritimati), None] {
+                    let result = parse_instant(raw, zone, day_end);
+                    assert!(
+                        matches!(
+                            result,
+                            Ok(_)
+                                | Err(DateError::Format
+                                    | DateError::NoTimeZone
+                                    | DateError::OutOfRange)
+                        ),
+                        "{raw} in {zone:?}: {result:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

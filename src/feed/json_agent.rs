@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::domain::AssignmentKind;
 
-use super::collect::{list_key, Collector, Origin, RawAssignment};
+use super::collect::Collector;
+use super::origin::{list_key, Origin, RawAssignment};
 use super::problem::{Location, Problem, ProblemKind, WarningKind};
 
 const AGENT_SHAPE: &str = r#"an agent object {"agent": ..., "skills": [...], "languages": [...], "certifications": [...]}"#;

@@ -4,7 +4,7 @@
 //! no async; only `cli` touches files.
 //!
 //! - `csv`, `json` (+ `json_agent`), `head`, `track`: formats, turning bytes into raw assignments.
-//! - `collect`: normalization and duplicate handling shared by both formats.
+//! - `collect` (+ `origin`): normalization and duplicate handling shared by both formats.
 //! - `proficiency`, `dates`: value rules; `config`, `rules`: `[feed]` settings.
 //! - `problem`, `error`: what is reported; `hash`: the content hash; `cli`: `skillsync validate`.
 
@@ -18,6 +18,7 @@ mod hash;
 mod head;
 mod json;
 mod json_agent;
+mod origin;
 mod problem;
 mod proficiency;
 mod rules;
