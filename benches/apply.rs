@@ -26,7 +26,14 @@ use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
 use skillsync::platform::genesys::Genesys;
 use skillsync::platform::Platform;
 
-const MANAGED: [&str; 6] = ["Billing_L1", "Billing_L2", "Sales_L1", "Claims_L1", "Retention_L3", "TechSupport_L2"];
+const MANAGED: [&str; 6] = [
+    "Billing_L1",
+    "Billing_L2",
+    "Sales_L1",
+    "Claims_L1",
+    "Retention_L3",
+    "TechSupport_L2",
+];
 
 /// Current managed skills per agent email, read through the API before measuring.
 async fn managed_state(sim: &Sim) -> BTreeMap<String, BTreeMap<String, f64>> {
@@ -41,7 +48,12 @@ async fn managed_state(sim: &Sim) -> BTreeMap<String, BTreeMap<String, f64>> {
                 .map(|s| {
                     s.iter()
                         .filter(|a| MANAGED.contains(&a["name"].as_str().unwrap_or_default()))
-                        .map(|a| (a["name"].as_str().unwrap_or_default().to_string(), a["proficiency"].as_f64().unwrap_or(0.0)))
+                        .map(|a| {
+                            (
+                                a["name"].as_str().unwrap_or_default().to_string(),
+                                a["proficiency"].as_f64().unwrap_or(0.0),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -58,12 +70,20 @@ struct Feed {
 
 /// A snapshot that keeps every agent as it is except every `1/share`-th, whose managed skills
 /// are replaced.
-fn drifted_feed(current: &BTreeMap<String, BTreeMap<String, f64>>, every: usize, limit: usize) -> Feed {
+fn drifted_feed(
+    current: &BTreeMap<String, BTreeMap<String, f64>>,
+    every: usize,
+    limit: usize,
+) -> Feed {
     let mut csv = String::from("agent,type,name,proficiency\n");
     let (mut drifted, mut removals) = (0, 0);
     for (i, (email, have)) in current.iter().enumerate() {
         let want: BTreeMap<String, f64> = if i % every == 0 && drifted < limit {
-            [(MANAGED[0].to_string(), (i % 10) as f64 / 2.0), (MANAGED[2].to_string(), 3.0)].into()
+            [
+                (MANAGED[0].to_string(), (i % 10) as f64 / 2.0),
+                (MANAGED[2].to_string(), 3.0),
+            ]
+            .into()
         } else {
             have.clone()
         };
@@ -78,7 +98,11 @@ fn drifted_feed(current: &BTreeMap<String, BTreeMap<String, f64>>, every: usize,
     for name in MANAGED {
         csv.push_str(&format!("nobody@example.invalid,skill,{name},1\n"));
     }
-    Feed { csv, drifted, removals }
+    Feed {
+        csv,
+        drifted,
+        removals,
+    }
 }
 
 fn settings(sim: &Sim, rpm: u32, concurrency: usize) -> Settings {
@@ -90,16 +114,22 @@ fn settings(sim: &Sim, rpm: u32, concurrency: usize) -> Settings {
     s
 }
 
-async fn run_apply(settings: &Settings, csv: &str) -> (ApplyReport, skillsync::platform::CallCounts) {
+async fn run_apply(
+    settings: &Settings,
+    csv: &str,
+) -> (ApplyReport, skillsync::platform::CallCounts) {
     let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
     let source = FeedSource {
         name: "bench.csv".into(),
         format: FeedFormat::Csv,
         scope: FeedScope::Snapshot,
     };
-    let state = read(csv.as_bytes(), &source, &rules).expect("valid feed").state;
+    let state = read(csv.as_bytes(), &source, &rules)
+        .expect("valid feed")
+        .state;
     let platform = Genesys::new(&settings.platform).expect("connector");
-    let policy = skillsync::cli::policy_for(settings, &state, platform.granularity()).expect("policy");
+    let policy =
+        skillsync::cli::policy_for(settings, &state, platform.granularity()).expect("policy");
     let options = Options {
         policy: &policy,
         safety: &settings.safety,
@@ -107,56 +137,92 @@ async fn run_apply(settings: &Settings, csv: &str) -> (ApplyReport, skillsync::p
         approve: true,
         concurrency: settings.platform.max_concurrency,
     };
-    let report = skillsync::apply::run(&platform, &state, &options, &|_| {}).await.expect("applied");
+    let report = skillsync::apply::run(&platform, &state, &options, &|_| {})
+        .await
+        .expect("applied");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     (report, platform.calls())
 }
 
 /// The common admin script: for each agent, GET its skills, then PATCH the wanted ones.
-async fn script_pattern(sim: &Sim, current: &BTreeMap<String, BTreeMap<String, f64>>) -> (u64, Duration) {
+async fn script_pattern(
+    sim: &Sim,
+    current: &BTreeMap<String, BTreeMap<String, f64>>,
+) -> (u64, Duration) {
     let http = reqwest::Client::new();
     let token = fetch_token(&http, &sim.base).await;
     let users = all_entities(&http, &sim.base, &token, "/api/v2/users").await;
-    let skills: BTreeMap<String, String> = all_entities(&http, &sim.base, &token, "/api/v2/routing/skills")
-        .await
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap_or_default().to_string(), s["id"].as_str().unwrap_or_default().to_string()))
-        .collect();
+    let skills: BTreeMap<String, String> =
+        all_entities(&http, &sim.base, &token, "/api/v2/routing/skills")
+            .await
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap_or_default().to_string(),
+                    s["id"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
     let started = Instant::now();
-    let calls: u64 = stream::iter(users.iter().filter(|u| current.contains_key(u["email"].as_str().unwrap_or_default())))
-        .map(|u| {
-            let (http, token, skills) = (&http, &token, &skills);
-            async move {
-                let id = u["id"].as_str().unwrap_or_default();
-                let _ = http.get(format!("{}/api/v2/users/{id}/routingskills", sim.base)).bearer_auth(token).send().await;
-                let body = json!([{"id": skills[MANAGED[0]], "proficiency": 3}]);
-                let _ = http
-                    .patch(format!("{}/api/v2/users/{id}/routingskills/bulk", sim.base))
-                    .bearer_auth(token)
-                    .json(&body)
-                    .send()
-                    .await;
-                2u64
-            }
-        })
-        .buffer_unordered(8)
-        .fold(0, |a, b| async move { a + b })
-        .await;
+    let calls: u64 = stream::iter(
+        users
+            .iter()
+            .filter(|u| current.contains_key(u["email"].as_str().unwrap_or_default())),
+    )
+    .map(|u| {
+        let (http, token, skills) = (&http, &token, &skills);
+        async move {
+            let id = u["id"].as_str().unwrap_or_default();
+            let _ = http
+                .get(format!("{}/api/v2/users/{id}/routingskills", sim.base))
+                .bearer_auth(token)
+                .send()
+                .await;
+            let body = json!([{"id": skills[MANAGED[0]], "proficiency": 3}]);
+            let _ = http
+                .patch(format!("{}/api/v2/users/{id}/routingskills/bulk", sim.base))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await;
+            2u64
+        }
+    })
+    .buffer_unordered(8)
+    .fold(0, |a, b| async move { a + b })
+    .await;
     (calls, started.elapsed())
 }
 
 async fn sim_throttled(sim: &Sim) -> u64 {
-    let v: Value = reqwest::get(format!("{}/sim/stats", sim.base)).await.expect("stats").json().await.expect("json");
+    let v: Value = reqwest::get(format!("{}/sim/stats", sim.base))
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("json");
     v["throttled"].as_u64().unwrap_or(0)
 }
 
 #[tokio::main]
 async fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let (agents, budget_agents, budget_drift) = if full { (10_000usize, 2_000usize, 400usize) } else { (500, 100, 10) };
+    let (agents, budget_agents, budget_drift) = if full {
+        (10_000usize, 2_000usize, 400usize)
+    } else {
+        (500, 100, 10)
+    };
 
     // 1 + 3: calls against the floor, and throughput with the budget off.
-    let sim = start_sim(&["--agents", &agents.to_string(), "--skills", "60", "--seed", "3"]).await;
+    let sim = start_sim(&[
+        "--agents",
+        &agents.to_string(),
+        "--skills",
+        "60",
+        "--seed",
+        "3",
+    ])
+    .await;
     let current = managed_state(&sim).await;
     let feed = drifted_feed(&current, 5, usize::MAX);
     let pages = agents.div_ceil(500) as u64;
@@ -164,14 +230,27 @@ async fn main() {
     let mut rows = Vec::new();
     for concurrency in [8, 32] {
         // Each run starts from the same org.
-        let sim = start_sim(&["--agents", &agents.to_string(), "--skills", "60", "--seed", "3"]).await;
+        let sim = start_sim(&[
+            "--agents",
+            &agents.to_string(),
+            "--skills",
+            "60",
+            "--seed",
+            "3",
+        ])
+        .await;
         let (report, calls) = run_apply(&settings(&sim, 1_000_000, concurrency), &feed.csv).await;
         rows.push((concurrency, report, calls));
     }
     let (script_calls, script_time) = script_pattern(&sim, &current).await;
     drop(sim);
 
-    println!("## apply: platform calls ({agents} agents, {} drifted = {:.0} %, {} removals)\n", feed.drifted, feed.drifted as f64 * 100.0 / agents as f64, feed.removals);
+    println!(
+        "## apply: platform calls ({agents} agents, {} drifted = {:.0} %, {} removals)\n",
+        feed.drifted,
+        feed.drifted as f64 * 100.0 / agents as f64,
+        feed.removals
+    );
     println!("| run | calls | floor | calls / floor | writes | reads | wall s |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let (_, report, calls) = &rows[0];
@@ -192,7 +271,10 @@ async fn main() {
     );
     println!("\nskillsync calls by kind: {:?}\n", calls.calls);
 
-    println!("## apply: throughput with the budget off ({agents} agents, {} written)\n", feed.drifted);
+    println!(
+        "## apply: throughput with the budget off ({agents} agents, {} written)\n",
+        feed.drifted
+    );
     println!("| max_concurrency | wall s | agents reconciled/s | agents written/s |");
     println!("|---:|---:|---:|---:|");
     for (concurrency, report, _) in &rows {
@@ -205,7 +287,17 @@ async fn main() {
     }
 
     // 2: budget use at 300/min on both sides.
-    let sim = start_sim(&["--agents", &budget_agents.to_string(), "--skills", "60", "--seed", "5", "--rate-limit", "300"]).await;
+    let sim = start_sim(&[
+        "--agents",
+        &budget_agents.to_string(),
+        "--skills",
+        "60",
+        "--seed",
+        "5",
+        "--rate-limit",
+        "300",
+    ])
+    .await;
     let current = managed_state(&sim).await;
     let feed = drifted_feed(&current, 2, budget_drift);
     let (report, calls) = run_apply(&settings(&sim, 300, 8), &feed.csv).await;

@@ -17,7 +17,10 @@ use common::{all_entities, fetch_token, start_sim};
 /// Ids of every user and skill.
 async fn inventory(http: &reqwest::Client, base: &str, token: &str) -> (Vec<String>, Vec<String>) {
     let ids = |entities: Vec<Value>| -> Vec<String> {
-        entities.iter().filter_map(|e| e["id"].as_str().map(str::to_string)).collect()
+        entities
+            .iter()
+            .filter_map(|e| e["id"].as_str().map(str::to_string))
+            .collect()
     };
     (
         ids(all_entities(http, base, token, "/api/v2/users").await),

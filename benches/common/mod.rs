@@ -51,7 +51,12 @@ pub async fn start_sim(args: &[&str]) -> Sim {
         if let Ok(Some(status)) = sim.child.try_wait() {
             panic!("simulator exited with {status}");
         }
-        if http.get(format!("{}/sim/stats", sim.base)).send().await.is_ok() {
+        if http
+            .get(format!("{}/sim/stats", sim.base))
+            .send()
+            .await
+            .is_ok()
+        {
             return sim;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -71,11 +76,19 @@ pub async fn fetch_token(http: &reqwest::Client, base: &str) -> String {
         .json()
         .await
         .expect("token json");
-    body["access_token"].as_str().expect("access_token").to_string()
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 /// Every page of `path` (which must take `pageSize`/`pageNumber`), concatenated.
-pub async fn all_entities(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Vec<Value> {
+pub async fn all_entities(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
         let sep = if path.contains('?') { '&' } else { '?' };

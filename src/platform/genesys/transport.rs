@@ -307,8 +307,14 @@ mod tests {
             let quota = pacing(per_minute, burst);
             let in_a_minute = u128::from(quota.burst_size().get())
                 + Duration::from_secs(60).as_nanos() / quota.replenish_interval().as_nanos();
-            assert!(in_a_minute <= u128::from(per_minute), "{per_minute}/min, burst {burst}: {in_a_minute}");
-            assert!(in_a_minute * 100 >= u128::from(per_minute) * 95, "{per_minute}/min uses {in_a_minute}");
+            assert!(
+                in_a_minute <= u128::from(per_minute),
+                "{per_minute}/min, burst {burst}: {in_a_minute}"
+            );
+            assert!(
+                in_a_minute * 100 >= u128::from(per_minute) * 95,
+                "{per_minute}/min uses {in_a_minute}"
+            );
         }
     }
 
