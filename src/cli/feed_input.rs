@@ -1,14 +1,11 @@
 //! Reading the `--feed` of `plan` and `apply` exactly as `skillsync validate` reads it.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
 
 use crate::domain::FeedScope;
-use crate::feed::{
-    read, FeedConfigError, FeedError, FeedFormat, FeedRules, FeedSettings, FeedSource, Rejection,
-    ValidFeed,
-};
+use crate::feed::cli::{read_named, NamedFeedError};
+use crate::feed::{FeedConfigError, FeedFormat, FeedRules, FeedSettings, Rejection, ValidFeed};
 
 /// The feed options of `plan` and `apply`. `--format` is theirs for the report, so the feed's
 /// format is `--feed-format` (or the file's extension).
@@ -31,17 +28,12 @@ pub enum FeedInputError {
     /// The `[feed]` configuration is invalid.
     #[error(transparent)]
     Config(#[from] FeedConfigError),
-    /// Neither `--format` nor the extension says how to read it.
-    #[error("cannot tell the format of {0}: pass --feed-format csv or --feed-format json")]
-    UnknownFormat(String),
+    /// Neither `--feed-format` nor the extension says how to read it.
+    #[error("{0}: pass --feed-format csv or --feed-format json")]
+    UnknownFormat(NamedFeedError),
     /// The file cannot be read.
-    #[error("cannot read {name}: {error}")]
-    Read {
-        /// The feed's name.
-        name: String,
-        /// What failed.
-        error: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(NamedFeedError),
     /// The feed breaks rules; nothing is applied.
     #[error("{}", describe(.0))]
     Rejected(Box<Rejection>),
@@ -63,39 +55,10 @@ pub fn load(
     stdin: impl Read,
 ) -> Result<ValidFeed, FeedInputError> {
     let rules = FeedRules::from_settings(settings)?;
-    let from_stdin = args.feed.as_os_str() == "-";
-    let name = if from_stdin {
-        "<stdin>".to_string()
-    } else {
-        args.feed.display().to_string()
-    };
-    let format = args
-        .feed_format
-        .or_else(|| {
-            (!from_stdin)
-                .then(|| FeedFormat::from_path(&args.feed))
-                .flatten()
-        })
-        .ok_or_else(|| FeedInputError::UnknownFormat(name.clone()))?;
-    let source = FeedSource {
-        name: name.clone(),
-        format,
-        scope: args.scope,
-    };
-    let outcome = if from_stdin {
-        read(stdin, &source, &rules)
-    } else {
-        let file = File::open(&args.feed).map_err(|error| FeedInputError::Read {
-            name: name.clone(),
-            error,
+    let (_, outcome) = read_named(&args.feed, args.scope, args.feed_format, &rules, stdin)
+        .map_err(|e| match e {
+            NamedFeedError::UnknownFormat(_) => FeedInputError::UnknownFormat(e),
+            NamedFeedError::Read { .. } => FeedInputError::Read(e),
         })?;
-        read(file, &source, &rules)
-    };
-    outcome.map_err(|e| match e {
-        FeedError::Rejected(rejection) => FeedInputError::Rejected(rejection),
-        FeedError::Io { source_name, error } => FeedInputError::Read {
-            name: source_name,
-            error,
-        },
-    })
+    outcome.map_err(FeedInputError::Rejected)
 }

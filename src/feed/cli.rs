@@ -49,6 +49,65 @@ pub enum ValidateError {
     Output(#[from] io::Error),
 }
 
+/// A feed named on a command line could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum NamedFeedError {
+    /// Neither the given format nor the extension says how to read it.
+    #[error("cannot tell the format of {0}")]
+    UnknownFormat(String),
+    /// The file cannot be opened or read.
+    #[error("cannot read {name}: {error}")]
+    Read {
+        /// The feed's name.
+        name: String,
+        /// What failed.
+        #[source]
+        error: io::Error,
+    },
+}
+
+/// Reads the feed at `path` (`-` is `stdin`) in `format`, or the format its extension says —
+/// the one way `validate`, `plan` and `apply` read feeds. Returns the source and the outcome.
+pub fn read_named(
+    path: &Path,
+    scope: FeedScope,
+    format: Option<FeedFormat>,
+    rules: &FeedRules,
+    stdin: impl Read,
+) -> Result<(FeedSource, Result<ValidFeed, Box<super::Rejection>>), NamedFeedError> {
+    let from_stdin = path.as_os_str() == "-";
+    let name = if from_stdin {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let format = format
+        .or_else(|| (!from_stdin).then(|| FeedFormat::from_path(path)).flatten())
+        .ok_or_else(|| NamedFeedError::UnknownFormat(name.clone()))?;
+    let source = FeedSource {
+        name,
+        format,
+        scope,
+    };
+    let outcome = if from_stdin {
+        read(stdin, &source, rules)
+    } else {
+        let file = File::open(path).map_err(|error| NamedFeedError::Read {
+            name: source.name.clone(),
+            error,
+        })?;
+        read(file, &source, rules)
+    };
+    match outcome {
+        Ok(feed) => Ok((source, Ok(feed))),
+        Err(FeedError::Rejected(rejection)) => Ok((source, Err(rejection))),
+        Err(FeedError::Io { source_name, error }) => Err(NamedFeedError::Read {
+            name: source_name,
+            error,
+        }),
+    }
+}
+
 /// Validates the feed named by `args`, reading `-` from `stdin`, and writes the report to
 /// `out`. Returns whether the feed is valid.
 pub fn validate(
@@ -58,56 +117,25 @@ pub fn validate(
     out: &mut impl Write,
 ) -> Result<bool, ValidateError> {
     let rules = FeedRules::from_settings(settings)?;
-    let from_stdin = args.feed.as_os_str() == "-";
-    let name = if from_stdin {
-        "<stdin>".to_owned()
-    } else {
-        args.feed.display().to_string()
-    };
-    let format = args
-        .format
-        .or_else(|| {
-            (!from_stdin)
-                .then(|| FeedFormat::from_path(&args.feed))
-                .flatten()
-        })
-        .ok_or_else(|| ValidateError::UnknownFormat(name.clone()))?;
-    let source = FeedSource {
-        name: name.clone(),
-        format,
-        scope: args.scope,
-    };
-    let outcome = if from_stdin {
-        read(stdin, &source, &rules)
-    } else {
-        let file = open(&args.feed, &name)?;
-        read(file, &source, &rules)
-    };
+    let (source, outcome) = read_named(&args.feed, args.scope, args.format, &rules, stdin)
+        .map_err(|e| match e {
+            NamedFeedError::UnknownFormat(name) => ValidateError::UnknownFormat(name),
+            NamedFeedError::Read { name, error } => ValidateError::Read { name, error },
+        })?;
     match outcome {
         Ok(feed) => {
             write_summary(out, &source, &feed)?;
             Ok(true)
         }
-        Err(FeedError::Rejected(rejection)) => {
+        Err(rejection) => {
             writeln!(out, "{rejection} ({}, {})", source.format, source.scope)?;
             for line in rejection.lines() {
                 writeln!(out, "error: {line}")?;
             }
-            write_warnings(out, &name, &rejection.warnings)?;
+            write_warnings(out, &source.name, &rejection.warnings)?;
             Ok(false)
         }
-        Err(FeedError::Io { source_name, error }) => Err(ValidateError::Read {
-            name: source_name,
-            error,
-        }),
     }
-}
-
-fn open(path: &Path, name: &str) -> Result<File, ValidateError> {
-    File::open(path).map_err(|error| ValidateError::Read {
-        name: name.to_owned(),
-        error,
-    })
 }
 
 fn write_summary(out: &mut impl Write, source: &FeedSource, feed: &ValidFeed) -> io::Result<()> {
