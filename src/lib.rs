@@ -10,6 +10,7 @@
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
+//! - [`store`]: PostgreSQL: feeds and desired state, observed agents, job queue, audit log.
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod apply;
@@ -20,4 +21,5 @@ pub mod feed;
 pub mod planner;
 pub mod platform;
 pub mod sim;
+pub mod store;
 pub mod telemetry;

@@ -1,0 +1,193 @@
+//! The append-only audit log: an intent row before every platform write, completed with the
+//! result after it, so that a crash between the two leaves a visible `pending` (later `unknown`)
+//! entry instead of a silent gap.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A write about to be made, or an operator action.
+#[derive(Debug, Clone, Default)]
+pub struct AuditIntent {
+    /// The job.
+    pub job_id: Option<i64>,
+    /// The feed behind it.
+    pub feed_id: Option<i64>,
+    /// Agent label or key.
+    pub agent_key: Option<String>,
+    /// Platform user id.
+    pub user_id: Option<String>,
+    /// The call (`patch_skills`, `delete_skill`, …) or action (`approve`, `reject`).
+    pub call: String,
+    /// Before and after of each assignment.
+    pub changes: serde_json::Value,
+    /// Who, for operator actions (a token name).
+    pub actor: Option<String>,
+}
+
+/// How a write ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// The platform accepted it.
+    Ok,
+    /// The platform refused it, or it never reached the platform.
+    Failed,
+}
+
+/// One audit row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    /// Id.
+    pub id: i64,
+    /// When the intent was logged.
+    pub at: DateTime<Utc>,
+    /// The job.
+    pub job_id: Option<i64>,
+    /// The feed.
+    pub feed_id: Option<i64>,
+    /// The agent.
+    pub agent_key: Option<String>,
+    /// Platform user id.
+    pub user_id: Option<String>,
+    /// Call or action.
+    pub call: String,
+    /// Before and after.
+    pub changes: serde_json::Value,
+    /// `pending`, `ok`, `failed`, `unknown` (the process died during the call) or `recorded`.
+    pub outcome: String,
+    /// HTTP status.
+    pub http_status: Option<i32>,
+    /// `ININ-Correlation-Id`.
+    pub correlation_id: Option<String>,
+    /// Error text.
+    pub error: Option<String>,
+    /// Operator.
+    pub actor: Option<String>,
+    /// When the result was logged.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Filters of `GET /v1/audit`.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Agent key, label or user id.
+    pub agent: Option<String>,
+    /// From (inclusive).
+    pub since: Option<DateTime<Utc>>,
+    /// Until (exclusive).
+    pub until: Option<DateTime<Utc>>,
+    /// Page size.
+    pub limit: i64,
+    /// Offset.
+    pub offset: i64,
+}
+
+impl Store {
+    /// Logs a write before it is made; returns the row to complete.
+    pub async fn audit_intent(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
+        self.insert_audit(intent, "pending").await
+    }
+
+    /// Logs an operator action, complete in one row.
+    pub async fn audit_action(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
+        self.insert_audit(intent, "recorded").await
+    }
+
+    async fn insert_audit(&self, i: &AuditIntent, outcome: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
+                                finished_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE now() END)
+             RETURNING id",
+        )
+        .bind(i.job_id)
+        .bind(i.feed_id)
+        .bind(&i.agent_key)
+        .bind(&i.user_id)
+        .bind(&i.call)
+        .bind(&i.changes)
+        .bind(&i.actor)
+        .bind(outcome)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Completes an intent with the call's result.
+    pub async fn audit_result(
+        &self,
+        id: i64,
+        outcome: AuditOutcome,
+        http_status: Option<u16>,
+        correlation_id: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE audit SET outcome = $2, http_status = $3, correlation_id = $4, error = $5, finished_at = now()
+             WHERE id = $1 AND outcome = 'pending'",
+        )
+        .bind(id)
+        .bind(match outcome {
+            AuditOutcome::Ok => "ok",
+            AuditOutcome::Failed => "failed",
+        })
+        .bind(http_status.map(i32::from))
+        .bind(correlation_id)
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks intents left pending by a process that died as `unknown`: whether they reached the
+    /// platform is for the next observation to tell.
+    pub async fn settle_pending_audit(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE audit SET outcome = 'unknown', finished_at = now() WHERE outcome = 'pending'",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Audit rows, oldest first.
+    pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, job_id, feed_id, agent_key, user_id, call, changes, outcome, http_status,
+                    correlation_id, error, actor, finished_at
+             FROM audit
+             WHERE ($1::text IS NULL OR agent_key = $1 OR user_id = $1)
+               AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
+             ORDER BY id LIMIT $4 OFFSET $5",
+        )
+        .bind(&filter.agent)
+        .bind(filter.since)
+        .bind(filter.until)
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    job_id: r.try_get("job_id")?,
+                    feed_id: r.try_get("feed_id")?,
+                    agent_key: r.try_get("agent_key")?,
+                    user_id: r.try_get("user_id")?,
+                    call: r.try_get("call")?,
+                    changes: r.try_get("changes")?,
+                    outcome: r.try_get("outcome")?,
+                    http_status: r.try_get("http_status")?,
+                    correlation_id: r.try_get("correlation_id")?,
+                    error: r.try_get("error")?,
+                    actor: r.try_get("actor")?,
+                    finished_at: r.try_get("finished_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}
