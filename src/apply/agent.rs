@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::domain::{AgentDesired, LiveAgent};
 use crate::planner::{plan_agent, Policy};
-use crate::platform::{Platform, PlatformError};
+use crate::platform::{Journal, Platform, PlatformError};
 
 /// How one agent's writes ended.
 #[derive(Debug, Clone)]
@@ -25,8 +25,9 @@ fn replan_delay(attempt: u32) -> Duration {
 
 /// Writes what `want` needs on top of `live`, re-reading and re-planning after conflicts up to
 /// `max_replans` times.
-pub async fn converge<P: Platform>(
+pub async fn converge<P: Platform, J: Journal>(
     platform: &P,
+    journal: &J,
     want: &AgentDesired,
     mut live: LiveAgent,
     policy: &Policy,
@@ -38,7 +39,7 @@ pub async fn converge<P: Platform>(
         if !changes.iter().any(|c| c.writable) {
             return AgentOutcome::Written { replans };
         }
-        match platform.apply(&live, &changes).await {
+        match platform.apply(&live, &changes, journal).await {
             Ok(()) => return AgentOutcome::Written { replans },
             Err(PlatformError::Conflict {
                 message,

@@ -18,7 +18,7 @@ use crate::domain::{AgentDesired, DesiredState, LiveAgent};
 use crate::planner::{
     check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
 };
-use crate::platform::Platform;
+use crate::platform::{NoJournal, Platform};
 
 /// `[reconcile]` in the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
@@ -144,6 +144,7 @@ pub async fn run<P: Platform>(
             .map(|agent| async {
                 let outcome = converge(
                     platform,
+                    &NoJournal,
                     want_of(&agent.user_id),
                     agent.clone(),
                     policy,

@@ -52,12 +52,34 @@ pub enum PlatformError {
         /// The name asked for.
         name: String,
     },
+    /// The write was not made because its audit intent could not be recorded.
+    #[error("{0}")]
+    Journal(String),
     /// The connector's configuration cannot work (unknown region, bad URL).
     #[error("invalid platform configuration: {0}")]
     Config(String),
 }
 
 impl PlatformError {
+    /// The HTTP status the platform answered with, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Rejected { status, .. } => Some(*status),
+            Self::Conflict { .. } => Some(409),
+            _ => None,
+        }
+    }
+
+    /// The failed call's `ININ-Correlation-Id`, when the platform answered.
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            Self::Rejected { correlation_id, .. } | Self::Conflict { correlation_id, .. } => {
+                Some(correlation_id)
+            }
+            _ => None,
+        }
+    }
+
     /// A short, stable label for metrics and summaries.
     pub fn label(&self) -> &'static str {
         match self {
@@ -67,6 +89,7 @@ impl PlatformError {
             Self::Unavailable { .. } => "unavailable",
             Self::Decode { .. } => "decode",
             Self::UnknownName { .. } => "unknown_name",
+            Self::Journal(_) => "journal",
             Self::Config(_) => "config",
         }
     }

@@ -4,11 +4,13 @@
 pub mod calls;
 pub mod error;
 pub mod genesys;
+pub mod journal;
 
 use std::future::Future;
 
 pub use calls::{CallCounts, CallKind, CallStats};
 pub use error::PlatformError;
+pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 
 use crate::domain::LiveAgent;
 use crate::planner::{Change, Granularity};
@@ -29,12 +31,14 @@ pub trait Platform: Send + Sync {
         user_ids: &[String],
     ) -> impl Future<Output = Result<Vec<LiveAgent>, PlatformError>> + Send;
 
-    /// Writes the writable `changes` for one agent whose state was read as `agent`.
-    /// A [`PlatformError::Conflict`] means: re-read the agent and plan again.
-    fn apply(
+    /// Writes the writable `changes` for one agent whose state was read as `agent`, announcing
+    /// every call to `journal` first. A [`PlatformError::Conflict`] means: re-read the agent
+    /// and plan again.
+    fn apply<J: Journal>(
         &self,
         agent: &LiveAgent,
         changes: &[Change],
+        journal: &J,
     ) -> impl Future<Output = Result<(), PlatformError>> + Send;
 
     /// Calls made so far.

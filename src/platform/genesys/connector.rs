@@ -13,7 +13,7 @@ use super::write::Writer;
 use crate::config::PlatformSettings;
 use crate::domain::LiveAgent;
 use crate::planner::{Change, Granularity};
-use crate::platform::{CallCounts, CallStats, Platform, PlatformError};
+use crate::platform::{CallCounts, CallStats, Journal, Platform, PlatformError};
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
@@ -93,14 +93,19 @@ impl Platform for Genesys {
         self.reader().by_ids(user_ids).await
     }
 
-    async fn apply(&self, agent: &LiveAgent, changes: &[Change]) -> Result<(), PlatformError> {
+    async fn apply<J: Journal>(
+        &self,
+        agent: &LiveAgent,
+        changes: &[Change],
+        journal: &J,
+    ) -> Result<(), PlatformError> {
         Writer {
             transport: &self.transport,
             catalog: &self.catalog,
             page_size: self.definitions_page_size,
             create_missing: self.create_missing_skills,
         }
-        .apply(agent, changes)
+        .apply(agent, changes, journal)
         .await
     }
 

@@ -50,6 +50,16 @@ pub struct Call<'a, B: Serialize> {
     pub body: Option<&'a B>,
 }
 
+/// A successful response.
+pub struct Reply {
+    /// The body.
+    pub body: bytes::Bytes,
+    /// The HTTP status.
+    pub status: u16,
+    /// `ININ-Correlation-Id`.
+    pub correlation_id: String,
+}
+
 /// The paced, retrying HTTP layer of one connector.
 pub struct Transport {
     http: reqwest::Client,
@@ -92,19 +102,15 @@ impl Transport {
         call: Call<'_, B>,
     ) -> Result<T, PlatformError> {
         let path = call.path.to_string();
-        let bytes = self.send(call).await?;
-        serde_json::from_slice(&bytes).map_err(|e| PlatformError::Decode {
+        let reply = self.send(call).await?;
+        serde_json::from_slice(&reply.body).map_err(|e| PlatformError::Decode {
             path,
             reason: e.to_string(),
         })
     }
 
-    /// Sends `call` and ignores the response body.
-    pub async fn empty<B: Serialize>(&self, call: Call<'_, B>) -> Result<(), PlatformError> {
-        self.send(call).await.map(|_| ())
-    }
-
-    async fn send<B: Serialize>(&self, call: Call<'_, B>) -> Result<bytes::Bytes, PlatformError> {
+    /// Sends `call`; the body is not decoded.
+    pub async fn send<B: Serialize>(&self, call: Call<'_, B>) -> Result<Reply, PlatformError> {
         let url = format!("{}{}", self.api_base, call.path);
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(self.settings.min_backoff)
@@ -142,7 +148,11 @@ impl Transport {
                             last: without_url(&e),
                         });
                     if status.is_success() {
-                        return body;
+                        return body.map(|body| Reply {
+                            body,
+                            status: status.as_u16(),
+                            correlation_id,
+                        });
                     }
                     let error: ErrorBody = body
                         .ok()

@@ -3,13 +3,14 @@
 //! bulk upserts in chunks of 50. Never `PUT …/bulk`.
 
 use reqwest::Method;
+use serde::Serialize;
 
 use super::catalog::Catalog;
 use super::transport::{Call, Transport};
 use super::wire::{AssignmentWrite, CertificationsUpdate};
 use crate::domain::{AssignmentKind, LiveAgent};
 use crate::planner::{Action, Change, Step};
-use crate::platform::{CallKind, PlatformError};
+use crate::platform::{CallKind, Journal, PlatformError, WriteIntent, WriteResult};
 
 /// Largest bulk body the platform takes.
 pub const BULK_LIMIT: usize = 50;
@@ -52,14 +53,54 @@ const FAMILIES: [Family; 2] = [
 ];
 
 impl Writer<'_> {
-    /// Writes `changes` (writable ones only) for `agent`.
-    pub async fn apply(&self, agent: &LiveAgent, changes: &[Change]) -> Result<(), PlatformError> {
+    /// Writes `changes` (writable ones only) for `agent`, journaling every call.
+    pub async fn apply<J: Journal>(
+        &self,
+        agent: &LiveAgent,
+        changes: &[Change],
+        journal: &J,
+    ) -> Result<(), PlatformError> {
         let writable: Vec<&Change> = changes.iter().filter(|c| c.writable).collect();
-        self.certifications(agent, &writable).await?;
+        self.certifications(agent, &writable, journal).await?;
         for family in &FAMILIES {
-            self.rated(agent, family, &writable).await?;
+            self.rated(agent, family, &writable, journal).await?;
         }
         Ok(())
+    }
+
+    /// Sends one write, announced to the journal before and reported after.
+    async fn journaled<B: Serialize, J: Journal>(
+        &self,
+        journal: &J,
+        agent: &LiveAgent,
+        call: Call<'_, B>,
+        changes: Vec<&Change>,
+    ) -> Result<(), PlatformError> {
+        let intent = WriteIntent {
+            kind: call.kind,
+            user_id: &agent.user_id,
+            label: agent.label(),
+            changes,
+        };
+        let token = journal
+            .before(&intent)
+            .await
+            .map_err(|e| PlatformError::Journal(e.to_string()))?;
+        let result = self.transport.send(call).await;
+        let record = match &result {
+            Ok(reply) => WriteResult {
+                status: Some(reply.status),
+                correlation_id: Some(reply.correlation_id.clone()),
+                error: None,
+            },
+            Err(e) => WriteResult {
+                status: e.status(),
+                correlation_id: e.correlation_id().map(str::to_string),
+                error: Some(e.to_string()),
+            },
+        };
+        journal.after(token, &record).await;
+        result.map(|_| ())
     }
 
     async fn resolve(
@@ -75,46 +116,51 @@ impl Writer<'_> {
             .await
     }
 
-    async fn certifications(
+    async fn certifications<J: Journal>(
         &self,
         agent: &LiveAgent,
         changes: &[&Change],
+        journal: &J,
     ) -> Result<(), PlatformError> {
         let mut list = agent.certifications.clone();
-        let mut changed = false;
+        let mut applied = Vec::new();
         for c in changes
             .iter()
             .filter(|c| c.kind == AssignmentKind::Certification)
         {
-            changed |= match c.action {
+            let changed = match c.action {
                 Action::Add(_) => list.insert(c.name.to_string()),
                 Action::Remove(_) => list.remove(c.name.as_str()),
                 Action::Update { .. } => false,
             };
+            if changed {
+                applied.push(*c);
+            }
         }
-        if !changed {
+        if applied.is_empty() {
             return Ok(());
         }
         let list: Vec<String> = list.into_iter().collect();
         let path = format!("/api/v2/users/{}", agent.user_id);
-        self.transport
-            .empty(Call {
-                kind: CallKind::PatchUser,
-                method: Method::PATCH,
-                path: &path,
-                body: Some(&CertificationsUpdate {
-                    version: agent.version,
-                    certifications: &list,
-                }),
-            })
-            .await
+        let body = CertificationsUpdate {
+            version: agent.version,
+            certifications: &list,
+        };
+        let call = Call {
+            kind: CallKind::PatchUser,
+            method: Method::PATCH,
+            path: &path,
+            body: Some(&body),
+        };
+        self.journaled(journal, agent, call, applied).await
     }
 
-    async fn rated(
+    async fn rated<J: Journal>(
         &self,
         agent: &LiveAgent,
         family: &Family,
         changes: &[&Change],
+        journal: &J,
     ) -> Result<(), PlatformError> {
         let mine = changes.iter().filter(|c| c.kind == family.kind);
         let mut upserts = Vec::new();
@@ -125,20 +171,19 @@ impl Writer<'_> {
                         .resolve(family.kind, change.name.as_str(), false)
                         .await?;
                     let path = format!("/api/v2/users/{}/{}/{id}", agent.user_id, family.segment);
-                    self.transport
-                        .empty::<()>(Call {
-                            kind: family.delete,
-                            method: Method::DELETE,
-                            path: &path,
-                            body: None,
-                        })
-                        .await?;
+                    let call = Call::<()> {
+                        kind: family.delete,
+                        method: Method::DELETE,
+                        path: &path,
+                        body: None,
+                    };
+                    self.journaled(journal, agent, call, vec![*change]).await?;
                 }
                 Action::Add(Some(p)) | Action::Update { to: p, .. } => {
                     let id = self
                         .resolve(family.kind, change.name.as_str(), self.create_missing)
                         .await?;
-                    upserts.push((id, family.step.quantize(p).value()));
+                    upserts.push((id, family.step.quantize(p).value(), *change));
                 }
                 Action::Add(None) => {}
             }
@@ -147,19 +192,19 @@ impl Writer<'_> {
         for chunk in upserts.chunks(BULK_LIMIT) {
             let body: Vec<AssignmentWrite<'_>> = chunk
                 .iter()
-                .map(|(id, proficiency)| AssignmentWrite {
+                .map(|(id, proficiency, _)| AssignmentWrite {
                     id,
                     proficiency: *proficiency,
                 })
                 .collect();
-            self.transport
-                .empty(Call {
-                    kind: family.patch,
-                    method: Method::PATCH,
-                    path: &path,
-                    body: Some(&body),
-                })
-                .await?;
+            let call = Call {
+                kind: family.patch,
+                method: Method::PATCH,
+                path: &path,
+                body: Some(&body),
+            };
+            let changes = chunk.iter().map(|(_, _, c)| *c).collect();
+            self.journaled(journal, agent, call, changes).await?;
         }
         Ok(())
     }

@@ -1,0 +1,64 @@
+//! The write journal: connectors announce every platform write before making it and report its
+//! result after, so that the daemon's audit log never misses a write (and a crash in between
+//! leaves a visible intent). One-shot commands use [`NoJournal`].
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use super::CallKind;
+use crate::planner::Change;
+
+/// A write about to be made.
+#[derive(Debug, Serialize)]
+pub struct WriteIntent<'a> {
+    /// The call.
+    pub kind: CallKind,
+    /// The user written to.
+    pub user_id: &'a str,
+    /// The agent's label, for people.
+    pub label: &'a str,
+    /// What the call changes (before and after of each assignment).
+    pub changes: Vec<&'a Change>,
+}
+
+/// How a write ended.
+#[derive(Debug, Clone, Default)]
+pub struct WriteResult {
+    /// HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// `ININ-Correlation-Id`, when a response came.
+    pub correlation_id: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// Why a write was not attempted.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot record the write before making it: {0}")]
+pub struct JournalError(pub String);
+
+/// Receives write intents and results.
+pub trait Journal: Send + Sync {
+    /// Records an intent; the returned token identifies it in [`Journal::after`]. An error
+    /// stops the write: nothing is written that could not be recorded.
+    fn before(
+        &self,
+        intent: &WriteIntent<'_>,
+    ) -> impl Future<Output = Result<i64, JournalError>> + Send;
+
+    /// Records the result of the write announced as `token`.
+    fn after(&self, token: i64, result: &WriteResult) -> impl Future<Output = ()> + Send;
+}
+
+/// A journal that records nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoJournal;
+
+impl Journal for NoJournal {
+    async fn before(&self, _: &WriteIntent<'_>) -> Result<i64, JournalError> {
+        Ok(0)
+    }
+
+    async fn after(&self, _: i64, _: &WriteResult) {}
+}
