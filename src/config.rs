@@ -46,6 +46,15 @@ pub struct Settings {
     /// How HRIS/WFM feeds are read and normalized.
     #[serde(default)]
     pub feed: crate::feed::FeedSettings,
+    /// The daemon's database.
+    #[serde(default)]
+    pub database: crate::daemon::DatabaseSettings,
+    /// The daemon's HTTP listeners and tokens.
+    #[serde(default)]
+    pub server: crate::daemon::ServerSettings,
+    /// Feeds pulled on a schedule.
+    #[serde(default)]
+    pub sources: Vec<crate::daemon::SourceSettings>,
 }
 
 /// How log lines are written.

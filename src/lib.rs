@@ -5,6 +5,7 @@
 //! - [`apply`]: one-shot apply: observe, plan, safety, concurrent writes, settle, verify, repair.
 //! - [`cli`]: the one-shot `plan` and `apply` commands and their reports.
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
+//! - [`daemon`]: `skillsync serve`: worker, scheduler, ingest, HTTP API, metrics.
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
@@ -16,6 +17,7 @@
 pub mod apply;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod domain;
 pub mod feed;
 pub mod planner;

@@ -36,6 +36,10 @@ enum Command {
     /// Make the platform match a feed and report what was done; exit 0 only when every agent
     /// converged.
     Apply(ApplyArgs),
+    /// Run the daemon: ingest endpoint, scheduler, reconciler, status API and metrics.
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
 }
 
 #[tokio::main]
@@ -56,6 +60,13 @@ async fn main() -> anyhow::Result<()> {
             if !valid {
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let store = skillsync::store::Store::connect_lazy(settings.database.url.expose(), 2)?;
+            store.migrate().await.context("applying migrations")?;
+            println!("migrations applied");
             Ok(())
         }
         Command::Plan(args) => exit_with(
@@ -86,6 +97,22 @@ fn exit_with(result: Result<i32, CliError>) -> anyhow::Result<()> {
     if code != 0 {
         std::process::exit(code);
     }
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = skillsync::daemon::Application::build(settings)
+        .await
+        .context("starting skillsync serve")?;
+    tracing::info!(
+        port = app.port(),
+        metrics_port = app.metrics_port(),
+        "listening"
+    );
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    app.run_until_stopped(shutdown).await?;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -39,7 +39,7 @@ pub async fn run_apply(
     let feed = load(&args.feed, &settings.feed, stdin)?;
     let platform = Genesys::new(&settings.platform)?;
     let policy = policy_for(settings, &feed.state, platform.granularity())?;
-    let mut reconcile = settings.reconcile;
+    let mut reconcile = settings.reconcile.clone();
     if let Some(settle) = args.settle {
         reconcile.settle_secs = settle;
     }

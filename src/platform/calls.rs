@@ -94,6 +94,16 @@ impl fmt::Display for CallKind {
     }
 }
 
+/// Receives every platform call as it happens (the daemon's metrics).
+pub trait CallObserver: Send + Sync {
+    /// A response arrived (`status`), or the request failed without one (`None`).
+    fn response(&self, kind: CallKind, status: Option<u16>, latency: std::time::Duration);
+    /// Time spent waiting for the pacing limiter or a 429 pause before a call.
+    fn waited(&self, wait: std::time::Duration);
+    /// A call is about to be sent again after a transient failure or a 429.
+    fn retried(&self);
+}
+
 /// Thread-safe counters, shared by every task of one connector.
 #[derive(Debug, Default)]
 pub struct CallStats {

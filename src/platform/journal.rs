@@ -23,8 +23,10 @@ pub struct WriteIntent<'a> {
 }
 
 /// How a write ended.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WriteResult {
+    /// The call.
+    pub kind: CallKind,
     /// HTTP status, when a response came.
     pub status: Option<u16>,
     /// `ININ-Correlation-Id`, when a response came.

@@ -8,7 +8,7 @@ pub mod journal;
 
 use std::future::Future;
 
-pub use calls::{CallCounts, CallKind, CallStats};
+pub use calls::{CallCounts, CallKind, CallObserver, CallStats};
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 

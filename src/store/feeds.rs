@@ -265,6 +265,19 @@ impl Store {
         Ok(state)
     }
 
+    /// One agent's desired state in force, as stored.
+    pub async fn desired_for(
+        &self,
+        agent_key: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT desired FROM desired WHERE agent_key = $1")
+                .bind(agent_key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// Every name an accepted feed has mentioned: the default managed scope.
     pub async fn seen_names(&self) -> Result<SeenNames, StoreError> {
         let rows = sqlx::query("SELECT kind, name FROM seen_names")

@@ -340,6 +340,23 @@ impl Store {
         Ok(())
     }
 
+    /// Records something that failed before it could become a job (a feed source that could
+    /// not be read), so that it shows in the job history.
+    pub async fn record_failed_job(
+        &self,
+        trigger: Trigger,
+        error: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO jobs (trigger, status, error, started_at, finished_at)
+             VALUES ($1, 'failed', $2, now(), now()) RETURNING id",
+        )
+        .bind(trigger.as_str())
+        .bind(error)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Jobs, newest first, optionally of one status.
     pub async fn jobs(
         &self,

@@ -13,7 +13,7 @@ use super::write::Writer;
 use crate::config::PlatformSettings;
 use crate::domain::LiveAgent;
 use crate::planner::{Change, Granularity};
-use crate::platform::{CallCounts, CallStats, Journal, Platform, PlatformError};
+use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
@@ -69,6 +69,17 @@ impl Genesys {
             concurrency: settings.max_concurrency.max(1),
             create_missing_skills: settings.create_missing_skills,
         })
+    }
+
+    /// Reports every platform call to `observer` (the daemon's metrics).
+    pub fn with_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
+        self.transport.observe_with(observer);
+        self
+    }
+
+    /// Whether a token can be obtained (cached, or minted now): the readiness check.
+    pub async fn token_check(&self) -> Result<(), PlatformError> {
+        self.transport.token().await.map(|_| ())
     }
 
     fn reader(&self) -> Reader<'_> {

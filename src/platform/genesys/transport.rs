@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::auth::{without_url, TokenSource};
 use super::wire::ErrorBody;
-use crate::platform::calls::{CallKind, CallStats};
+use crate::platform::calls::{CallKind, CallObserver, CallStats};
 use crate::platform::error::PlatformError;
 
 /// Consecutive 429s one call tolerates: a storm slows a run down, it should not end it.
@@ -69,6 +69,7 @@ pub struct Transport {
     paused_until: parking_lot::Mutex<Option<Instant>>,
     stats: Arc<CallStats>,
     settings: TransportSettings,
+    observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl Transport {
@@ -88,12 +89,23 @@ impl Transport {
             paused_until: parking_lot::Mutex::new(None),
             stats,
             settings,
+            observer: None,
         }
+    }
+
+    /// Reports every call to `observer` too.
+    pub fn observe_with(&mut self, observer: Arc<dyn CallObserver>) {
+        self.observer = Some(observer);
     }
 
     /// The call counters.
     pub fn stats(&self) -> &Arc<CallStats> {
         &self.stats
+    }
+
+    /// The current token, minting one if needed.
+    pub async fn token(&self) -> Result<crate::config::Secret, PlatformError> {
+        self.tokens.token(&self.http, &self.stats).await
     }
 
     /// Sends `call` and decodes a JSON response.
@@ -122,11 +134,16 @@ impl Transport {
         let mut throttles = 0u32;
         let mut renewed = false;
         loop {
+            let queued = std::time::Instant::now();
             self.wait_out_pause().await;
             self.limiter.until_ready().await;
+            if let Some(observer) = &self.observer {
+                observer.waited(queued.elapsed());
+            }
             let token = self.tokens.token(&self.http, &self.stats).await?;
             attempts += 1;
             self.stats.sent(call.kind);
+            let sent = std::time::Instant::now();
             let mut request = self
                 .http
                 .request(call.method.clone(), &url)
@@ -134,7 +151,12 @@ impl Transport {
             if let Some(body) = call.body {
                 request = request.json(body);
             }
-            let failure = match request.send().await {
+            let outcome = request.send().await;
+            if let Some(observer) = &self.observer {
+                let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
+                observer.response(call.kind, status, sent.elapsed());
+            }
+            let failure = match outcome {
                 Err(e) => without_url(&e),
                 Ok(response) => {
                     let status = response.status();
@@ -181,7 +203,7 @@ impl Transport {
                                 });
                             }
                             self.pause_all(retry_after.unwrap_or(DEFAULT_RETRY_AFTER));
-                            self.stats.retried();
+                            self.note_retry();
                             continue;
                         }
                         Outcome::Conflict => {
@@ -209,7 +231,7 @@ impl Transport {
             match backoff.next() {
                 Some(delay) => {
                     tracing::debug!(kind = %call.kind, attempt = attempts, ?delay, failure, "retrying");
-                    self.stats.retried();
+                    self.note_retry();
                     tokio::time::sleep(delay).await;
                 }
                 None => {
@@ -219,6 +241,13 @@ impl Transport {
                     })
                 }
             }
+        }
+    }
+
+    fn note_retry(&self) {
+        self.stats.retried();
+        if let Some(observer) = &self.observer {
+            observer.retried();
         }
     }
 

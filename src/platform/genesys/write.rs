@@ -86,14 +86,17 @@ impl Writer<'_> {
             .before(&intent)
             .await
             .map_err(|e| PlatformError::Journal(e.to_string()))?;
+        let kind = call.kind;
         let result = self.transport.send(call).await;
         let record = match &result {
             Ok(reply) => WriteResult {
+                kind,
                 status: Some(reply.status),
                 correlation_id: Some(reply.correlation_id.clone()),
                 error: None,
             },
             Err(e) => WriteResult {
+                kind,
                 status: e.status(),
                 correlation_id: e.correlation_id().map(str::to_string),
                 error: Some(e.to_string()),

@@ -1,0 +1,184 @@
+//! The composition root of `skillsync serve`: database, migrations, connector, metrics, the
+//! worker, the scheduler and the two listeners; one cancellation token and one task tracker, so
+//! that shutdown finishes or releases what is in flight within the grace period.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::context::Context;
+use super::metrics::Metrics;
+use super::{gauges, http, scheduler, worker};
+use crate::config::Settings;
+use crate::feed::{FeedConfigError, FeedRules};
+use crate::platform::genesys::Genesys;
+use crate::platform::PlatformError;
+use crate::store::{Store, StoreError, Trigger};
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The database is unreachable or migrations failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The `[feed]` configuration is invalid.
+    #[error(transparent)]
+    Feed(#[from] FeedConfigError),
+    /// The `[platform]` configuration is invalid.
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    /// A cron expression or zone is invalid.
+    #[error(transparent)]
+    Schedule(#[from] scheduler::ScheduleError),
+    /// A listen address is taken or invalid.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A built, not yet running daemon.
+pub struct Application {
+    ctx: Arc<Context>,
+    api: TcpListener,
+    metrics: TcpListener,
+}
+
+async fn bind(addr: &str) -> Result<TcpListener, AppError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| AppError::Bind {
+            addr: addr.to_string(),
+            source,
+        })
+}
+
+/// Connects and migrates, retrying for a while: in a container the database often starts
+/// alongside the daemon.
+async fn migrated_store(settings: &Settings) -> Result<Store, AppError> {
+    let store = Store::connect_lazy(
+        settings.database.url.expose(),
+        settings.database.max_connections,
+    )?;
+    let mut attempt = 0;
+    loop {
+        match store.migrate().await {
+            Ok(()) => return Ok(store),
+            Err(StoreError::Database(e)) if attempt < 15 => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "database not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+impl Application {
+    /// Connects, migrates and binds both listeners (port 0 picks free ports).
+    pub async fn build(settings: Settings) -> Result<Self, AppError> {
+        let store = migrated_store(&settings).await?;
+        let settled = store.settle_pending_audit().await?;
+        if settled > 0 {
+            tracing::warn!(
+                writes = settled,
+                "writes in flight when the last process died are marked unknown in the audit log"
+            );
+        }
+        let rules = FeedRules::from_settings(&settings.feed)?;
+        let metrics = Arc::new(Metrics::new());
+        let platform = Genesys::new(&settings.platform)?.with_observer(metrics.clone());
+        let owner = format!(
+            "{}-{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "skillsync".into()),
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let api = bind(&settings.server.listen).await?;
+        let metrics_listener = bind(&settings.server.metrics_listen).await?;
+        let ctx = Arc::new(Context {
+            settings,
+            rules,
+            store,
+            platform,
+            metrics,
+            owner,
+            wake: Notify::new(),
+        });
+        scheduler::validate(&ctx)?;
+        Ok(Self {
+            ctx,
+            api,
+            metrics: metrics_listener,
+        })
+    }
+
+    /// The API's port.
+    pub fn port(&self) -> u16 {
+        self.api.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The metrics listener's port.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The shared context (tests inspect the store through it).
+    pub fn context(&self) -> Arc<Context> {
+        self.ctx.clone()
+    }
+
+    /// Runs until `shutdown`, then stops claiming work, lets in-flight work finish or releases
+    /// it, and returns within the configured grace period.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), AppError> {
+        let ctx = self.ctx;
+        let tracker = TaskTracker::new();
+        match ctx.store.enqueue_job(Trigger::Startup, None, None).await {
+            Ok(job) => tracing::info!(job = job.id, "start-up reconcile queued"),
+            Err(e) => tracing::warn!(error = %e, "cannot queue the start-up reconcile"),
+        }
+        tracker.spawn(worker::run(ctx.clone(), shutdown.clone()));
+        tracker.spawn(scheduler::run(ctx.clone(), shutdown.clone()));
+        tracker.spawn(gauges::run(
+            ctx.clone(),
+            Duration::from_secs(15),
+            shutdown.clone(),
+        ));
+        let api = axum::serve(self.api, http::router(ctx.clone()))
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let metrics = axum::serve(self.metrics, http::metrics_router(ctx.clone()))
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        tracker.spawn(async move {
+            if let Err(e) = api.await {
+                tracing::error!(error = %e, "API server failed");
+            }
+        });
+        tracker.spawn(async move {
+            if let Err(e) = metrics.await {
+                tracing::error!(error = %e, "metrics server failed");
+            }
+        });
+        tracker.close();
+        tracing::info!(owner = %ctx.owner, "skillsync serve running");
+        shutdown.cancelled().await;
+        let grace = Duration::from_secs(ctx.settings.server.grace_period_secs);
+        tracing::info!(
+            seconds = grace.as_secs(),
+            "shutting down: finishing in-flight work"
+        );
+        if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
+            tracing::warn!(
+                "grace period over; leaving unfinished work to the next start (leases expire)"
+            );
+        }
+        ctx.store.pool().close().await;
+        Ok(())
+    }
+}

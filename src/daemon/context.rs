@@ -1,0 +1,30 @@
+//! What every part of the daemon shares: configuration, store, platform, metrics, and the
+//! identity under which this process holds leases.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use super::metrics::Metrics;
+use crate::config::Settings;
+use crate::feed::FeedRules;
+use crate::platform::genesys::Genesys;
+use crate::store::Store;
+
+/// Shared by the worker, the scheduler and the HTTP handlers.
+pub struct Context {
+    /// The effective configuration.
+    pub settings: Settings,
+    /// Feed rules compiled from `[feed]`.
+    pub rules: FeedRules,
+    /// The database.
+    pub store: Store,
+    /// The platform connector.
+    pub platform: Genesys,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// This process's lease owner id.
+    pub owner: String,
+    /// Wakes the worker when a job is queued.
+    pub wake: Notify,
+}

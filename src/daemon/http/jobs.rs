@@ -1,0 +1,161 @@
+//! `GET /v1/jobs[/{id}]`, `POST /v1/jobs/{id}/approve|reject`, `POST /v1/reconcile`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::auth::{Reader, Writer};
+use super::error::ApiError;
+use super::Page;
+use crate::daemon::Context;
+use crate::store::{AuditIntent, JobRecord, Trigger};
+
+/// Query of `GET /v1/jobs`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct JobsQuery {
+    /// Only jobs in this status (queued, approved, running, held, succeeded, failed, rejected, superseded).
+    status: Option<String>,
+    /// Page size.
+    limit: Option<i64>,
+    /// Offset.
+    offset: Option<i64>,
+}
+
+/// Jobs, newest first.
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(JobsQuery),
+    responses((status = 200, description = "A page of jobs", body = [JobRecord])), security(("bearer" = [])))]
+pub async fn list_jobs(
+    State(ctx): State<Arc<Context>>,
+    _: Reader,
+    Query(q): Query<JobsQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let (jobs, total) = ctx
+        .store
+        .jobs(q.status.as_deref(), page.limit(), page.offset())
+        .await?;
+    Ok(Json(serde_json::json!({ "jobs": jobs, "total": total })))
+}
+
+/// One job: its plan, progress by item state, and a page of per-agent results.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = i64, Path, description = "Job id"), Page),
+    responses((status = 200, description = "The job"), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_job(
+    State(ctx): State<Arc<Context>>,
+    _: Reader,
+    Path(id): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let job = ctx
+        .store
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("job {id}")))?;
+    let progress: serde_json::Map<String, serde_json::Value> = ctx
+        .store
+        .work_counts(id)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, v.into()))
+        .collect();
+    let items = ctx
+        .store
+        .work_items(id, page.limit(), page.offset())
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "job": job, "progress": progress, "agents": items }),
+    ))
+}
+
+async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<JobRecord, ApiError> {
+    let job = if approve {
+        ctx.store.approve_job(id, &by).await?
+    } else {
+        let job = ctx.store.reject_job(id, &by).await?;
+        if let Some(feed_id) = job
+            .feed_id
+            .filter(|_| job.trigger == Trigger::Feed.as_str())
+        {
+            // The feed that caused the hold does not stay in force.
+            ctx.store.withdraw_feed(feed_id).await?;
+        }
+        job
+    };
+    ctx.store
+        .audit_action(&AuditIntent {
+            job_id: Some(id),
+            feed_id: job.feed_id,
+            call: if approve {
+                "approve".into()
+            } else {
+                "reject".into()
+            },
+            changes: job.held_reasons.clone().unwrap_or_default(),
+            actor: Some(by),
+            ..AuditIntent::default()
+        })
+        .await?;
+    if approve {
+        ctx.wake.notify_one();
+    }
+    Ok(job)
+}
+
+/// Approve a held job: it runs next.
+#[utoipa::path(post, path = "/v1/jobs/{id}/approve", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(ctx): State<Arc<Context>>,
+    Writer(by): Writer,
+    Path(id): Path<i64>,
+) -> Result<Json<JobRecord>, ApiError> {
+    decide(&ctx, id, by, true).await.map(Json)
+}
+
+/// Reject a held job; a feed that triggered it is withdrawn and the previous desired state restored.
+#[utoipa::path(post, path = "/v1/jobs/{id}/reject", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reject(
+    State(ctx): State<Arc<Context>>,
+    Writer(by): Writer,
+    Path(id): Path<i64>,
+) -> Result<Json<JobRecord>, ApiError> {
+    decide(&ctx, id, by, false).await.map(Json)
+}
+
+/// Body of `POST /v1/reconcile`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReconcileRequest {
+    /// One agent (feed key or user id); absent = everyone.
+    agent: Option<String>,
+}
+
+/// Start a run now (coalesced with a queued one).
+#[utoipa::path(post, path = "/v1/reconcile", tag = "jobs", request_body(content = Option<ReconcileRequest>),
+    responses((status = 202, description = "Queued: {job_id}")), security(("bearer" = [])))]
+pub async fn reconcile(
+    State(ctx): State<Arc<Context>>,
+    Writer(_): Writer,
+    body: Option<Json<ReconcileRequest>>,
+) -> Result<Response, ApiError> {
+    let agent = body.and_then(|Json(b)| b.agent);
+    let job = ctx
+        .store
+        .enqueue_job(Trigger::Manual, None, agent.as_deref())
+        .await?;
+    ctx.wake.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "job_id": job.id, "agent": job.agent })),
+    )
+        .into_response())
+}

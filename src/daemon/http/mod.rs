@@ -1,0 +1,91 @@
+//! The daemon's HTTP API: one file per resource, one error shape, bearer tokens, an OpenAPI
+//! document. Handlers read what the worker recorded; they never call the platform (except the
+//! readiness check's token probe).
+
+mod audit;
+mod auth;
+mod drift;
+mod error;
+mod feeds;
+mod health;
+mod jobs;
+mod openapi;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+pub use error::ApiError;
+
+use crate::daemon::Context;
+
+/// `limit` and `offset` of list endpoints.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Page {
+    /// Page size (default 100, at most 1000).
+    limit: Option<i64>,
+    /// Offset.
+    offset: Option<i64>,
+}
+
+impl Page {
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(100).clamp(1, 1000)
+    }
+
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0).max(0)
+    }
+}
+
+/// The API router.
+pub fn router(ctx: Arc<Context>) -> Router {
+    let body_limit = ctx
+        .settings
+        .server
+        .body_limit_mb
+        .saturating_mul(1024 * 1024);
+    Router::new()
+        .route(
+            "/v1/feeds",
+            post(feeds::post_feed)
+                .layer(DefaultBodyLimit::max(body_limit))
+                .get(feeds::list_feeds),
+        )
+        .route("/v1/feeds/{id}", get(feeds::get_feed))
+        .route("/v1/drift", get(drift::drift))
+        .route("/v1/agents/{key}", get(drift::agent))
+        .route("/v1/jobs", get(jobs::list_jobs))
+        .route("/v1/jobs/{id}", get(jobs::get_job))
+        .route("/v1/jobs/{id}/approve", post(jobs::approve))
+        .route("/v1/jobs/{id}/reject", post(jobs::reject))
+        .route("/v1/reconcile", post(jobs::reconcile))
+        .route("/v1/audit", get(audit::audit))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+        .with_state(ctx)
+}
+
+async fn metrics(State(ctx): State<Arc<Context>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        ctx.metrics.render(),
+    )
+}
+
+/// The metrics listener's router: `GET /metrics` only.
+pub fn metrics_router(ctx: Arc<Context>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(ctx)
+}

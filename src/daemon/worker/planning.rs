@@ -1,0 +1,164 @@
+//! The first phase of a job: observe the platform, record what was seen and how it differs,
+//! check the safety thresholds, and create one work item per agent to change.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use super::{JobError, JobRun};
+use crate::domain::{DesiredState, FeedScope, LiveAgent};
+use crate::planner::{check_safety, AgentPlan, Plan};
+use crate::platform::Platform;
+use crate::store::ObservedAgent;
+
+/// Most agents written into a job's stored plan; the rest are counted.
+const PLAN_AGENTS_SHOWN: usize = 1_000;
+
+/// What planning decided.
+pub enum Planned {
+    /// Nothing to write.
+    Nothing,
+    /// Held for approval.
+    Held,
+    /// Items created; the observations they start from, by user id.
+    Items(HashMap<String, LiveAgent>),
+}
+
+/// The stored form of a plan: totals, the first agents' changes, unmatched keys.
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "summary": plan.counts,
+        "agents": plan.agents.iter().take(PLAN_AGENTS_SHOWN).collect::<Vec<_>>(),
+        "agents_not_shown": plan.agents.len().saturating_sub(PLAN_AGENTS_SHOWN),
+        "unmatched": plan.unmatched,
+        "ignored": plan.ignored.len(),
+    })
+}
+
+pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
+    let ctx = run.ctx;
+    let kind = ctx.settings.feed.agent_key;
+    let (desired, live, full) = observe(run).await?;
+    let plan = crate::planner::plan(&desired, &live, &run.policy);
+
+    let by_user: HashMap<&str, &AgentPlan> = plan
+        .agents
+        .iter()
+        .map(|a| (a.user_id.as_str(), a))
+        .collect();
+    let keys: Vec<Option<String>> = live
+        .iter()
+        .map(|a| a.key(kind).map(|k| k.as_str().to_string()))
+        .collect();
+    let rows: Vec<ObservedAgent<'_>> = live
+        .iter()
+        .zip(&keys)
+        .map(|(agent, key)| {
+            let changes = by_user
+                .get(agent.user_id.as_str())
+                .map(|p| p.changes.as_slice())
+                .unwrap_or(&[]);
+            ObservedAgent {
+                agent_key: key.as_deref(),
+                live: agent,
+                drift: serde_json::to_value(changes).unwrap_or_default(),
+                drift_count: changes.len(),
+            }
+        })
+        .collect();
+    ctx.store.save_observed(&rows, Utc::now(), full).await?;
+    if full {
+        ctx.metrics.observed_agents.set(live.len() as i64);
+        ctx.metrics.drifted_agents.set(plan.agents.len() as i64);
+    }
+
+    let snapshot = match run.job.feed_id {
+        Some(feed_id) => match ctx.store.feed(feed_id).await? {
+            Some(feed) if feed.scope == FeedScope::Snapshot.as_str() => ctx
+                .store
+                .previous_snapshot_agents(feed_id)
+                .await?
+                .map(|previous| (feed.agents.max(0) as usize, previous)),
+            _ => None,
+        },
+        None => None,
+    };
+    let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
+    let approved = run.job.approved()
+        && run
+            .job
+            .held_destructive
+            .is_some_and(|held| plan.counts.destructive <= held.max(0) as usize);
+    if !violations.is_empty() && !approved {
+        let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        ctx.store
+            .hold_job(
+                run.job.id,
+                &reasons,
+                plan.counts.destructive,
+                plan_json(&plan),
+            )
+            .await?;
+        return Ok(Planned::Held);
+    }
+
+    let writes: Vec<&AgentPlan> = plan.agents.iter().filter(|a| a.has_writes()).collect();
+    ctx.store.set_job_plan(run.job.id, plan_json(&plan)).await?;
+    if writes.is_empty() {
+        return Ok(Planned::Nothing);
+    }
+    let keys: Vec<Option<String>> = writes
+        .iter()
+        .map(|a| a.key.as_ref().map(|k| k.as_str().to_string()))
+        .collect();
+    let items: Vec<(&str, Option<&str>, &str)> = writes
+        .iter()
+        .zip(&keys)
+        .map(|(a, k)| (a.user_id.as_str(), k.as_deref(), a.label.as_str()))
+        .collect();
+    ctx.store.create_work_items(run.job.id, &items).await?;
+    let wanted: std::collections::HashSet<&str> =
+        writes.iter().map(|a| a.user_id.as_str()).collect();
+    Ok(Planned::Items(
+        live.into_iter()
+            .filter(|a| wanted.contains(a.user_id.as_str()))
+            .map(|a| (a.user_id.clone(), a))
+            .collect(),
+    ))
+}
+
+/// The desired state to plan against, the users to plan for, and whether this is a full scan.
+/// A one-agent job plans only that agent, as a partial feed would.
+async fn observe(run: &JobRun<'_>) -> Result<(DesiredState, Vec<LiveAgent>, bool), JobError> {
+    let ctx = run.ctx;
+    let Some(who) = &run.job.agent else {
+        return Ok((run.desired.clone(), ctx.platform.observe().await?, true));
+    };
+    let kind = ctx.settings.feed.agent_key;
+    let live = match ctx.store.agent(who).await? {
+        Some(known) => {
+            ctx.platform
+                .read_agents(std::slice::from_ref(&known.user_id))
+                .await?
+        }
+        None => ctx
+            .platform
+            .observe()
+            .await?
+            .into_iter()
+            .filter(|a| a.user_id == *who || a.key(kind).is_some_and(|k| k.as_str() == who))
+            .collect(),
+    };
+    let mut desired = DesiredState::new(FeedScope::Partial);
+    for agent in &live {
+        if let Some(want) = run.want(agent.key(kind).as_ref().map(|k| k.as_str())) {
+            if let Some(key) = agent.key(kind) {
+                desired.agents.insert(key, want);
+            } else {
+                // A user without a key can only be held to "nothing managed" (a snapshot).
+                desired.scope = FeedScope::Snapshot;
+            }
+        }
+    }
+    Ok((desired, live, false))
+}
