@@ -79,7 +79,7 @@ async fn a_posted_feed_becomes_a_job_that_converges_with_each_write_audited_once
     assert_eq!(drift["summary"]["observed"], 20);
 
     let stats = sim.stats().await;
-    let audit = daemon.get_json(&format!("/v1/audit?limit=1000")).await;
+    let audit = daemon.get_json("/v1/audit?limit=1000").await;
     let writes: Vec<&Value> = audit["entries"]
         .as_array()
         .expect("entries")
