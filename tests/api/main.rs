@@ -2,6 +2,7 @@
 
 mod apply_basics;
 mod apply_faults;
+mod daemon_crash;
 mod daemon_failures;
 mod daemon_flow;
 mod helpers;

@@ -1,0 +1,224 @@
+//! `skillsync serve` as a process: killed with SIGKILL in the middle of a job and restarted, it
+//! finishes the job, the platform ends in the desired state, and no write is made twice.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::{database_url, small_org, spawn_sim, TestSim, INGEST_TOKEN};
+use skillsync::sim::SimConfig;
+
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn start_serve(sim: &TestSim, db: &str, port: u16) -> Serve {
+    let child = Command::new(env!("CARGO_BIN_EXE_skillsync"))
+        .arg("serve")
+        .env("SKILLSYNC__DATABASE__URL", db)
+        .env("SKILLSYNC__SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("SKILLSYNC__SERVER__METRICS_LISTEN", "127.0.0.1:0")
+        .env("SKILLSYNC__SERVER__INGEST_TOKENS__WFM", INGEST_TOKEN)
+        .env("SKILLSYNC__SERVER__GRACE_PERIOD_SECS", "10")
+        .env("SKILLSYNC__PLATFORM__BASE_URL", &sim.base)
+        .env("SKILLSYNC__PLATFORM__REQUESTS_PER_MINUTE", "100000")
+        .env("SKILLSYNC__PLATFORM__MAX_CONCURRENCY", "2")
+        .env("SKILLSYNC__RECONCILE__SETTLE_SECS", "0.2")
+        .env("SKILLSYNC__RECONCILE__LEASE_SECS", "2")
+        .env("SKILLSYNC__RECONCILE__SCAN_CRON", "0 0 0 1 1 *")
+        .env("SKILLSYNC__SAFETY__MAX_DESTRUCTIVE_PERCENT", "100")
+        .env("SKILLSYNC__LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("skillsync serve starts");
+    let serve = Serve {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..300 {
+        if http
+            .get(format!("{}/healthz", serve.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return serve;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("skillsync serve did not answer");
+}
+
+async fn job_status(http: &reqwest::Client, base: &str, id: i64) -> String {
+    let job: Value = http
+        .get(format!("{base}/v1/jobs/{id}"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    job["job"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_job_killed_midway_is_finished_after_restart_without_writing_anything_twice(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(SimConfig {
+        agents: 30,
+        ..small_org()
+    })
+    .await;
+    let users = sim.user_ids().await;
+    let db = database_url(&db);
+    let port = free_port();
+    let http = reqwest::Client::new();
+
+    let first = start_serve(&sim, &db, port).await;
+    for _ in 0..100 {
+        if job_status(&http, &first.base, 1).await == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Every platform call now takes 300 ms, so the job below runs for a few seconds.
+    sim.set_faults(json!({"latency_ms": 300})).await;
+    sim.reset_stats().await;
+    let mut csv = String::from("agent,type,name,proficiency\n");
+    for n in 1..=24 {
+        csv.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,1\n"));
+    }
+    let accepted: Value = http
+        .post(format!("{}/v1/feeds?scope=partial", first.base))
+        .bearer_auth(INGEST_TOKEN)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let job_id = accepted["job_id"].as_i64().expect("job id");
+    let mut written = 0;
+    for _ in 0..200 {
+        written = sim.stats().await.writes;
+        if written >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(written >= 4, "the job got going");
+    let mut first = first;
+    first.child.kill().expect("SIGKILL");
+    let _ = first.child.wait();
+    assert_ne!(
+        job_status_or_down(&http, &first.base, job_id).await,
+        "succeeded"
+    );
+
+    let second = start_serve(&sim, &db, port).await;
+    let mut status = String::new();
+    for _ in 0..600 {
+        status = job_status(&http, &second.base, job_id).await;
+        if status == "succeeded" || status == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded");
+
+    for id in &users[..24] {
+        let truth = sim.truth(id).await;
+        let billing = truth["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .find(|s| s["name"] == "Billing_L1")
+            .cloned();
+        assert_eq!(
+            billing.map(|s| s["proficiency"].clone()),
+            Some(json!(1.0)),
+            "{id}"
+        );
+    }
+    let stats = sim.stats().await;
+    for (user, writes) in &stats.writes_per_user {
+        assert!(*writes <= 1, "user {user} was written {writes} times");
+    }
+    let audit: Value = http
+        .get(format!("{}/v1/audit?limit=1000", second.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let entries = audit["entries"].as_array().expect("entries");
+    let ok = entries
+        .iter()
+        .filter(|e| e["job_id"] == job_id && e["outcome"] == "ok")
+        .count() as u64;
+    let unknown = entries
+        .iter()
+        .filter(|e| e["job_id"] == job_id && e["outcome"] == "unknown")
+        .count() as u64;
+    assert!(
+        ok + unknown >= stats.writes,
+        "every write is in the audit log ({ok} ok + {unknown} unknown, {} writes)",
+        stats.writes
+    );
+    assert!(ok <= stats.writes, "no write is logged as done twice");
+
+    // SIGTERM: the process stops on its own within the grace period.
+    let mut second = second;
+    let pid = second.child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let mut stopped = false;
+    for _ in 0..100 {
+        if let Ok(Some(status)) = second.child.try_wait() {
+            assert!(status.success(), "clean exit: {status}");
+            stopped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        stopped,
+        "skillsync serve exits within the grace period after SIGTERM"
+    );
+}
+
+async fn job_status_or_down(http: &reqwest::Client, base: &str, id: i64) -> String {
+    match http.get(format!("{base}/v1/jobs/{id}")).send().await {
+        Ok(resp) => resp
+            .json::<Value>()
+            .await
+            .map(|j| j["job"]["status"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default(),
+        Err(_) => "down".into(),
+    }
+}
