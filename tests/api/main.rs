@@ -5,6 +5,7 @@ mod apply_faults;
 mod daemon_crash;
 mod daemon_failures;
 mod daemon_flow;
+mod daemon_sources;
 mod helpers;
 mod sim_auth;
 mod sim_definitions;
