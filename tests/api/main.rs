@@ -3,10 +3,12 @@
 mod apply_basics;
 mod apply_faults;
 mod daemon_crash;
+mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
 mod daemon_sources;
 mod helpers;
+mod pg_cluster;
 mod sim_auth;
 mod sim_definitions;
 mod sim_determinism;
