@@ -29,6 +29,9 @@ pub enum ConfigError {
 pub struct Settings {
     /// Logging output.
     pub log: LogSettings,
+    /// Trace export.
+    #[serde(default)]
+    pub telemetry: crate::telemetry::TelemetrySettings,
     /// The CCaaS platform skillsync writes to.
     pub platform: PlatformSettings,
     /// Per-attribute reconciliation policy.

@@ -46,7 +46,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
-    skillsync::telemetry::init(&settings.log);
+    let _telemetry = skillsync::telemetry::init(&settings.log, &settings.telemetry)?;
     match cli.command {
         Command::PrintConfig => {
             print!("{}", settings.to_redacted_toml());

@@ -122,6 +122,7 @@ impl Transport {
     }
 
     /// Sends `call`; the body is not decoded.
+    #[tracing::instrument(name = "platform_call", skip_all, fields(kind = %call.kind, method = %call.method, path = call.path))]
     pub async fn send<B: Serialize>(&self, call: Call<'_, B>) -> Result<Reply, PlatformError> {
         let url = format!("{}{}", self.api_base, call.path);
         let mut backoff = ExponentialBuilder::default()
