@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`apply`]: one-shot apply: observe, plan, safety, concurrent writes, settle, verify, repair.
+//! - [`certs`]: pure certification timing: in force, next grant or revocation, expiring, warnings.
 //! - [`cli`]: the one-shot `plan` and `apply` commands and their reports.
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
 //! - [`daemon`]: `skillsync serve`: worker, scheduler, ingest, HTTP API, metrics.
@@ -15,6 +16,7 @@
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod apply;
+pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod daemon;
