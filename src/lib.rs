@@ -9,6 +9,7 @@
 //! - [`daemon`]: `skillsync serve`: worker, scheduler, ingest, HTTP API, metrics.
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
+//! - [`notify`]: the certification webhook: signed JSON events, retries, delivery log, queue.
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
@@ -22,6 +23,7 @@ pub mod config;
 pub mod daemon;
 pub mod domain;
 pub mod feed;
+pub mod notify;
 pub mod planner;
 pub mod platform;
 pub mod sim;
