@@ -189,6 +189,27 @@ pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> 
     }
 }
 
+/// Waits until the receiver has seen `n` requests.
+pub async fn requests_arrived(receiver: &Receiver, n: usize) {
+    eventually("requests to arrive", || {
+        (receiver.received().len() >= n).then_some(())
+    })
+    .await;
+}
+
+/// Cancels `shutdown` and waits for the notifier to stop, failing if that takes `limit`.
+pub async fn shut_down_within(
+    notifier: &NotifierHandle,
+    shutdown: &CancellationToken,
+    limit: Duration,
+) {
+    let started = std::time::Instant::now();
+    shutdown.cancel();
+    notifier.stopped().await;
+    let took = started.elapsed();
+    assert!(took < limit, "shutdown took {took:?}");
+}
+
 /// Waits until the log has a final outcome for `event`.
 pub async fn final_outcome(log: &MemoryLog, event: &CertificationEvent) -> Outcome {
     eventually("a final outcome", || log.outcome(event.id)).await

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use skillsync::notify::{Notifier, Outcome, PgDeliveryLog};
 
-use crate::helpers::{eventually, revoked, settings, Receiver};
+use crate::helpers::{requests_arrived, revoked, settings, Receiver};
 
 #[sqlx::test(migrations = "./migrations")]
 async fn every_attempt_lands_in_the_postgres_delivery_log(pool: PgPool) {
@@ -19,10 +19,7 @@ async fn every_attempt_lands_in_the_postgres_delivery_log(pool: PgPool) {
     let event = revoked("anna@example.com");
 
     notifier.notify(event.clone());
-    eventually("two attempts", || {
-        (receiver.received().len() == 2).then_some(())
-    })
-    .await;
+    requests_arrived(&receiver, 2).await;
     shutdown.cancel();
     notifier.stopped().await;
 

@@ -1,11 +1,14 @@
 //! The queue in front of the sender: it never blocks the caller, drops and counts when full,
 //! and drains on shutdown within one request timeout.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use skillsync::notify::{Enqueued, Outcome, WebhookSettings};
 
-use crate::helpers::{eventually, final_outcome, revoked, settings, spawn, Receiver};
+use crate::helpers::{
+    eventually, final_outcome, requests_arrived, revoked, settings, shut_down_within, spawn,
+    Receiver,
+};
 
 #[tokio::test]
 async fn a_full_queue_drops_and_counts_new_events_without_blocking() {
@@ -17,10 +20,7 @@ async fn a_full_queue_drops_and_counts_new_events_without_blocking() {
     let (first, second, third) = (revoked("a@x.com"), revoked("b@x.com"), revoked("c@x.com"));
 
     assert_eq!(notifier.notify(first.clone()), Enqueued::Queued);
-    eventually("the first request to arrive", || {
-        (receiver.received().len() == 1).then_some(())
-    })
-    .await;
+    requests_arrived(&receiver, 1).await;
     assert_eq!(notifier.notify(second.clone()), Enqueued::Queued);
     assert_eq!(notifier.notify(third.clone()), Enqueued::QueueFull);
     assert_eq!(notifier.stats().dropped, 1);
@@ -42,10 +42,7 @@ async fn shutdown_delivers_what_is_queued_then_refuses_new_events() {
     for event in &events {
         notifier.notify(event.clone());
     }
-    eventually("the first request to arrive", || {
-        (receiver.received().len() == 1).then_some(())
-    })
-    .await;
+    requests_arrived(&receiver, 1).await;
 
     shutdown.cancel();
     receiver.release(3);
@@ -74,15 +71,7 @@ async fn shutdown_abandons_a_failing_delivery_after_one_last_attempt() {
     })
     .await;
 
-    let started = Instant::now();
-    shutdown.cancel();
-    notifier.stopped().await;
-
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    shut_down_within(&notifier, &shutdown, Duration::from_secs(5)).await;
     let outcomes = |id| -> Vec<_> {
         log.attempts_for(id)
             .iter()
@@ -110,20 +99,9 @@ async fn shutdown_with_a_hanging_receiver_ends_within_one_request_timeout() {
     for event in &events {
         notifier.notify(event.clone());
     }
-    eventually("the first request to arrive", || {
-        (receiver.received().len() == 1).then_some(())
-    })
-    .await;
+    requests_arrived(&receiver, 1).await;
 
-    let started = Instant::now();
-    shutdown.cancel();
-    notifier.stopped().await;
-
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    shut_down_within(&notifier, &shutdown, Duration::from_secs(3)).await;
     for event in &events {
         let attempts = log.attempts_for(event.id);
         assert_eq!(attempts.len(), 1, "{attempts:?}");
