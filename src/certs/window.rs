@@ -1,5 +1,6 @@
 //! When one certification is enforced: its window with the safety margin taken off the end, and
-//! the instants at which it starts and stops being in force. Knows nothing of agents' platforms.
+//! the instants at which it starts and stops being in force. Arithmetic on instants only: what to
+//! change on the platform at those instants is the reconciler's business.
 
 use std::time::Duration;
 

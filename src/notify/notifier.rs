@@ -109,9 +109,9 @@ impl NotifierHandle {
         self.queue.is_some()
     }
 
-    /// Queues `event` without waiting: when the queue is full or shutdown has begun, the event
-    /// is dropped, counted and logged (at the 1st, 2nd, 4th, 8th, … drop, so that a long outage
-    /// does not flood the log).
+    /// Queues `event` without waiting. When the queue is full, or the notifier has stopped
+    /// taking events at shutdown, the event is dropped, counted and logged (at the 1st, 2nd, 4th,
+    /// 8th, … drop, so that a long outage does not flood the log).
     pub fn notify(&self, event: CertificationEvent) -> Enqueued {
         let Some(queue) = &self.queue else {
             return Enqueued::Disabled;
