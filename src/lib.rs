@@ -3,11 +3,13 @@
 //!
 //! # Layout
 //! - [`apply`]: one-shot apply: observe, plan, safety, concurrent writes, settle, verify, repair.
+//! - [`certs`]: pure certification timing: in force, next grant or revocation, expiring, warnings.
 //! - [`cli`]: the one-shot `plan` and `apply` commands and their reports.
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
 //! - [`daemon`]: `skillsync serve`: worker, scheduler, ingest, HTTP API, metrics.
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
+//! - [`notify`]: the certification webhook: signed JSON events, retries, delivery log, queue.
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
@@ -15,11 +17,13 @@
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod apply;
+pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod domain;
 pub mod feed;
+pub mod notify;
 pub mod planner;
 pub mod platform;
 pub mod sim;
