@@ -89,6 +89,17 @@ impl Store {
         &self.pool
     }
 
+    /// Creates the database named in `url` when the server does not have it yet (a fresh
+    /// server), so that a first start needs no manual step.
+    pub async fn create_database_if_missing(&self, url: &str) -> Result<(), StoreError> {
+        use sqlx::migrate::MigrateDatabase;
+        if !sqlx::Postgres::database_exists(url).await? {
+            tracing::info!("creating the database");
+            sqlx::Postgres::create_database(url).await?;
+        }
+        Ok(())
+    }
+
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await?;
