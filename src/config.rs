@@ -49,6 +49,12 @@ pub struct Settings {
     /// How HRIS/WFM feeds are read and normalized.
     #[serde(default)]
     pub feed: crate::feed::FeedSettings,
+    /// Certification enforcement and reporting.
+    #[serde(default)]
+    pub certifications: crate::certs::EnforcementSettings,
+    /// The certification webhook.
+    #[serde(default)]
+    pub webhook: crate::notify::WebhookSettings,
     /// The daemon's database.
     #[serde(default)]
     pub database: crate::daemon::DatabaseSettings,

@@ -4,6 +4,7 @@
 //! waiting.
 
 mod expiring;
+mod settings;
 mod warnings;
 mod window;
 mod within;
@@ -12,6 +13,7 @@ mod within;
 mod dst_tests;
 
 pub use expiring::{expiring, Expiring};
+pub use settings::EnforcementSettings;
 pub use warnings::{warnings_due, Warning};
 pub use window::{enforced_window, in_force, next_transition};
 pub use within::{Within, WithinError};

@@ -14,7 +14,9 @@ pub use plan::{run_plan, PlanArgs};
 
 use crate::config::Settings;
 use crate::domain::DesiredState;
-use crate::planner::{Granularity, Ownership, OwnershipError, Policy, SeenNames};
+use crate::planner::{
+    CertificationRules, GateError, Granularity, Ownership, OwnershipError, Policy, SeenNames,
+};
 use crate::platform::PlatformError;
 
 /// Why a command could not do its job (as opposed to reporting differences).
@@ -23,15 +25,26 @@ pub enum CliError {
     /// The feed is unusable.
     #[error(transparent)]
     Feed(#[from] FeedInputError),
-    /// The ownership configuration is invalid.
+    /// The ownership or certification configuration is invalid.
     #[error(transparent)]
-    Ownership(#[from] OwnershipError),
+    Policy(#[from] PolicyError),
     /// The platform could not be reached or configured.
     #[error(transparent)]
     Platform(#[from] PlatformError),
     /// The report could not be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// The planner configuration cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// `[ownership]`.
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+    /// `[feed.certifications.*]` gates.
+    #[error(transparent)]
+    Gate(#[from] GateError),
 }
 
 /// `--format` of `plan` and `apply`: the report's format.
@@ -50,12 +63,17 @@ pub fn policy_for(
     settings: &Settings,
     state: &DesiredState,
     granularity: Granularity,
-) -> Result<Policy, OwnershipError> {
+) -> Result<Policy, PolicyError> {
     Ok(Policy {
         agent_key: settings.feed.agent_key,
         attributes: settings.policy,
-        ownership: Ownership::build(&settings.ownership, &SeenNames::of(state))?,
+        ownership: Ownership::build(&settings.ownership, &SeenNames::of(state))
+            .map_err(PolicyError::from)?,
         granularity,
         now: Utc::now(),
+        certifications: CertificationRules::new(
+            &settings.feed.certifications,
+            settings.certifications.margin(),
+        )?,
     })
 }

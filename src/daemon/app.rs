@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use super::context::Context;
 use super::metrics::Metrics;
-use super::{gauges, http, scheduler, worker};
+use super::{certifications, gauges, http, scheduler, worker};
 use crate::config::Settings;
 use crate::feed::{FeedConfigError, FeedRules};
 use crate::platform::genesys::Genesys;
@@ -34,6 +34,9 @@ pub enum AppError {
     /// A cron expression or zone is invalid.
     #[error(transparent)]
     Schedule(#[from] scheduler::ScheduleError),
+    /// The `[webhook]` configuration is invalid.
+    #[error(transparent)]
+    Webhook(#[from] crate::notify::WebhookSettingsError),
     /// A listen address is taken or invalid.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -49,6 +52,7 @@ pub struct Application {
     ctx: Arc<Context>,
     api: TcpListener,
     metrics: TcpListener,
+    notifier_stop: CancellationToken,
 }
 
 async fn bind(addr: &str) -> Result<TcpListener, AppError> {
@@ -101,6 +105,10 @@ impl Application {
             std::process::id(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
+        let notifier_stop = CancellationToken::new();
+        let log = Arc::new(crate::notify::PgDeliveryLog::new(store.pool().clone()));
+        let notifier =
+            crate::notify::Notifier::spawn(&settings.webhook, log, notifier_stop.clone())?;
         let api = bind(&settings.server.listen).await?;
         let metrics_listener = bind(&settings.server.metrics_listen).await?;
         let ctx = Arc::new(Context {
@@ -111,12 +119,15 @@ impl Application {
             metrics,
             owner,
             wake: Notify::new(),
+            certifications_changed: Notify::new(),
+            notifier,
         });
         scheduler::validate(&ctx)?;
         Ok(Self {
             ctx,
             api,
             metrics: metrics_listener,
+            notifier_stop,
         })
     }
 
@@ -151,6 +162,7 @@ impl Application {
             Duration::from_secs(15),
             shutdown.clone(),
         ));
+        tracker.spawn(certifications::run_timer(ctx.clone(), shutdown.clone()));
         let api = axum::serve(self.api, http::router(ctx.clone()))
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let metrics = axum::serve(self.metrics, http::metrics_router(ctx.clone()))
@@ -173,7 +185,13 @@ impl Application {
             seconds = grace.as_secs(),
             "shutting down: finishing in-flight work"
         );
-        if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
+        let finished = async {
+            tracker.wait().await;
+            // Writes are done: now give queued webhook events their last attempt.
+            self.notifier_stop.cancel();
+            ctx.notifier.stopped().await;
+        };
+        if tokio::time::timeout(grace, finished).await.is_err() {
             tracing::warn!(
                 "grace period over; leaving unfinished work to the next start (leases expire)"
             );

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use super::metrics::Metrics;
 use crate::config::Settings;
 use crate::feed::FeedRules;
+use crate::notify::NotifierHandle;
 use crate::platform::genesys::Genesys;
 use crate::store::Store;
 
@@ -27,4 +28,8 @@ pub struct Context {
     pub owner: String,
     /// Wakes the worker when a job is queued.
     pub wake: Notify,
+    /// Wakes the certification timer when the desired state changed.
+    pub certifications_changed: Notify,
+    /// The certification webhook (disabled when no URL is configured).
+    pub notifier: NotifierHandle,
 }

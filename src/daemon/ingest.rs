@@ -160,6 +160,7 @@ pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutco
                         .await?;
                     ctx.store.set_feed_job(feed.id, job.id).await?;
                     ctx.wake.notify_one();
+                    ctx.certifications_changed.notify_one();
                     count("accepted");
                     tracing::info!(
                         feed = feed.id,

@@ -1,14 +1,21 @@
 //! The daemon's write journal: every platform write becomes an audit intent before the call and
-//! is completed with its HTTP status and correlation id after it.
+//! is completed with its HTTP status and correlation id after it. A certification entry granted
+//! or revoked also becomes a webhook event once the platform has accepted it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::Utc;
+
 use super::metrics::{ChangeLabels, Metrics};
+use crate::domain::{AgentKey, AssignmentKind, Name};
+use crate::notify::{CertificationEvent, EventKind, NotifierHandle};
+use crate::planner::Action;
 use crate::platform::{Journal, JournalError, WriteIntent, WriteResult};
 use crate::store::{AuditIntent, AuditOutcome, Store};
 
 /// Journals into the audit table.
-pub struct StoreJournal {
+pub struct StoreJournal<'a> {
     /// The database.
     pub store: Store,
     /// The job making the writes.
@@ -17,9 +24,41 @@ pub struct StoreJournal {
     pub feed_id: Option<i64>,
     /// Where `changes_applied` is counted.
     pub metrics: Arc<Metrics>,
+    /// The agent's feed key, for webhook events.
+    pub agent_key: Option<AgentKey>,
+    /// Where certification events go.
+    pub notifier: &'a NotifierHandle,
+    /// Certification events announced with an intent, sent when the write succeeds.
+    pub pending: parking_lot::Mutex<HashMap<i64, Vec<CertificationEvent>>>,
 }
 
-impl Journal for StoreJournal {
+impl StoreJournal<'_> {
+    fn certification_events(&self, intent: &WriteIntent<'_>) -> Vec<CertificationEvent> {
+        let Some(agent) = &self.agent_key else {
+            return Vec::new();
+        };
+        intent
+            .changes
+            .iter()
+            .filter(|c| c.kind == AssignmentKind::Certification)
+            .filter_map(|c| {
+                let kind = match c.action {
+                    Action::Add(_) => EventKind::Granted,
+                    Action::Remove(_) => EventKind::Revoked,
+                    Action::Update { .. } => return None,
+                };
+                let name: &Name = &c.name;
+                let rule = c.rule.clone().unwrap_or_else(|| "desired state".into());
+                Some(
+                    CertificationEvent::new(kind, agent, name, Utc::now(), rule)
+                        .with_user_id(intent.user_id),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Journal for StoreJournal<'_> {
     async fn before(&self, intent: &WriteIntent<'_>) -> Result<i64, JournalError> {
         let entry = AuditIntent {
             job_id: Some(self.job_id),
@@ -30,10 +69,16 @@ impl Journal for StoreJournal {
             changes: serde_json::to_value(&intent.changes).unwrap_or_default(),
             actor: None,
         };
-        self.store
+        let token = self
+            .store
             .audit_intent(&entry)
             .await
-            .map_err(|e| JournalError(e.to_string()))
+            .map_err(|e| JournalError(e.to_string()))?;
+        let events = self.certification_events(intent);
+        if !events.is_empty() {
+            self.pending.lock().insert(token, events);
+        }
+        Ok(token)
     }
 
     async fn after(&self, token: i64, result: &WriteResult) {
@@ -56,6 +101,12 @@ impl Journal for StoreJournal {
         {
             // The intent row stays pending and is marked unknown at the next start.
             tracing::warn!(audit_id = token, error = %e, "cannot record a write's result");
+        }
+        let events = self.pending.lock().remove(&token).unwrap_or_default();
+        if ok {
+            for event in events {
+                self.notifier.notify(event);
+            }
         }
         self.metrics
             .changes

@@ -62,6 +62,13 @@ pub struct SourceLabels {
     pub source: String,
 }
 
+/// Labels of the certification expiry gauges.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WithinLabels {
+    /// The report window, e.g. `7d`.
+    pub within: String,
+}
+
 /// Labels of ingested feeds.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct FeedLabels {
@@ -118,6 +125,8 @@ pub struct Metrics {
     pub source_errors: Family<SourceLabels, Counter>,
     /// Unix time of the last job that converged everyone.
     pub last_success: FloatGauge,
+    /// Certifications in force that expire within each report window.
+    pub certifications_expiring: Family<WithinLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -148,6 +157,7 @@ impl Metrics {
             feeds: Family::default(),
             source_errors: Family::default(),
             last_success: FloatGauge::default(),
+            certifications_expiring: Family::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -234,6 +244,11 @@ impl Metrics {
             "last_successful_reconcile_timestamp_seconds",
             "Unix time of the last job that converged every agent",
             m.last_success.clone(),
+        );
+        registry.register(
+            "certifications_expiring",
+            "Certifications in force that expire within the window",
+            m.certifications_expiring.clone(),
         );
         Self { registry, ..m }
     }

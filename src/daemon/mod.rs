@@ -3,6 +3,7 @@
 //! the one path every feed takes; `http` is the API; `metrics` the Prometheus registry.
 
 mod app;
+mod certifications;
 mod config;
 mod context;
 mod gauges;

@@ -22,6 +22,7 @@ use crate::store::Trigger;
 /// What an entry does when it fires.
 enum Task {
     Scan,
+    Sweep,
     Pull(Box<SourceSettings>),
 }
 
@@ -47,10 +48,19 @@ fn entries(ctx: &Context) -> Result<(Vec<Entry>, Tz), ScheduleError> {
         Schedule::from_str(expr)
             .map_err(|e| ScheduleError(format!("{what}: {expr:?} is not a cron expression: {e}")))
     };
-    let mut list = vec![Entry {
-        schedule: parse("reconcile.scan_cron", &reconcile.scan_cron)?,
-        task: Task::Scan,
-    }];
+    let mut list = vec![
+        Entry {
+            schedule: parse("reconcile.scan_cron", &reconcile.scan_cron)?,
+            task: Task::Scan,
+        },
+        Entry {
+            schedule: parse(
+                "certifications.sweep_cron",
+                &ctx.settings.certifications.sweep_cron,
+            )?,
+            task: Task::Sweep,
+        },
+    ];
     for source in &ctx.settings.sources {
         if source.path.is_none() == source.url.is_none() {
             return Err(ScheduleError(format!(
@@ -107,6 +117,10 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
         for entry in due {
             match &entry.task {
                 Task::Scan => scan(&ctx).await,
+                Task::Sweep => match super::certifications::sweep(&ctx).await {
+                    Ok(warnings) => tracing::info!(warnings, "certification sweep done"),
+                    Err(e) => tracing::warn!(error = %e, "certification sweep failed"),
+                },
                 Task::Pull(source) => pull(&ctx, source).await,
             }
         }

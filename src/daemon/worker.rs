@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::Context;
 use crate::domain::{AgentDesired, AgentKey, DesiredState};
-use crate::planner::{Ownership, Policy};
+use crate::planner::{CertificationRules, Ownership, Policy};
 use crate::platform::Platform;
 use crate::store::{JobRecord, JobStatus, StoreError};
 
@@ -36,6 +36,8 @@ enum JobError {
     Platform(#[from] crate::platform::PlatformError),
     #[error("invalid ownership configuration: {0}")]
     Ownership(#[from] crate::planner::OwnershipError),
+    #[error("invalid certification gate: {0}")]
+    Gate(#[from] crate::planner::GateError),
 }
 
 /// Everything a job needs while it runs.
@@ -189,6 +191,10 @@ async fn execute(
         ownership: Ownership::build(&settings.ownership, &seen)?,
         granularity: ctx.platform.granularity(),
         now: Utc::now(),
+        certifications: CertificationRules::new(
+            &settings.feed.certifications,
+            settings.certifications.margin(),
+        )?,
     };
     let run = JobRun {
         ctx,

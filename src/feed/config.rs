@@ -50,6 +50,11 @@ pub struct CertificationSettings {
     /// When a row has `issued_on` but no `expires_on`, it expires this many days (of 24 hours)
     /// after `issued_on`.
     pub validity_days: Option<u32>,
+    /// A routing skill granted while the certification is in force and removed when it is not,
+    /// so that queues requiring that skill stop routing to the agent.
+    pub gate_skill: Option<String>,
+    /// The gate skill's proficiency on skillsync's 0–5 scale (default 5).
+    pub gate_proficiency: Option<f64>,
 }
 
 /// Errors shown before the rest are only counted, unless configured otherwise.

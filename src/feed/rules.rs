@@ -189,6 +189,7 @@ mod tests {
             "PCI DSS".into(),
             CertificationSettings {
                 validity_days: Some(365),
+                ..CertificationSettings::default()
             },
         );
         settings

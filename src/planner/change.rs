@@ -34,6 +34,8 @@ pub struct Change {
     pub action: Action,
     /// False under the `report` policy: shown, never written.
     pub writable: bool,
+    /// Why, when a rule rather than a feed row caused it (certification windows, gate skills).
+    pub rule: Option<String>,
 }
 
 impl Change {
@@ -79,13 +81,18 @@ impl Serialize for Change {
             Action::Update { from, to } => ("update", Some(from), Some(to)),
             Action::Remove(p) => ("remove", p, None),
         };
-        let mut st = s.serialize_struct("Change", 6)?;
+        let mut st = s.serialize_struct("Change", 7)?;
         st.serialize_field("action", action)?;
         st.serialize_field("type", self.kind.as_str())?;
         st.serialize_field("name", self.name.as_str())?;
         st.serialize_field("from", &from.map(Proficiency::value))?;
         st.serialize_field("to", &to.map(Proficiency::value))?;
         st.serialize_field("writable", &self.writable)?;
+        if let Some(rule) = &self.rule {
+            st.serialize_field("rule", rule)?;
+        } else {
+            st.skip_field("rule")?;
+        }
         st.end()
     }
 }
@@ -207,6 +214,7 @@ mod tests {
             name: Name::parse("Billing_L1").expect("name"),
             action,
             writable: true,
+            rule: None,
         }
     }
 

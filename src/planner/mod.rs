@@ -1,6 +1,7 @@
 //! The planner: a pure function from desired and live state to the smallest set of changes.
 //! No IO, no clock (the instant is part of the policy), no platform ids.
 
+mod certifications;
 mod change;
 mod ownership;
 mod policy;
@@ -8,6 +9,7 @@ mod safety;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub use certifications::{CertificationRules, Gate, GateError};
 pub use change::{Action, AgentPlan, Change, Ignored, Plan, PlanCounts, Unmatched};
 pub use ownership::{
     ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings, SeenNames,
@@ -83,9 +85,23 @@ fn diff_agent(
     policy: &Policy,
     ignore: &mut dyn FnMut(AssignmentKind, &Name),
 ) -> Vec<Change> {
+    let rules = &policy.certifications;
+    let mut skills = want.skills.clone();
+    for (certification, gate) in &rules.gates {
+        let held = want
+            .certifications
+            .get(certification.as_str())
+            .is_some_and(|w| rules.in_force(w, policy.now));
+        if held {
+            skills.insert(gate.skill.clone(), gate.proficiency);
+        } else {
+            // A feed row naming the gate skill does not outrank the certification it stands for.
+            skills.remove(gate.skill.as_str());
+        }
+    }
     let mut changes = Vec::new();
     for (kind, want_rated, have_rated) in [
-        (AssignmentKind::Skill, &want.skills, &have.skills),
+        (AssignmentKind::Skill, &skills, &have.skills),
         (AssignmentKind::Language, &want.languages, &have.languages),
     ] {
         diff_rated(
@@ -100,8 +116,34 @@ fn diff_agent(
     diff_certifications(want, have, policy, &mut changes, &mut |name| {
         ignore(AssignmentKind::Certification, name)
     });
+    for change in &mut changes {
+        change.rule = match change.kind {
+            AssignmentKind::Certification => Some(rules.rule(
+                change.name.as_str(),
+                want.certifications.get(change.name.as_str()),
+                policy.now,
+            )),
+            AssignmentKind::Skill => rules
+                .gates
+                .iter()
+                .find(|(_, g)| g.skill == change.name)
+                .map(|(c, _)| {
+                    format!(
+                        "gate skill of {}",
+                        rules.rule(c, want.certifications.get(c.as_str()), policy.now)
+                    )
+                }),
+            AssignmentKind::Language => None,
+        };
+    }
     changes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     changes
+}
+
+/// Whether skillsync owns `name`: its managed scope, plus every certification's gate skill.
+fn manages(policy: &Policy, kind: AssignmentKind, name: &str) -> bool {
+    policy.ownership.of(kind).manages(name)
+        || (kind == AssignmentKind::Skill && policy.certifications.is_gate(name))
 }
 
 fn push_agent(
@@ -137,7 +179,6 @@ fn diff_rated(
     out: &mut Vec<Change>,
     ignore: &mut dyn FnMut(&Name),
 ) {
-    let scope = policy.ownership.of(kind);
     let attr = policy.attributes.of(kind);
     let step = policy.granularity.of(kind);
     let change = |name: &Name, action| Change {
@@ -145,9 +186,10 @@ fn diff_rated(
         name: name.clone(),
         action,
         writable: attr.writes(),
+        rule: None,
     };
     for (name, &wanted) in want {
-        if !scope.manages(name) {
+        if !manages(policy, kind, name) {
             ignore(name);
             continue;
         }
@@ -166,7 +208,7 @@ fn diff_rated(
     }
     if attr.removes() {
         for (name, &current) in have {
-            if !want.contains_key(name) && scope.manages(name) {
+            if !want.contains_key(name) && manages(policy, kind, name) {
                 out.push(change(name, Action::Remove(Some(current))));
             }
         }
@@ -190,6 +232,7 @@ fn diff_certifications(
         name: name.clone(),
         action,
         writable: attr.writes(),
+        rule: None,
     };
     let mut active = BTreeSet::new();
     for (name, window) in &want.certifications {
@@ -198,7 +241,7 @@ fn diff_certifications(
             continue;
         }
         let held = have.certifications.contains(name.as_str());
-        if window.is_active_at(policy.now) {
+        if policy.certifications.in_force(window, policy.now) {
             active.insert(name.as_str());
             if !held {
                 out.push(change(name, Action::Add(None)));

@@ -115,6 +115,8 @@ pub struct Policy {
     pub granularity: Granularity,
     /// The instant certification windows are evaluated at.
     pub now: DateTime<Utc>,
+    /// Certification margin and gate skills.
+    pub certifications: super::CertificationRules,
 }
 
 #[cfg(test)]

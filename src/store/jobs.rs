@@ -400,6 +400,33 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    /// A named value kept across restarts.
+    pub async fn state_value(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM daemon_state WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets a named value.
+    pub async fn set_state_value(
+        &self,
+        key: &str,
+        value: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO daemon_state (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// When the last job that converged everyone finished.
     pub async fn last_success(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(

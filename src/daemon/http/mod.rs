@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod certifications;
 mod drift;
 mod error;
 mod feeds;
@@ -66,6 +67,10 @@ pub fn router(ctx: Arc<Context>) -> Router {
         .route("/v1/jobs/{id}/reject", post(jobs::reject))
         .route("/v1/reconcile", post(jobs::reconcile))
         .route("/v1/audit", get(audit::audit))
+        .route(
+            "/v1/certifications/expiring",
+            get(certifications::expiring_soon),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))

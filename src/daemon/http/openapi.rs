@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, drift, feeds, health, jobs};
+use super::{audit, certifications, drift, feeds, health, jobs};
 
 struct BearerAuth;
 
@@ -27,6 +27,7 @@ impl Modify for BearerAuth {
         drift::drift, drift::agent,
         jobs::list_jobs, jobs::get_job, jobs::approve, jobs::reject, jobs::reconcile,
         audit::audit,
+        certifications::expiring_soon,
         health::healthz, health::readyz,
     ),
     components(schemas(

@@ -124,6 +124,11 @@ async fn write_item(
                 job_id: run.job.id,
                 feed_id: run.job.feed_id,
                 metrics: ctx.metrics.clone(),
+                agent_key: item.agent_key.as_deref().and_then(|k| {
+                    crate::domain::AgentKey::parse(ctx.settings.feed.agent_key, k).ok()
+                }),
+                notifier: &ctx.notifier,
+                pending: Default::default(),
             };
             match converge(
                 &ctx.platform,

@@ -1,0 +1,109 @@
+//! Certifications on time: a timer that sleeps until the next instant a certification starts or
+//! stops being in force and then queues a run (instead of waiting for a schedule), and the daily
+//! sweep that reports what expires soon and sends the warnings that fell due.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::context::Context;
+use super::metrics::WithinLabels;
+use crate::certs::{expiring, next_transition, warnings_due};
+use crate::domain::DesiredState;
+use crate::notify::CertificationEvent;
+use crate::store::{StoreError, Trigger};
+
+/// Longest sleep without re-reading the desired state (a safety net for missed wake-ups).
+const RECHECK: Duration = Duration::from_secs(3600);
+/// Where the end of the last warning sweep is kept.
+const WARNINGS_SENT_UNTIL: &str = "certification_warnings_sent_until";
+
+/// Updates the expiry gauges from `state`.
+pub fn report_gauges(ctx: &Context, state: &DesiredState, now: DateTime<Utc>) {
+    let enforcement = &ctx.settings.certifications;
+    for days in &enforcement.report_days {
+        let within = Duration::from_secs(u64::from(*days) * 86_400);
+        let count = expiring(state, now, within, enforcement.margin()).len();
+        ctx.metrics
+            .certifications_expiring
+            .get_or_create(&WithinLabels {
+                within: format!("{days}d"),
+            })
+            .set(count as i64);
+    }
+}
+
+/// Sleeps until the next certification transition, then queues a run; re-reads the desired
+/// state whenever a feed changes it.
+pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
+    let kind = ctx.settings.feed.agent_key;
+    let margin = ctx.settings.certifications.margin();
+    loop {
+        let next = match ctx.store.current_desired(kind).await {
+            Ok(state) => {
+                let now = Utc::now();
+                report_gauges(&ctx, &state, now);
+                next_transition(&state, now, margin)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the desired state for certification timing");
+                Some(Utc::now() + chrono::Duration::seconds(5))
+            }
+        };
+        let wait = next
+            .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
+            .unwrap_or(RECHECK)
+            .min(RECHECK);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = ctx.certifications_changed.notified() => continue,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        if next.is_some_and(|t| t <= Utc::now()) {
+            match ctx
+                .store
+                .enqueue_job(Trigger::Certification, None, None)
+                .await
+            {
+                Ok(job) => {
+                    ctx.wake.notify_one();
+                    tracing::info!(
+                        job = job.id,
+                        "a certification started or stopped being in force; run queued"
+                    );
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot queue the certification run"),
+            }
+        }
+    }
+}
+
+/// The daily sweep: expiry gauges, and every warning that fell due since the last sweep, once.
+pub async fn sweep(ctx: &Context) -> Result<usize, StoreError> {
+    let now = Utc::now();
+    let state = ctx
+        .store
+        .current_desired(ctx.settings.feed.agent_key)
+        .await?;
+    report_gauges(ctx, &state, now);
+    let from = ctx
+        .store
+        .state_value(WARNINGS_SENT_UNTIL)
+        .await?
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok())
+        .unwrap_or(now);
+    let due = warnings_due(&state, from, now, &ctx.settings.webhook.warning_days);
+    for warning in &due {
+        ctx.notifier
+            .notify(CertificationEvent::expiring_soon(warning));
+    }
+    ctx.store
+        .set_state_value(
+            WARNINGS_SENT_UNTIL,
+            serde_json::to_value(now).unwrap_or_default(),
+        )
+        .await?;
+    Ok(due.len())
+}

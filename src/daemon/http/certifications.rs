@@ -1,0 +1,87 @@
+//! `GET /v1/certifications/expiring?within=7d`: certifications in force that expire within the
+//! window, soonest first, as JSON or (`Accept: text/csv`) CSV.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{SecondsFormat, Utc};
+use serde::Deserialize;
+
+use super::auth::Reader;
+use super::error::ApiError;
+use crate::certs::{expiring, Within};
+use crate::daemon::Context;
+
+/// Query of `GET /v1/certifications/expiring`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExpiringQuery {
+    /// The window: `1d`, `7d` (default), `30d`, `24h`, …
+    within: Option<String>,
+}
+
+/// Certifications expiring soon.
+#[utoipa::path(get, path = "/v1/certifications/expiring", tag = "certifications", params(ExpiringQuery),
+    responses((status = 200, description = "Soonest first: agent, certification, expires_on (JSON, or CSV with Accept: text/csv)"),
+              (status = 400, body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn expiring_soon(
+    State(ctx): State<Arc<Context>>,
+    _: Reader,
+    headers: HeaderMap,
+    Query(q): Query<ExpiringQuery>,
+) -> Result<Response, ApiError> {
+    let text = q.within.unwrap_or_else(|| "7d".into());
+    let within: Within = text
+        .parse()
+        .map_err(|e: crate::certs::WithinError| ApiError::bad_request(e.to_string()))?;
+    let now = Utc::now();
+    let state = ctx
+        .store
+        .current_desired(ctx.settings.feed.agent_key)
+        .await?;
+    let found = expiring(
+        &state,
+        now,
+        within.duration(),
+        ctx.settings.certifications.margin(),
+    );
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(["agent", "certification", "expires_on"])
+            .map_err(ApiError::internal)?;
+        for e in &found {
+            out.write_record([
+                e.agent.as_str(),
+                e.certification.as_str(),
+                &e.expires_on.to_rfc3339_opts(SecondsFormat::Secs, true),
+            ])
+            .map_err(ApiError::internal)?;
+        }
+        let body = String::from_utf8(out.into_inner().map_err(ApiError::internal)?)
+            .map_err(ApiError::internal)?;
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            body,
+        )
+            .into_response());
+    }
+    let items: Vec<serde_json::Value> = found
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "agent": e.agent.as_str(),
+                "certification": e.certification.as_str(),
+                "expires_on": e.expires_on,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "within": text, "generated_at": now, "total": items.len(), "items": items })).into_response())
+}

@@ -1,0 +1,135 @@
+//! Certification rules the planner applies: the safety margin before expiry, and the gate skill
+//! that follows each certification (granted while it is in force, removed when it is not).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::certs::{enforced_window, in_force};
+use crate::domain::{CertificationWindow, Name, Proficiency};
+use crate::feed::CertificationSettings;
+
+/// The routing skill that stands for a certification on the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    /// Skill name.
+    pub skill: Name,
+    /// Proficiency granted.
+    pub proficiency: Proficiency,
+}
+
+/// `[feed.certifications.*]` gates and the `[certifications]` margin, checked.
+#[derive(Debug, Clone, Default)]
+pub struct CertificationRules {
+    /// A certification stops being in force this long before `expires_on`.
+    pub margin: Duration,
+    /// Gate skill per certification name.
+    pub gates: BTreeMap<String, Gate>,
+}
+
+/// A gate that cannot work.
+#[derive(Debug, thiserror::Error)]
+#[error("feed.certifications.{certification}: {reason}")]
+pub struct GateError {
+    certification: String,
+    reason: String,
+}
+
+impl CertificationRules {
+    /// Checks the configured gates.
+    pub fn new(
+        settings: &BTreeMap<String, CertificationSettings>,
+        margin: Duration,
+    ) -> Result<Self, GateError> {
+        let mut gates = BTreeMap::new();
+        for (certification, s) in settings {
+            let Some(skill) = &s.gate_skill else { continue };
+            let error = |reason: String| GateError {
+                certification: certification.clone(),
+                reason,
+            };
+            let skill =
+                Name::parse(skill).map_err(|e| error(format!("gate_skill {skill:?}: {e}")))?;
+            let value = s.gate_proficiency.unwrap_or(5.0);
+            let proficiency = Proficiency::nearest(value)
+                .filter(|p| p.value() == value)
+                .ok_or_else(|| {
+                    error(format!(
+                        "gate_proficiency {value} is not 0–5 in steps of 0.5"
+                    ))
+                })?;
+            gates.insert(certification.clone(), Gate { skill, proficiency });
+        }
+        Ok(Self { margin, gates })
+    }
+
+    /// Whether `name` is some certification's gate skill (skillsync owns those).
+    pub fn is_gate(&self, name: &str) -> bool {
+        self.gates.values().any(|g| g.skill.as_str() == name)
+    }
+
+    /// Whether a window is in force at `now`.
+    pub fn in_force(&self, window: &CertificationWindow, now: DateTime<Utc>) -> bool {
+        in_force(window, now, self.margin)
+    }
+
+    /// Why a certification is or is not in force, for the audit log.
+    pub fn rule(
+        &self,
+        certification: &str,
+        window: Option<&CertificationWindow>,
+        now: DateTime<Utc>,
+    ) -> String {
+        let show = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let Some(window) = window else {
+            return format!("{certification}: not in the desired state");
+        };
+        let enforced = enforced_window(window, self.margin);
+        match (enforced.issued_on, enforced.expires_on) {
+            (Some(from), _) if now < from => {
+                format!("{certification}: not in force until {}", show(from))
+            }
+            (_, Some(until)) if now >= until => {
+                format!("{certification}: expired at {}", show(until))
+            }
+            (_, Some(until)) => format!("{certification}: in force until {}", show(until)),
+            (_, None) => format!("{certification}: in force, no expiry"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_are_checked_and_default_to_proficiency_5() {
+        let settings: BTreeMap<String, CertificationSettings> = [(
+            "PCI-DSS".to_string(),
+            CertificationSettings {
+                gate_skill: Some("Gate_PCI".into()),
+                ..CertificationSettings::default()
+            },
+        )]
+        .into();
+        let rules = CertificationRules::new(&settings, Duration::ZERO).expect("valid");
+        assert_eq!(rules.gates["PCI-DSS"].proficiency, Proficiency::MAX);
+        assert!(rules.is_gate("Gate_PCI") && !rules.is_gate("PCI-DSS"));
+
+        let bad: BTreeMap<String, CertificationSettings> = [(
+            "HIPAA".to_string(),
+            CertificationSettings {
+                gate_skill: Some("Gate_HIPAA".into()),
+                gate_proficiency: Some(4.2),
+                ..CertificationSettings::default()
+            },
+        )]
+        .into();
+        let err = CertificationRules::new(&bad, Duration::ZERO).expect_err("4.2");
+        assert!(
+            err.to_string().contains("feed.certifications.HIPAA"),
+            "{err}"
+        );
+    }
+}
