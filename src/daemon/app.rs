@@ -67,15 +67,19 @@ async fn bind(addr: &str) -> Result<TcpListener, AppError> {
 /// Connects and migrates, retrying for a while: in a container the database often starts
 /// alongside the daemon.
 async fn migrated_store(settings: &Settings) -> Result<Store, AppError> {
-    let store = Store::connect_lazy(
-        settings.database.url.expose(),
-        settings.database.max_connections,
-    )?;
+    let url = settings.database.url.expose();
+    let store = Store::connect_lazy(url, settings.database.max_connections)?;
     let mut attempt = 0;
     loop {
-        match store.migrate().await {
+        let ready = async {
+            store.create_database_if_missing(url).await?;
+            store.migrate().await
+        };
+        match ready.await {
             Ok(()) => return Ok(store),
-            Err(StoreError::Database(e)) if attempt < 15 => {
+            // Unreachable, starting up, or refusing connections: wait; a failing migration is
+            // a real error and ends the start at once.
+            Err(e) if e.is_unavailable() && attempt < 30 => {
                 attempt += 1;
                 tracing::warn!(error = %e, attempt, "database not reachable yet; retrying");
                 tokio::time::sleep(Duration::from_secs(2)).await;

@@ -45,7 +45,22 @@ pub enum StoreError {
     Conflict(String),
 }
 
+fn unavailable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_))
+        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57") || c.starts_with("08")))
+}
+
 impl StoreError {
+    /// True when the database could not be reached (as opposed to refusing a statement): the
+    /// caller should wait and try again.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(e) => unavailable(e),
+            Self::Migrate(sqlx::migrate::MigrateError::Execute(e)) => unavailable(e),
+            _ => false,
+        }
+    }
+
     /// A short, stable label for metrics.
     pub fn label(&self) -> &'static str {
         match self {
