@@ -210,17 +210,44 @@ impl Store {
         Ok(())
     }
 
-    /// Withdraws an accepted feed (an operator rejected its job) and rebuilds the state in force
-    /// from the remaining history.
+    /// Withdraws a feed (an operator rejected its job): it leaves the desired state for good.
     pub async fn withdraw_feed(&self, feed_id: i64) -> Result<(), StoreError> {
+        self.set_feed_status(feed_id, &["accepted", "held"], "withdrawn")
+            .await
+    }
+
+    /// Takes a feed whose job was held out of the desired state until a decision.
+    pub async fn hold_feed(&self, feed_id: i64) -> Result<(), StoreError> {
+        self.set_feed_status(feed_id, &["accepted"], "held").await
+    }
+
+    /// Puts a held feed back into the desired state (its job was approved).
+    pub async fn release_feed(&self, feed_id: i64) -> Result<(), StoreError> {
+        self.set_feed_status(feed_id, &["held"], "accepted").await
+    }
+
+    /// Moves a feed from one of `from` to `to` and rebuilds the desired state and the names
+    /// seen from the accepted history, in one transaction.
+    async fn set_feed_status(
+        &self,
+        feed_id: i64,
+        from: &[&str],
+        to: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE feeds SET status = 'withdrawn' WHERE id = $1 AND status = 'accepted'")
-            .bind(feed_id)
-            .execute(&mut *tx)
-            .await?;
+        let changed =
+            sqlx::query("UPDATE feeds SET status = $3 WHERE id = $1 AND status = ANY($2::text[])")
+                .bind(feed_id)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(());
+        }
         sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO desired (agent_key, feed_id, desired)
@@ -229,6 +256,24 @@ impl Store {
              WHERE f.status = 'accepted'
                AND f.id >= COALESCE((SELECT max(id) FROM feeds WHERE status = 'accepted' AND scope = 'snapshot'), 0)
              ORDER BY fa.agent_key, fa.feed_id DESC",
+        )
+        .execute(&mut *tx)
+        .await?;
+        // Names are managed because an accepted feed mentioned them, not a held or withdrawn one.
+        sqlx::query(
+            "DELETE FROM seen_names s USING feeds f WHERE f.id = s.first_feed_id AND f.status <> 'accepted'",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO seen_names (kind, name, first_feed_id)
+             SELECT k.kind, k.name, min(fa.feed_id)
+             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id AND f.status = 'accepted',
+             LATERAL (SELECT 'skill' AS kind, jsonb_object_keys(fa.desired -> 'skills') AS name
+                      UNION ALL SELECT 'language', jsonb_object_keys(fa.desired -> 'languages')
+                      UNION ALL SELECT 'certification', jsonb_object_keys(fa.desired -> 'certifications')) AS k
+             GROUP BY k.kind, k.name
+             ON CONFLICT DO NOTHING",
         )
         .execute(&mut *tx)
         .await?;

@@ -251,7 +251,8 @@ impl Store {
         Ok(())
     }
 
-    /// Holds a job for approval; an older held job is superseded by it.
+    /// Holds a job for approval; an older held scan is superseded by it (held feed jobs wait for
+    /// their own decision: their feed is out of the desired state until then).
     pub async fn hold_job(
         &self,
         id: i64,
@@ -260,10 +261,13 @@ impl Store {
         plan: serde_json::Value,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE jobs SET status = 'superseded', finished_at = now() WHERE status = 'held' AND id <> $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE jobs SET status = 'superseded', finished_at = now()
+             WHERE status = 'held' AND id <> $1 AND (feed_id IS NULL OR trigger <> 'feed')",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE jobs SET status = 'held', held_reasons = $2, held_destructive = $3, plan = $4,
                  lease_owner = NULL, lease_until = NULL

@@ -506,3 +506,117 @@ async fn the_audit_log_is_available_as_csv(_: PgPoolOptions, db: PgConnectOption
     let _ = skill_ids;
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_held_feed_stays_out_of_force_so_scans_cannot_apply_it_and_rejection_leaves_its_names_unmanaged(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let users = sim.user_ids().await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.safety.max_destructive = 0;
+    let daemon = spawn_daemon(settings).await;
+    let first: Value = daemon
+        .post_csv(FEED, "snapshot")
+        .await
+        .json()
+        .await
+        .expect("json");
+    run_through(&daemon, first["job_id"].as_i64().expect("id")).await;
+    let before: Vec<Vec<(String, f64)>> = {
+        let mut all = Vec::new();
+        for id in &users[..4] {
+            all.push(managed_skills(&sim.truth(id).await));
+        }
+        all
+    };
+    // Someone seeded in the org holds Claims_L1; the held feed names it for agent 1.
+    let mut holder = None;
+    for id in &users[4..] {
+        if sim.truth(id).await["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .any(|s| s["name"] == "Claims_L1")
+        {
+            holder = Some(id.clone());
+            break;
+        }
+    }
+    let holder = holder.expect("a seeded user holds Claims_L1");
+
+    let risky = FEED.replace(
+        "agent00001@example.com,skill,Sales_L1,Expert\n",
+        "agent00001@example.com,skill,Claims_L1,2\n",
+    );
+    let held: Value = daemon
+        .post_csv(&risky, "snapshot")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let held_id = held["job_id"].as_i64().expect("id");
+    daemon.wait_job(held_id, &["held"]).await;
+    assert_eq!(
+        daemon
+            .get_json(&format!("/v1/feeds/{}", held["feed_id"]))
+            .await["status"],
+        "held"
+    );
+
+    // A scan while the feed is held plans against the state before it: nothing to do.
+    let scan: Value = daemon
+        .post_json("/v1/reconcile", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let scanned = daemon
+        .wait_job(
+            scan["job_id"].as_i64().expect("id"),
+            &["succeeded", "failed", "held"],
+        )
+        .await;
+    assert_eq!(scanned["job"]["status"], "succeeded", "{scanned}");
+    for (id, was) in users[..4].iter().zip(&before) {
+        assert_eq!(
+            &managed_skills(&sim.truth(id).await),
+            was,
+            "the held feed was not applied to {id}"
+        );
+    }
+    assert_eq!(
+        daemon.get_json(&format!("/v1/jobs/{held_id}")).await["job"]["status"],
+        "held",
+        "the feed's hold survives scans"
+    );
+
+    let resp = daemon
+        .post_json(&format!("/v1/jobs/{held_id}/reject"), json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let scan: Value = daemon
+        .post_json("/v1/reconcile", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let scanned = daemon
+        .wait_job(
+            scan["job_id"].as_i64().expect("id"),
+            &["succeeded", "failed", "held"],
+        )
+        .await;
+    assert_eq!(scanned["job"]["status"], "succeeded", "{scanned}");
+    let still = sim.truth(&holder).await;
+    assert!(
+        still["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .any(|s| s["name"] == "Claims_L1"),
+        "a name only the rejected feed mentioned is not managed: {still}"
+    );
+    daemon.stop().await;
+}

@@ -78,16 +78,21 @@ async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<Job
     let job = if approve {
         ctx.store.approve_job(id, &by).await?
     } else {
-        let job = ctx.store.reject_job(id, &by).await?;
-        if let Some(feed_id) = job
-            .feed_id
-            .filter(|_| job.trigger == Trigger::Feed.as_str())
-        {
-            // The feed that caused the hold does not stay in force.
+        ctx.store.reject_job(id, &by).await?
+    };
+    if let Some(feed_id) = job
+        .feed_id
+        .filter(|_| job.trigger == Trigger::Feed.as_str())
+    {
+        // A held feed waited outside the desired state: approval puts it in force for the job
+        // that now runs; rejection withdraws it for good.
+        if approve {
+            ctx.store.release_feed(feed_id).await?;
+        } else {
             ctx.store.withdraw_feed(feed_id).await?;
         }
-        job
-    };
+        ctx.certifications_changed.notify_one();
+    }
     ctx.store
         .audit_action(&AuditIntent {
             job_id: Some(id),

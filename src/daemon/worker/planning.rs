@@ -9,7 +9,7 @@ use super::{JobError, JobRun};
 use crate::domain::{DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan};
 use crate::platform::Platform;
-use crate::store::ObservedAgent;
+use crate::store::{ObservedAgent, Trigger};
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
@@ -99,6 +99,15 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
                 plan_json(&plan),
             )
             .await?;
+        if let Some(feed_id) = run
+            .job
+            .feed_id
+            .filter(|_| run.job.trigger == Trigger::Feed.as_str())
+        {
+            // Until an operator decides, no scan may apply the feed.
+            ctx.store.hold_feed(feed_id).await?;
+            ctx.certifications_changed.notify_one();
+        }
         return Ok(Planned::Held);
     }
 
