@@ -26,6 +26,7 @@ pub enum ConfigError {
 
 /// The effective configuration of one skillsync process.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Logging output.
     pub log: LogSettings,
@@ -68,6 +69,7 @@ pub struct Settings {
 
 /// How log lines are written.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     /// `plain` or `json`.
     pub format: LogFormat,
@@ -87,6 +89,7 @@ pub enum LogFormat {
 
 /// Where and as whom skillsync talks to the platform.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
     /// Platform family; only `genesys` today.
     pub kind: String,
@@ -183,7 +186,9 @@ impl Settings {
             }
             builder = builder.add_source(config::File::from(path));
         }
-        let env = env.prefix_separator("__").separator("__").try_parsing(true);
+        // Values stay strings until a typed field asks for a number or a boolean: parsing them up
+        // front would turn a secret such as "000123" into 123.
+        let env = env.prefix_separator("__").separator("__");
         Ok(builder.add_source(env).build()?.try_deserialize()?)
     }
 
@@ -225,6 +230,32 @@ mod tests {
         .expect("load");
         assert_eq!(settings.log.format, LogFormat::Json);
         assert_eq!(settings.platform.client_secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn secrets_that_look_like_numbers_stay_as_written_and_numbers_still_parse() {
+        let settings = Settings::load_with_env(
+            None,
+            env(&[
+                ("SKILLSYNC__PLATFORM__CLIENT_SECRET", "000123"),
+                ("SKILLSYNC__SERVER__INGEST_TOKENS__WFM", "1e5"),
+                ("SKILLSYNC__PLATFORM__REQUESTS_PER_MINUTE", "120"),
+                ("SKILLSYNC__PLATFORM__CREATE_MISSING_SKILLS", "true"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(settings.platform.client_secret.expose(), "000123");
+        assert_eq!(settings.server.ingest_tokens["wfm"].expose(), "1e5");
+        assert_eq!(settings.platform.requests_per_minute, 120);
+        assert!(settings.platform.create_missing_skills);
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error_naming_it() {
+        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__POLICY__SKILL", "report")])).expect_err("typo");
+        assert!(err.to_string().contains("skill"), "{err}");
+        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__PLATFROM__REGION", "x")])).expect_err("typo");
+        assert!(err.to_string().contains("platfrom"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::domain::AgentKeyKind;
 
 /// How feeds are read and normalized (`[feed]`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FeedSettings {
     /// Which attribute identifies agents: `email` (case-insensitive) or `employee_id`.
     pub agent_key: AgentKeyKind,
@@ -30,7 +30,7 @@ pub struct FeedSettings {
 
 /// A proficiency input scale: numbers from `min` to `max` in steps of `step`, or labels.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScaleSettings {
     /// The lowest number accepted.
     pub min: f64,
@@ -45,7 +45,7 @@ pub struct ScaleSettings {
 
 /// What configuration adds to one certification.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CertificationSettings {
     /// When a row has `issued_on` but no `expires_on`, it expires this many days (of 24 hours)
     /// after `issued_on`.

@@ -34,7 +34,7 @@ impl AttributePolicy {
 
 /// `[policy]` in the configuration.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PolicySettings {
     /// Routing skills.
     pub skills: AttributePolicy,
