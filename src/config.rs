@@ -252,9 +252,11 @@ mod tests {
 
     #[test]
     fn a_misspelt_key_is_an_error_naming_it() {
-        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__POLICY__SKILL", "report")])).expect_err("typo");
+        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__POLICY__SKILL", "report")]))
+            .expect_err("typo");
         assert!(err.to_string().contains("skill"), "{err}");
-        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__PLATFROM__REGION", "x")])).expect_err("typo");
+        let err = Settings::load_with_env(None, env(&[("SKILLSYNC__PLATFROM__REGION", "x")]))
+            .expect_err("typo");
         assert!(err.to_string().contains("platfrom"), "{err}");
     }
 

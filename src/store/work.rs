@@ -120,6 +120,13 @@ impl Store {
             .bind(&labels)
             .execute(&self.pool)
             .await?;
+            // Each job gives an agent a fresh run of attempts before `needs_attention`.
+            sqlx::query(
+                "UPDATE agents SET consecutive_failures = 0 WHERE user_id = ANY($1::text[])",
+            )
+            .bind(&users)
+            .execute(&self.pool)
+            .await?;
         }
         Ok(())
     }
@@ -183,7 +190,7 @@ impl Store {
         sqlx::query(
             "UPDATE work_items SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at),
                  attempts = attempts + $5, verifications = verifications + $6,
-                 last_error = COALESCE($7, last_error), lease_owner = NULL, lease_until = NULL, updated_at = now()
+                 last_error = CASE WHEN $3 = 'converged' THEN NULL ELSE COALESCE($7, last_error) END, lease_owner = NULL, lease_until = NULL, updated_at = now()
              WHERE job_id = $1 AND user_id = $2",
         )
         .bind(job_id)

@@ -20,13 +20,10 @@ pub struct Writer(pub String);
 pub struct Reader;
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    // Authentication schemes are case-insensitive (RFC 9110).
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The name of the token equal to `given`. Every token is compared, so that timing does not

@@ -53,6 +53,7 @@ pub async fn agent(
     _: Reader,
     Path(key): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let key = super::normalized_key(&ctx, &key);
     let record: Option<AgentRecord> = ctx.store.agent(&key).await?;
     let desired_key = record
         .as_ref()

@@ -152,7 +152,20 @@ pub async fn reconcile(
     Writer(_): Writer,
     body: Option<Json<ReconcileRequest>>,
 ) -> Result<Response, ApiError> {
-    let agent = body.and_then(|Json(b)| b.agent);
+    let agent = match body.and_then(|Json(b)| b.agent) {
+        None => None,
+        Some(raw) => {
+            let key = super::normalized_key(&ctx, &raw);
+            let known = ctx.store.agent(&key).await?.is_some()
+                || ctx.store.desired_for(&key).await?.is_some();
+            if !known {
+                return Err(ApiError::not_found(format!(
+                    "agent {raw:?} (no platform user observed with this key or user id, and none in the desired state)"
+                )));
+            }
+            Some(key)
+        }
+    };
     let job = ctx
         .store
         .enqueue_job(Trigger::Manual, None, agent.as_deref())
