@@ -182,6 +182,7 @@ async fn execute(
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
     let settings = &ctx.settings;
+    ctx.platform.refresh_catalog().await;
     let desired = ctx.store.current_desired(settings.feed.agent_key).await?;
     let seen = ctx.store.seen_names().await?;
     ctx.metrics.desired_agents.set(desired.agents.len() as i64);

@@ -1,13 +1,12 @@
 //! Skill and language names → ids, read from `/api/v2/routing/skills` and `/languages` (exact,
-//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing,
-//! and skills created on request.
+//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
 use super::transport::{Call, Transport};
-use super::wire::{Definition, Listing, NewDefinition};
+use super::wire::{Definition, Listing};
 use crate::domain::AssignmentKind;
 use crate::platform::{CallKind, PlatformError};
 
@@ -17,6 +16,9 @@ pub struct Catalog {
     skills: HashMap<String, String>,
     languages: HashMap<String, String>,
     loaded: bool,
+    /// Names that already caused a reload since the last load: a second miss is answered
+    /// without reading every definition again.
+    missed: HashSet<(AssignmentKind, String)>,
 }
 
 fn path(kind: AssignmentKind) -> &'static str {
@@ -34,44 +36,44 @@ impl Catalog {
         }
     }
 
-    /// The id of `name`, loading the definitions on first use and reloading them once when the
-    /// name is not known (someone may have created it since); with `create`, a missing skill is
-    /// created.
+    /// Forgets what is loaded, so that the next lookup reads the definitions again (the daemon
+    /// does this per job: skills may have been deleted or created in the admin UI meanwhile).
+    pub fn mark_stale(&mut self) {
+        self.loaded = false;
+    }
+
+    /// Records a definition created just now.
+    pub fn insert(&mut self, kind: AssignmentKind, name: String, id: String) {
+        self.missed.remove(&(kind, name.clone()));
+        self.map(kind).insert(name, id);
+    }
+
+    /// The id of `name`, or `None` when the platform does not define it. Loads the definitions
+    /// on first use, and reloads them once per name that is not known (someone may have
+    /// created it since).
     pub async fn resolve(
         &mut self,
         transport: &Transport,
         page_size: u32,
         kind: AssignmentKind,
         name: &str,
-        create: bool,
-    ) -> Result<String, PlatformError> {
+    ) -> Result<Option<String>, PlatformError> {
         if !self.loaded {
             self.load(transport, page_size).await?;
         }
         if let Some(id) = self.map(kind).get(name) {
-            return Ok(id.clone());
+            return Ok(Some(id.clone()));
+        }
+        let key = (kind, name.to_string());
+        if self.missed.contains(&key) {
+            return Ok(None);
         }
         self.load(transport, page_size).await?;
-        if let Some(id) = self.map(kind).get(name) {
-            return Ok(id.clone());
+        let found = self.map(kind).get(name).cloned();
+        if found.is_none() {
+            self.missed.insert(key);
         }
-        if create && kind == AssignmentKind::Skill {
-            let created: Definition = transport
-                .json(Call {
-                    kind: CallKind::CreateSkill,
-                    method: Method::POST,
-                    path: path(kind),
-                    body: Some(&NewDefinition { name }),
-                })
-                .await?;
-            tracing::info!(skill = name, id = created.id, "created missing skill");
-            self.map(kind).insert(created.name, created.id.clone());
-            return Ok(created.id);
-        }
-        Err(PlatformError::UnknownName {
-            kind: kind.as_str(),
-            name: name.to_string(),
-        })
+        Ok(found)
     }
 
     async fn load(&mut self, transport: &Transport, page_size: u32) -> Result<(), PlatformError> {
@@ -107,6 +109,7 @@ impl Catalog {
             *self.map(kind) = map;
         }
         self.loaded = true;
+        self.missed.clear();
         Ok(())
     }
 }

@@ -77,6 +77,12 @@ impl Genesys {
         self
     }
 
+    /// Makes the next write re-read the skill and language definitions (once per job: someone
+    /// may have created or deleted skills in the admin UI since).
+    pub async fn refresh_catalog(&self) {
+        self.catalog.lock().await.mark_stale();
+    }
+
     /// Whether a token can be obtained (cached, or minted now): the readiness check.
     pub async fn token_check(&self) -> Result<(), PlatformError> {
         self.transport.token().await.map(|_| ())

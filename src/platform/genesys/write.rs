@@ -6,8 +6,9 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::catalog::Catalog;
+use super::transport::Reply;
 use super::transport::{Call, Transport};
-use super::wire::{AssignmentWrite, CertificationsUpdate};
+use super::wire::{AssignmentWrite, CertificationsUpdate, Definition, NewDefinition};
 use crate::domain::{AssignmentKind, LiveAgent};
 use crate::planner::{Action, Change, Step};
 use crate::platform::{CallKind, Journal, PlatformError, WriteIntent, WriteResult};
@@ -75,7 +76,7 @@ impl Writer<'_> {
         agent: &LiveAgent,
         call: Call<'_, B>,
         changes: Vec<&Change>,
-    ) -> Result<(), PlatformError> {
+    ) -> Result<Reply, PlatformError> {
         let intent = WriteIntent {
             kind: call.kind,
             user_id: &agent.user_id,
@@ -103,20 +104,48 @@ impl Writer<'_> {
             },
         };
         journal.after(token, &record).await;
-        result.map(|_| ())
+        result
     }
 
-    async fn resolve(
+    /// The id of the skill or language `change` names; with `create`, a missing skill is
+    /// created (a journaled write like any other).
+    async fn resolve<J: Journal>(
         &self,
-        kind: AssignmentKind,
-        name: &str,
+        agent: &LiveAgent,
+        change: &Change,
         create: bool,
+        journal: &J,
     ) -> Result<String, PlatformError> {
-        self.catalog
-            .lock()
-            .await
-            .resolve(self.transport, self.page_size, kind, name, create)
-            .await
+        let (kind, name) = (change.kind, change.name.as_str());
+        let mut catalog = self.catalog.lock().await;
+        if let Some(id) = catalog
+            .resolve(self.transport, self.page_size, kind, name)
+            .await?
+        {
+            return Ok(id);
+        }
+        if !(create && kind == AssignmentKind::Skill) {
+            return Err(PlatformError::UnknownName {
+                kind: kind.as_str(),
+                name: name.to_string(),
+            });
+        }
+        let body = NewDefinition { name };
+        let call = Call {
+            kind: CallKind::CreateSkill,
+            method: Method::POST,
+            path: "/api/v2/routing/skills",
+            body: Some(&body),
+        };
+        let reply = self.journaled(journal, agent, call, vec![change]).await?;
+        let created: Definition =
+            serde_json::from_slice(&reply.body).map_err(|e| PlatformError::Decode {
+                path: "/api/v2/routing/skills".into(),
+                reason: e.to_string(),
+            })?;
+        tracing::info!(skill = name, id = created.id, "created missing skill");
+        catalog.insert(kind, created.name, created.id.clone());
+        Ok(created.id)
     }
 
     async fn certifications<J: Journal>(
@@ -155,7 +184,9 @@ impl Writer<'_> {
             path: &path,
             body: Some(&body),
         };
-        self.journaled(journal, agent, call, applied).await
+        self.journaled(journal, agent, call, applied)
+            .await
+            .map(|_| ())
     }
 
     async fn rated<J: Journal>(
@@ -170,9 +201,7 @@ impl Writer<'_> {
         for change in mine {
             match change.action {
                 Action::Remove(_) => {
-                    let id = self
-                        .resolve(family.kind, change.name.as_str(), false)
-                        .await?;
+                    let id = self.resolve(agent, change, false, journal).await?;
                     let path = format!("/api/v2/users/{}/{}/{id}", agent.user_id, family.segment);
                     let call = Call::<()> {
                         kind: family.delete,
@@ -184,7 +213,7 @@ impl Writer<'_> {
                 }
                 Action::Add(Some(p)) | Action::Update { to: p, .. } => {
                     let id = self
-                        .resolve(family.kind, change.name.as_str(), self.create_missing)
+                        .resolve(agent, change, self.create_missing, journal)
                         .await?;
                     upserts.push((id, family.step.quantize(p).value(), *change));
                 }
