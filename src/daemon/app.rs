@@ -93,13 +93,6 @@ impl Application {
     /// Connects, migrates and binds both listeners (port 0 picks free ports).
     pub async fn build(settings: Settings) -> Result<Self, AppError> {
         let store = migrated_store(&settings).await?;
-        let settled = store.settle_pending_audit().await?;
-        if settled > 0 {
-            tracing::warn!(
-                writes = settled,
-                "writes in flight when the last process died are marked unknown in the audit log"
-            );
-        }
         let rules = FeedRules::from_settings(&settings.feed)?;
         let metrics = Arc::new(Metrics::new());
         let platform = Genesys::new(&settings.platform)?.with_observer(metrics.clone());

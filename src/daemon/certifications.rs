@@ -80,7 +80,8 @@ pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
     }
 }
 
-/// The daily sweep: expiry gauges, and every warning that fell due since the last sweep, once.
+/// The daily sweep: expiry gauges, every warning that fell due since the last sweep (once), and
+/// pruning desired-state history past `reconcile.feed_retention_days`.
 pub async fn sweep(ctx: &Context) -> Result<usize, StoreError> {
     let now = Utc::now();
     let state = ctx
@@ -105,5 +106,10 @@ pub async fn sweep(ctx: &Context) -> Result<usize, StoreError> {
             serde_json::to_value(now).unwrap_or_default(),
         )
         .await?;
+    let retention = chrono::Duration::days(i64::from(ctx.settings.reconcile.feed_retention_days));
+    let pruned = ctx.store.prune_feed_history(now - retention).await?;
+    if pruned > 0 {
+        tracing::info!(rows = pruned, "pruned superseded desired-state history");
+    }
     Ok(due.len())
 }

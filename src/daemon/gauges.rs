@@ -1,18 +1,31 @@
-//! Keeps the state gauges (drift, attention, held jobs, feed age, last success) in step with the
-//! database, so that every replica reports the same numbers.
+//! Keeps the state gauges (desired, drift, attention, stuck, held jobs, feed age, last success)
+//! in step with the database, so that every replica reports the same numbers; and marks audit
+//! intents whose worker died as `unknown`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::context::Context;
 use super::metrics::SourceLabels;
 use crate::store::{DriftFilter, StoreError};
 
-async fn refresh(ctx: &Context) -> Result<(), StoreError> {
+async fn refresh(ctx: &Context, started: DateTime<Utc>) -> Result<(), StoreError> {
     let m = &ctx.metrics;
+    // Intents older than two leases belong to no live worker: their process died mid-write.
+    let settled = ctx
+        .store
+        .settle_pending_audit(ctx.settings.reconcile.lease_secs * 2.0)
+        .await?;
+    if settled > 0 {
+        tracing::warn!(
+            writes = settled,
+            "writes in flight when a worker died are marked unknown in the audit log"
+        );
+    }
+    m.desired_agents.set(ctx.store.desired_count().await?);
     let drift = ctx
         .store
         .drift(&DriftFilter {
@@ -24,6 +37,7 @@ async fn refresh(ctx: &Context) -> Result<(), StoreError> {
     m.drifted_agents.set(drift.summary.drifted);
     m.agents_needing_attention
         .set(drift.summary.needs_attention);
+    m.stuck_agents.set(drift.summary.stuck);
     let held = ctx
         .store
         .job_counts()
@@ -32,9 +46,23 @@ async fn refresh(ctx: &Context) -> Result<(), StoreError> {
         .find(|(s, _)| s == "held")
         .map_or(0, |(_, n)| n);
     m.held_jobs.set(held);
-    for (source, at) in ctx.store.last_feed_per_source().await? {
-        let age = (Utc::now() - at).num_milliseconds() as f64 / 1000.0;
-        m.feed_age.get_or_create(&SourceLabels { source }).set(age);
+    let delivered = ctx.store.last_feed_per_source().await?;
+    let age = |at: DateTime<Utc>| (Utc::now() - at).num_milliseconds() as f64 / 1000.0;
+    for source in &ctx.settings.sources {
+        // A configured source that never delivered ages from the daemon's start, so that a
+        // stale-feed alert fires for it too.
+        if !delivered.iter().any(|(name, _)| *name == source.name) {
+            m.feed_age
+                .get_or_create(&SourceLabels {
+                    source: source.name.clone(),
+                })
+                .set(age(started));
+        }
+    }
+    for (source, at) in delivered {
+        m.feed_age
+            .get_or_create(&SourceLabels { source })
+            .set(age(at));
     }
     if let Some(at) = ctx.store.last_success().await? {
         m.last_success.set(at.timestamp() as f64);
@@ -44,8 +72,9 @@ async fn refresh(ctx: &Context) -> Result<(), StoreError> {
 
 /// Refreshes the gauges every `every` until `shutdown`.
 pub async fn run(ctx: Arc<Context>, every: Duration, shutdown: CancellationToken) {
+    let started = Utc::now();
     loop {
-        if let Err(e) = refresh(&ctx).await {
+        if let Err(e) = refresh(&ctx, started).await {
             tracing::debug!(error = %e, "cannot refresh gauges");
         }
         tokio::select! {

@@ -99,6 +99,8 @@ pub struct Metrics {
     pub drifted_agents: Gauge,
     /// Users marked `needs_attention`.
     pub agents_needing_attention: Gauge,
+    /// Users flagged `stuck`.
+    pub stuck_agents: Gauge,
     /// Jobs waiting for approval.
     pub held_jobs: Gauge,
     /// Platform requests by endpoint and status.
@@ -144,6 +146,7 @@ impl Metrics {
             observed_agents: Gauge::default(),
             drifted_agents: Gauge::default(),
             agents_needing_attention: Gauge::default(),
+            stuck_agents: Gauge::default(),
             held_jobs: Gauge::default(),
             platform_requests: Family::default(),
             platform_latency: Family::new_with_constructor(latency_buckets),
@@ -179,6 +182,11 @@ impl Metrics {
             "agents_needing_attention",
             "Agents that failed too often in a row",
             m.agents_needing_attention.clone(),
+        );
+        registry.register(
+            "stuck_agents",
+            "Agents that still differ after writing and verifying",
+            m.stuck_agents.clone(),
         );
         registry.register(
             "held_jobs",

@@ -140,12 +140,15 @@ impl Store {
         Ok(())
     }
 
-    /// Marks intents left pending by a process that died as `unknown`: whether they reached the
-    /// platform is for the next observation to tell.
-    pub async fn settle_pending_audit(&self) -> Result<u64, StoreError> {
+    /// Marks intents pending for longer than `older_than_secs` as `unknown`: the process that
+    /// logged them died before recording the result, and whether the write reached the platform
+    /// is for the next observation to tell. Younger intents may belong to a live replica.
+    pub async fn settle_pending_audit(&self, older_than_secs: f64) -> Result<u64, StoreError> {
         let done = sqlx::query(
-            "UPDATE audit SET outcome = 'unknown', finished_at = now() WHERE outcome = 'pending'",
+            "UPDATE audit SET outcome = 'unknown', finished_at = now()
+             WHERE outcome = 'pending' AND at < now() - make_interval(secs => $1)",
         )
+        .bind(older_than_secs)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())

@@ -310,6 +310,13 @@ impl Store {
         Ok(state)
     }
 
+    /// Agents in the desired state in force.
+    pub async fn desired_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM desired")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// One agent's desired state in force, as stored.
     pub async fn desired_for(
         &self,
