@@ -237,10 +237,19 @@ async fn triggers_coalesce_into_one_queued_job_and_only_one_job_runs(pool: PgPoo
 }
 
 #[sqlx::test(migrator = "skillsync::store::MIGRATOR")]
-async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_one(pool: PgPool) {
+async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan(pool: PgPool) {
     let store = Store::from_pool(pool);
-    let first = store
+    let feed_job = store
         .enqueue_job(Trigger::Feed, Some(1), None)
+        .await
+        .expect("queued");
+    store.claim_job("w", 30.0).await.expect("claim");
+    store
+        .hold_job(feed_job.id, &["too many removals".into()], 80, json!({}))
+        .await
+        .expect("held");
+    let first = store
+        .enqueue_job(Trigger::Schedule, None, None)
         .await
         .expect("queued");
     store.claim_job("w", 30.0).await.expect("claim");
@@ -265,6 +274,16 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_one(
             .expect("job")
             .status,
         "superseded"
+    );
+    assert_eq!(
+        store
+            .job(feed_job.id)
+            .await
+            .expect("read")
+            .expect("job")
+            .status,
+        "held",
+        "a held feed job waits for its own decision"
     );
     let err = store
         .approve_job(first.id, "ops")
