@@ -121,7 +121,11 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
                     Ok(warnings) => tracing::info!(warnings, "certification sweep done"),
                     Err(e) => tracing::warn!(error = %e, "certification sweep failed"),
                 },
-                Task::Pull(source) => pull(&ctx, source).await,
+                // A slow download must not delay the scans and the other sources.
+                Task::Pull(source) => {
+                    let (ctx, source) = (ctx.clone(), source.clone());
+                    tokio::spawn(async move { pull(&ctx, &source).await });
+                }
             }
         }
         after = at;
@@ -140,7 +144,12 @@ async fn scan(ctx: &Context) {
 
 #[tracing::instrument(skip_all, fields(source = %source.name))]
 async fn pull(ctx: &Context, source: &SourceSettings) {
-    let outcome = match fetch(source).await {
+    let limit = ctx
+        .settings
+        .server
+        .body_limit_mb
+        .saturating_mul(1024 * 1024);
+    let outcome = match fetch(source, limit).await {
         Ok((body, format)) => ingest(
             ctx,
             IngestRequest {
@@ -196,21 +205,43 @@ fn format_of(configured: Option<&str>, name: &str) -> Result<FeedFormat, String>
 }
 
 /// Reads the source: the newest file matching the glob, or the URL.
-async fn fetch(source: &SourceSettings) -> Result<(bytes::Bytes, FeedFormat), String> {
+/// Refuses an export older than the source's `max_age_hours`.
+fn check_age(source: &SourceSettings, what: &str, modified: SystemTime) -> Result<(), String> {
+    let Some(hours) = source.max_age_hours else {
+        return Ok(());
+    };
+    let age = SystemTime::now()
+        .duration_since(modified)
+        .unwrap_or_default();
+    if age > Duration::try_from_secs_f64(hours * 3600.0).unwrap_or(Duration::MAX) {
+        return Err(format!(
+            "{what} is {:.1} hours old (max_age_hours = {hours}); a stale export is not applied",
+            age.as_secs_f64() / 3600.0
+        ));
+    }
+    Ok(())
+}
+
+fn too_large(what: &str, limit: usize) -> String {
+    format!(
+        "{what} is larger than server.body_limit_mb = {} MB",
+        limit / (1024 * 1024)
+    )
+}
+
+/// Reads the source: the newest file matching the glob, or the URL; at most `limit` bytes.
+async fn fetch(
+    source: &SourceSettings,
+    limit: usize,
+) -> Result<(bytes::Bytes, FeedFormat), String> {
     if let Some(pattern) = &source.path {
         let newest = newest_match(pattern)?;
         let (path, modified) = newest.ok_or_else(|| format!("no file matches {pattern}"))?;
-        if let Some(hours) = source.max_age_hours {
-            let age = SystemTime::now()
-                .duration_since(modified)
-                .unwrap_or_default();
-            if age > Duration::try_from_secs_f64(hours * 3600.0).unwrap_or(Duration::MAX) {
-                return Err(format!(
-                    "the newest file {} is {:.1} hours old (max_age_hours = {hours}); a stale export is not applied",
-                    path.display(),
-                    age.as_secs_f64() / 3600.0
-                ));
-            }
+        let what = format!("the newest file {}", path.display());
+        check_age(source, &what, modified)?;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > limit as u64 {
+            return Err(too_large(&what, limit));
         }
         let format = format_of(source.format.as_deref(), &path.display().to_string())?;
         let body = tokio::fs::read(&path)
@@ -225,35 +256,54 @@ async fn fetch(source: &SourceSettings) -> Result<(bytes::Bytes, FeedFormat), St
     if let Some(token) = &source.bearer_token {
         request = request.bearer_auth(token.expose());
     }
-    let response = request
+    let mut response = request
         .send()
         .await
         .map_err(|e| format!("GET {url}: {}", e.without_url()))?;
     if !response.status().is_success() {
         return Err(format!("GET {url}: HTTP {}", response.status()));
     }
-    let from_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            if v.contains("json") {
-                Some(FeedFormat::Json)
-            } else if v.contains("csv") {
-                Some(FeedFormat::Csv)
-            } else {
-                None
-            }
-        });
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if let Some(modified) = header(reqwest::header::LAST_MODIFIED)
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(&v).ok())
+    {
+        check_age(
+            source,
+            &format!("the export at {url}"),
+            SystemTime::from(modified),
+        )?;
+    }
+    let from_type = header(reqwest::header::CONTENT_TYPE).and_then(|v| {
+        if v.contains("json") {
+            Some(FeedFormat::Json)
+        } else if v.contains("csv") {
+            Some(FeedFormat::Csv)
+        } else {
+            None
+        }
+    });
     let format = match (source.format.as_deref(), from_type) {
         (None, Some(f)) => f,
         (configured, _) => format_of(configured, url)?,
     };
-    let body = response
-        .bytes()
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| format!("GET {url}: {}", e.without_url()))?;
-    Ok((body, format))
+        .map_err(|e| format!("GET {url}: {}", e.without_url()))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(&format!("the export at {url}"), limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.into(), format))
 }
 
 fn newest_match(pattern: &str) -> Result<Option<(PathBuf, SystemTime)>, String> {
