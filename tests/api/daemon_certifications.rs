@@ -275,5 +275,75 @@ async fn certifications_expiring_soon_are_listed_as_json_and_csv(
         .await
         .expect("sent");
     assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+    // The timer re-reads the desired state after the feed and sets the gauge per window.
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = daemon
+            .http
+            .get(format!("{}/metrics", daemon.metrics))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        if metrics.contains("skillsync_certifications_expiring{within=\"7d\"} 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        metrics.contains("skillsync_certifications_expiring{within=\"7d\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("skillsync_certifications_expiring{within=\"30d\"} 2"),
+        "{metrics}"
+    );
+    daemon.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_sweep_sends_each_expiry_warning_once(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = spawn_sim(small_org()).await;
+    let (hook, received) = receiver().await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.webhook.url = hook;
+    settings.webhook.secret = Secret::from("hook-secret");
+    settings.webhook.warning_days = vec![7];
+    settings.certifications.sweep_cron = "* * * * * *".into();
+    let daemon = spawn_daemon(settings).await;
+    // The first sweep marks where warnings start; 3 s after the feed arrives, the certification
+    // enters its 7-day window.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let expires = (Utc::now() + chrono::Duration::days(7) + chrono::Duration::seconds(3))
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let csv = format!("agent,type,name,proficiency,issued_on,expires_on\nagent00001@example.com,certification,PCI-DSS,,2026-01-01T00:00:00Z,{expires}\n");
+    daemon.post_csv(&csv, "partial").await;
+    let warnings = |received: &Arc<Mutex<Vec<(HeaderMap, Bytes)>>>| -> Vec<Value> {
+        received
+            .lock()
+            .iter()
+            .filter_map(|(_, body)| serde_json::from_slice::<Value>(body).ok())
+            .filter(|e| e["type"] == "certification.expiring_soon")
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while warnings(&received).is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let first = warnings(&received);
+    assert!(!first.is_empty(), "a warning was sent");
+    assert_eq!(first[0]["agent"], "agent00001@example.com");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ids: std::collections::BTreeSet<String> = warnings(&received)
+        .iter()
+        .filter_map(|e| e["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "later sweeps do not send it again (a retried delivery repeats the same id)"
+    );
     daemon.stop().await;
 }
