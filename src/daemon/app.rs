@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use super::context::Context;
 use super::metrics::Metrics;
-use super::{certifications, gauges, http, scheduler, worker};
+use super::{gauges, http, leader, scheduler};
 use crate::config::Settings;
 use crate::feed::{FeedConfigError, FeedRules};
 use crate::platform::genesys::Genesys;
@@ -152,14 +152,13 @@ impl Application {
             Ok(job) => tracing::info!(job = job.id, "start-up reconcile queued"),
             Err(e) => tracing::warn!(error = %e, "cannot queue the start-up reconcile"),
         }
-        tracker.spawn(worker::run(ctx.clone(), shutdown.clone()));
-        tracker.spawn(scheduler::run(ctx.clone(), shutdown.clone()));
+        // Worker, scheduler and certification timer run on the elected leader only.
+        tracker.spawn(leader::run(ctx.clone(), shutdown.clone()));
         tracker.spawn(gauges::run(
             ctx.clone(),
             Duration::from_secs(15),
             shutdown.clone(),
         ));
-        tracker.spawn(certifications::run_timer(ctx.clone(), shutdown.clone()));
         let api = axum::serve(self.api, http::router(ctx.clone()))
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let metrics = axum::serve(self.metrics, http::metrics_router(ctx.clone()))

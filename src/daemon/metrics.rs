@@ -101,6 +101,8 @@ pub struct Metrics {
     pub agents_needing_attention: Gauge,
     /// Users flagged `stuck`.
     pub stuck_agents: Gauge,
+    /// 1 while this replica is the leader (runs the worker and the scheduler), else 0.
+    pub leader: Gauge,
     /// Jobs waiting for approval.
     pub held_jobs: Gauge,
     /// Platform requests by endpoint and status.
@@ -147,6 +149,7 @@ impl Metrics {
             drifted_agents: Gauge::default(),
             agents_needing_attention: Gauge::default(),
             stuck_agents: Gauge::default(),
+            leader: Gauge::default(),
             held_jobs: Gauge::default(),
             platform_requests: Family::default(),
             platform_latency: Family::new_with_constructor(latency_buckets),
@@ -187,6 +190,11 @@ impl Metrics {
             "stuck_agents",
             "Agents that still differ after writing and verifying",
             m.stuck_agents.clone(),
+        );
+        registry.register(
+            "leader",
+            "1 while this replica is the leader (runs the worker and the scheduler)",
+            m.leader.clone(),
         );
         registry.register(
             "held_jobs",

@@ -9,6 +9,7 @@ mod context;
 mod gauges;
 mod ingest;
 mod journal;
+mod leader;
 pub mod metrics;
 mod scheduler;
 mod worker;

@@ -1,86 +1,15 @@
 //! `skillsync serve` as a process: killed with SIGKILL in the middle of a job and restarted, it
 //! finishes the job, the platform ends in the desired state, and no write is made twice.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{database_url, small_org, spawn_sim, TestSim, INGEST_TOKEN};
+use crate::helpers::{database_url, small_org, spawn_sim, INGEST_TOKEN};
+use crate::serve_process::{free_port, job_status, start_serve};
 use skillsync::sim::SimConfig;
-
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-async fn start_serve(sim: &TestSim, db: &str, port: u16) -> Serve {
-    let child = Command::new(env!("CARGO_BIN_EXE_skillsync"))
-        .arg("serve")
-        .env("SKILLSYNC__DATABASE__URL", db)
-        .env("SKILLSYNC__SERVER__LISTEN", format!("127.0.0.1:{port}"))
-        .env("SKILLSYNC__SERVER__METRICS_LISTEN", "127.0.0.1:0")
-        .env("SKILLSYNC__SERVER__INGEST_TOKENS__WFM", INGEST_TOKEN)
-        .env("SKILLSYNC__SERVER__GRACE_PERIOD_SECS", "10")
-        .env("SKILLSYNC__PLATFORM__BASE_URL", &sim.base)
-        .env("SKILLSYNC__PLATFORM__REQUESTS_PER_MINUTE", "100000")
-        .env("SKILLSYNC__PLATFORM__MAX_CONCURRENCY", "2")
-        .env("SKILLSYNC__RECONCILE__SETTLE_SECS", "0.2")
-        .env("SKILLSYNC__RECONCILE__LEASE_SECS", "2")
-        .env("SKILLSYNC__RECONCILE__SCAN_CRON", "0 0 0 1 1 *")
-        .env("SKILLSYNC__SAFETY__MAX_DESTRUCTIVE_PERCENT", "100")
-        .env("SKILLSYNC__LOG__LEVEL", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("skillsync serve starts");
-    let serve = Serve {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
-        if http
-            .get(format!("{}/healthz", serve.base))
-            .send()
-            .await
-            .is_ok()
-        {
-            return serve;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("skillsync serve did not answer");
-}
-
-async fn job_status(http: &reqwest::Client, base: &str, id: i64) -> String {
-    let job: Value = http
-        .get(format!("{base}/v1/jobs/{id}"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    job["job"]["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 #[sqlx::test(migrations = false)]
 async fn a_job_killed_midway_is_finished_after_restart_without_writing_anything_twice(

@@ -1,0 +1,86 @@
+//! `skillsync serve` as a separate process, for tests that kill it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{TestSim, INGEST_TOKEN};
+
+pub struct Serve {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+pub async fn start_serve(sim: &TestSim, db: &str, port: u16) -> Serve {
+    start_serve_with(sim, db, port, &[]).await
+}
+
+/// Like [`start_serve`], with extra environment variables.
+pub async fn start_serve_with(sim: &TestSim, db: &str, port: u16, env: &[(&str, &str)]) -> Serve {
+    let child = Command::new(env!("CARGO_BIN_EXE_skillsync"))
+        .arg("serve")
+        .env("SKILLSYNC__DATABASE__URL", db)
+        .env("SKILLSYNC__SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("SKILLSYNC__SERVER__METRICS_LISTEN", "127.0.0.1:0")
+        .env("SKILLSYNC__SERVER__INGEST_TOKENS__WFM", INGEST_TOKEN)
+        .env("SKILLSYNC__SERVER__GRACE_PERIOD_SECS", "10")
+        .env("SKILLSYNC__PLATFORM__BASE_URL", &sim.base)
+        .env("SKILLSYNC__PLATFORM__REQUESTS_PER_MINUTE", "100000")
+        .env("SKILLSYNC__PLATFORM__MAX_CONCURRENCY", "2")
+        .env("SKILLSYNC__RECONCILE__SETTLE_SECS", "0.2")
+        .env("SKILLSYNC__RECONCILE__LEASE_SECS", "2")
+        .env("SKILLSYNC__RECONCILE__SCAN_CRON", "0 0 0 1 1 *")
+        .env("SKILLSYNC__SAFETY__MAX_DESTRUCTIVE_PERCENT", "100")
+        .env("SKILLSYNC__LOG__LEVEL", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("skillsync serve starts");
+    let serve = Serve {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..300 {
+        if http
+            .get(format!("{}/healthz", serve.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return serve;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("skillsync serve did not answer");
+}
+
+pub async fn job_status(http: &reqwest::Client, base: &str, id: i64) -> String {
+    let job: Value = http
+        .get(format!("{base}/v1/jobs/{id}"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    job["job"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
