@@ -7,6 +7,7 @@
 //! - [`cli`]: the one-shot `plan` and `apply` commands and their reports.
 //! - [`config`]: the typed configuration tree (embedded defaults → file → environment).
 //! - [`daemon`]: `skillsync serve`: worker, scheduler, ingest, HTTP API, metrics.
+//! - [`demo`]: `skillsync demo`: simulator, daemon on SQLite and a sample feed in one process.
 //! - [`domain`]: the desired-state types (agent keys, names, proficiencies, certifications).
 //! - [`feed`]: reads, validates and normalizes HRIS/WFM feeds (CSV, JSON) into desired state.
 //! - [`notify`]: the certification webhook: signed JSON events, retries, delivery log, queue.
@@ -21,6 +22,7 @@ pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod demo;
 pub mod domain;
 pub mod feed;
 pub mod notify;

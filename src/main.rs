@@ -38,6 +38,8 @@ enum Command {
     Apply(ApplyArgs),
     /// Run the daemon: ingest endpoint, scheduler, reconciler, status API and metrics.
     Serve,
+    /// Run everything on this machine: the simulator, the daemon on SQLite, a sample feed.
+    Demo(skillsync::demo::DemoArgs),
     /// Apply the database migrations and exit.
     Migrate,
 }
@@ -63,6 +65,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(settings).await,
+        Command::Demo(args) => {
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(shutdown.clone()));
+            skillsync::demo::run(args, shutdown).await?;
+            Ok(())
+        }
         Command::Migrate => {
             let store = skillsync::store::Store::connect_lazy(settings.database.url.expose(), 2)?;
             store.migrate().await.context("applying migrations")?;

@@ -2,7 +2,7 @@
 //! write, verify) from the PostgreSQL queue; `scheduler` fires scans and feed pulls; `ingest` is
 //! the one path every feed takes; `http` is the API; `metrics` the Prometheus registry.
 
-mod app;
+pub mod app;
 mod certifications;
 mod config;
 mod context;
