@@ -1,0 +1,1 @@
+"""The checks of scripts/check-deploy.sh, one module per deliverable."""
