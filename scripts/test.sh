@@ -14,6 +14,8 @@ echo "== cargo clippy"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --locked
+echo "== deploy manifests"
+scripts/check-deploy.sh
 echo "== official Genesys SDK against the simulator"
 scripts/sdk-check.sh
 echo "== all tests passed"

@@ -82,10 +82,9 @@ def check_k8s_consistency(ctx):
     monitor, configmap, secret = one(docs, "ServiceMonitor"), one(docs, "ConfigMap"), one(docs, "Secret")
     spec, pod = deployment["spec"], deployment["spec"]["template"]["spec"]
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
-    require(spec.get("replicas") == 1, "replicas must stay 1 until leader election lands (issue 8)")
     require(
-        spec.get("strategy", {}).get("type") == "Recreate",
-        "strategy must be Recreate: two processes must not overlap while there is no leader election",
+        isinstance(spec.get("replicas"), int) and spec["replicas"] >= 2,
+        "run at least 2 replicas: they elect a leader and the other takes over when it dies",
     )
     require(
         subset(spec["selector"]["matchLabels"], pod_labels),
@@ -182,4 +181,4 @@ def check_k8s_consistency(ctx):
         "metrics" in service_ports and ports.get("metrics") == 9090,
         "the metrics port must be named `metrics` (9090)",
     )
-    return "selectors, ports, probes, config mount, Secret references, grace period, replicas 1 with Recreate"
+    return "selectors, ports, probes, config mount, Secret references, grace period, at least 2 replicas"
