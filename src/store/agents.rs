@@ -209,12 +209,16 @@ impl Store {
 
     /// Drift totals and a page of agents that differ or are not converged.
     pub async fn drift(&self, filter: &DriftFilter) -> Result<DriftPage, StoreError> {
+        // Everything but the two totals comes from the agents that are not converged (the
+        // partial index agents_not_converged): converged rows have no drift and no such state.
         let summary = sqlx::query(
-            "SELECT count(*) AS observed, count(*) FILTER (WHERE drift_count > 0) AS drifted,
+            "SELECT (SELECT count(*) FROM agents) AS observed,
+                    count(*) FILTER (WHERE drift_count > 0) AS drifted,
                     COALESCE(sum(drift_count), 0)::bigint AS changes,
                     count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
-                    count(*) FILTER (WHERE state = 'stuck') AS stuck, max(observed_at) AS observed_at
-             FROM agents",
+                    count(*) FILTER (WHERE state = 'stuck') AS stuck,
+                    (SELECT max(observed_at) FROM agents) AS observed_at
+             FROM agents WHERE drift_count > 0 OR state <> 'converged'",
         )
         .fetch_one(&self.pool)
         .await?;
