@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use feed_gen::Shape;
+use feed_gen::{Names, Shape};
 use skillsync::domain::FeedScope;
 use skillsync::feed::{self, FeedFormat, FeedRules, FeedSettings, FeedSource};
 
@@ -137,8 +137,8 @@ fn generate(case: &Case) -> PathBuf {
     ));
     let mut out = BufWriter::new(File::create(&path).expect("temp file"));
     match case.format {
-        FeedFormat::Csv => feed_gen::write_csv(&mut out, case.shape),
-        FeedFormat::Json => feed_gen::write_json(&mut out, case.shape),
+        FeedFormat::Csv => feed_gen::write_csv(&mut out, case.shape, &Names::default()),
+        FeedFormat::Json => feed_gen::write_json(&mut out, case.shape, &Names::default()),
     }
     .expect("write feed");
     out.flush().expect("flush feed");

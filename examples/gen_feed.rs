@@ -24,6 +24,9 @@ struct Args {
     /// `csv` or `json`.
     #[arg(long, default_value = "csv")]
     format: String,
+    /// Name agents as `skillsync sim` names its users (`agent00001@example.com`, from 1).
+    #[arg(long)]
+    sim_emails: bool,
 }
 
 fn main() -> io::Result<()> {
@@ -33,10 +36,14 @@ fn main() -> io::Result<()> {
         per_agent: args.per_agent,
         repeat: args.repeat,
     };
+    let names = feed_gen::Names {
+        sim_emails: args.sim_emails,
+        ..feed_gen::Names::default()
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format.as_str() {
-        "json" => feed_gen::write_json(&mut out, shape)?,
-        _ => feed_gen::write_csv(&mut out, shape)?,
+        "json" => feed_gen::write_json(&mut out, shape, &names)?,
+        _ => feed_gen::write_csv(&mut out, shape, &names)?,
     };
     out.flush()
 }

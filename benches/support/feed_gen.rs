@@ -1,6 +1,7 @@
 //! A deterministic feed generator for benchmarks: `agents` agents with `per_agent` assignments
 //! each (70 % skills, 20 % languages, 10 % certifications), each row written `repeat` times.
-//! Streams its output, so it needs no memory for large feeds.
+//! Streams its output, so it needs no memory for large feeds. `Names` can make it name agents,
+//! skills and languages as a `skillsync sim` org does, so that a daemon has users to match.
 
 use std::io::{self, Write};
 
@@ -22,6 +23,42 @@ impl Shape {
     }
 }
 
+/// How agents, skills and languages are named. The default (`agent0000000@example.com`,
+/// `Skill 000`, `Language 00`) is what the recorded feed benchmarks used.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names<'a> {
+    /// Name agent `a` as the simulator names user `a + 1`: `agent00001@example.com`.
+    pub sim_emails: bool,
+    /// Skill names by index (at least 300 of them), instead of `Skill 000`.
+    pub skills: Option<&'a [String]>,
+    /// Language names by index (at least 20), instead of `Language 00`.
+    pub languages: Option<&'a [String]>,
+}
+
+impl Names<'_> {
+    fn agent(&self, a: u64) -> String {
+        if self.sim_emails {
+            format!("agent{:05}@example.com", a + 1)
+        } else {
+            format!("agent{a:07}@example.com")
+        }
+    }
+
+    fn skill(&self, n: u64) -> String {
+        match self.skills {
+            Some(names) => names[n as usize].clone(),
+            None => format!("Skill {n:03}"),
+        }
+    }
+
+    fn language(&self, n: u64) -> String {
+        match self.languages {
+            Some(names) => names[n as usize].clone(),
+            None => format!("Language {n:02}"),
+        }
+    }
+}
+
 const SKILLS: u64 = 300;
 const LANGUAGES: u64 = 20;
 const CERTIFICATIONS: u64 = 10;
@@ -34,11 +71,7 @@ enum Row {
     Certification(String, &'static str, &'static str),
 }
 
-fn agent(a: u64) -> String {
-    format!("agent{a:07}@example.com")
-}
-
-fn row(a: u64, k: u64, per_agent: u64) -> Row {
+fn row(a: u64, k: u64, per_agent: u64, names: &Names<'_>) -> Row {
     let share = k * 10 / per_agent.max(1);
     let half_steps = (a + k) % 11;
     if share < 7 {
@@ -47,10 +80,10 @@ fn row(a: u64, k: u64, per_agent: u64) -> Row {
         } else {
             format!("{}", half_steps as f64 / 2.0)
         };
-        Row::Skill(format!("Skill {:03}", (a * 7 + k * 13) % SKILLS), level)
+        Row::Skill(names.skill((a * 7 + k * 13) % SKILLS), level)
     } else if share < 9 {
         Row::Language(
-            format!("Language {:02}", (a + k) % LANGUAGES),
+            names.language((a + k) % LANGUAGES),
             format!("{}", (a + k) % 6),
         )
     } else if a % 2 == 0 {
@@ -69,14 +102,14 @@ fn row(a: u64, k: u64, per_agent: u64) -> Row {
 }
 
 /// Writes the feed as CSV; returns the number of rows.
-pub fn write_csv(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
+pub fn write_csv(out: &mut impl Write, shape: Shape, names: &Names<'_>) -> io::Result<u64> {
     writeln!(out, "agent,type,name,proficiency,issued_on,expires_on")?;
     let per_agent = u64::from(shape.per_agent);
     for a in 0..shape.agents {
-        let agent = agent(a);
+        let agent = names.agent(a);
         for k in 0..per_agent {
             for _ in 0..shape.repeat {
-                match row(a, k, per_agent) {
+                match row(a, k, per_agent, names) {
                     Row::Skill(name, level) => writeln!(out, "{agent},skill,{name},{level},,")?,
                     Row::Language(name, level) => {
                         writeln!(out, "{agent},language,{name},{level},,")?
@@ -92,7 +125,7 @@ pub fn write_csv(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
 }
 
 /// Writes the feed as JSON; returns the number of list items.
-pub fn write_json(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
+pub fn write_json(out: &mut impl Write, shape: Shape, names: &Names<'_>) -> io::Result<u64> {
     write!(out, "{{\"agents\": [")?;
     let per_agent = u64::from(shape.per_agent);
     for a in 0..shape.agents {
@@ -100,7 +133,7 @@ pub fn write_json(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
         let (mut skills, mut languages, mut certifications) = (Vec::new(), Vec::new(), Vec::new());
         for k in 0..per_agent {
             for _ in 0..shape.repeat {
-                match row(a, k, per_agent) {
+                match row(a, k, per_agent, names) {
                     Row::Skill(name, level) => skills.push(level_item(&name, &level)),
                     Row::Language(name, level) => languages.push(level_item(&name, &level)),
                     Row::Certification(name, issued, expires) => certifications.push(format!(
@@ -112,7 +145,7 @@ pub fn write_json(out: &mut impl Write, shape: Shape) -> io::Result<u64> {
         write!(
             out,
             "{separator}\n{{\"agent\":\"{}\",\"skills\":[{}],\"languages\":[{}],\"certifications\":[{}]}}",
-            agent(a),
+            names.agent(a),
             skills.join(","),
             languages.join(","),
             certifications.join(",")

@@ -245,7 +245,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
         let row = ObservedAgent {
             agent_key: key.as_deref(),
             live,
-            drift: serde_json::to_value(&changes).unwrap_or_default(),
+            drift: &changes,
             drift_count: changes.len(),
         };
         store
