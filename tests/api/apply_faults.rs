@@ -182,3 +182,25 @@ async fn wrong_credentials_fail_clearly_without_retrying_forever() {
         "the secret is not echoed: {err}"
     );
 }
+
+#[tokio::test]
+async fn a_login_service_that_is_briefly_down_is_retried() {
+    let sim = spawn_sim(crate::helpers::small_org()).await;
+    let settings = settings_for(&sim);
+    sim.set_faults(json!({"outage_ms": 700})).await;
+    let platform =
+        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+    assert_eq!(
+        platform
+            .observe()
+            .await
+            .expect("observed after the outage")
+            .len(),
+        20
+    );
+    assert!(
+        platform.calls().of(CallKind::Token) >= 2,
+        "the login was retried: {:?}",
+        platform.calls()
+    );
+}

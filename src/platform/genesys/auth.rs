@@ -54,7 +54,7 @@ impl TokenSource {
                 return Ok(c.token.clone());
             }
         }
-        let (token, expires_in) = self.mint(http, stats).await?;
+        let (token, expires_in) = self.mint_with_retries(http, stats).await?;
         *cached = Some(Cached {
             token: token.clone(),
             renew_at: Instant::now() + expires_in.saturating_sub(renewal_margin(expires_in)),
@@ -70,6 +70,36 @@ impl TokenSource {
             .is_some_and(|c| c.token.expose() == rejected.expose())
         {
             *cached = None;
+        }
+    }
+
+    /// Mints, retrying a login service that is briefly unavailable (5xx, connection errors)
+    /// with exponential backoff; refused credentials fail at once.
+    async fn mint_with_retries(
+        &self,
+        http: &reqwest::Client,
+        stats: &CallStats,
+    ) -> Result<(Secret, Duration), PlatformError> {
+        let mut delays = backon::BackoffBuilder::build(
+            backon::ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(200))
+                .with_max_delay(Duration::from_secs(10))
+                .with_max_times(6)
+                .with_jitter(),
+        );
+        let mut attempts = 1;
+        loop {
+            match self.mint(http, stats).await {
+                Err(PlatformError::Unavailable { last, .. }) => match delays.next() {
+                    Some(delay) => {
+                        tracing::debug!(?delay, last, "login unavailable; retrying");
+                        tokio::time::sleep(delay).await;
+                        attempts += 1;
+                    }
+                    None => return Err(PlatformError::Unavailable { attempts, last }),
+                },
+                other => return other,
+            }
         }
     }
 
