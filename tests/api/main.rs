@@ -8,6 +8,7 @@ mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
 mod daemon_sources;
+mod daemon_sqlite;
 mod helpers;
 mod pg_cluster;
 mod sim_auth;
