@@ -135,13 +135,13 @@ impl Store {
         from: &[&str],
         to: &str,
     ) -> Result<(), StoreError> {
-        dispatch!(self, feeds::set_feed_status(feed_id, from, to))
+        dispatch!(self, desired::set_feed_status(feed_id, from, to))
     }
 
     /// The desired state in force. Its scope is `snapshot` once any snapshot has been accepted:
     /// from then on users it does not list hold no managed assignments.
     pub async fn current_desired(&self, kind: AgentKeyKind) -> Result<DesiredState, StoreError> {
-        let (snapshot, rows) = dispatch!(self, feeds::desired_rows())?;
+        let (snapshot, rows) = dispatch!(self, desired::desired_rows())?;
         let mut state = DesiredState::new(if snapshot {
             FeedScope::Snapshot
         } else {
@@ -160,7 +160,7 @@ impl Store {
 
     /// Agents in the desired state in force.
     pub async fn desired_count(&self) -> Result<i64, StoreError> {
-        dispatch!(self, feeds::desired_count())
+        dispatch!(self, desired::desired_count())
     }
 
     /// One agent's desired state in force, as stored.
@@ -168,12 +168,12 @@ impl Store {
         &self,
         agent_key: &str,
     ) -> Result<Option<serde_json::Value>, StoreError> {
-        dispatch!(self, feeds::desired_for(agent_key))
+        dispatch!(self, desired::desired_for(agent_key))
     }
 
     /// Every name an accepted feed has mentioned: the default managed scope.
     pub async fn seen_names(&self) -> Result<SeenNames, StoreError> {
-        let rows: Vec<(String, String)> = dispatch!(self, feeds::seen_names())?;
+        let rows: Vec<(String, String)> = dispatch!(self, desired::seen_names())?;
         let mut seen = SeenNames::default();
         for (kind, name) in rows {
             match kind.as_str() {
@@ -215,6 +215,6 @@ impl Store {
 
     /// Deletes history rows older than `before` that no longer make up the state in force.
     pub async fn prune_feed_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        dispatch!(self, feeds::prune_feed_history(before))
+        dispatch!(self, desired::prune_feed_history(before))
     }
 }

@@ -8,6 +8,7 @@
 
 pub(super) mod agents;
 pub(super) mod audit;
+pub(super) mod desired;
 pub(super) mod feeds;
 pub(super) mod jobs;
 pub(super) mod work;
