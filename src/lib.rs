@@ -14,7 +14,7 @@
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
 //! - [`platform`]: connectors to CCaaS platforms (Genesys Cloud): pacing, retries, wire types.
 //! - [`telemetry`]: tracing subscriber setup (plain or JSON).
-//! - [`store`]: PostgreSQL: feeds and desired state, observed agents, job queue, audit log.
+//! - [`store`]: PostgreSQL or SQLite: feeds and desired state, observed agents, job queue, audit log.
 //! - [`sim`]: the Genesys Cloud simulator every test, benchmark and demo runs against.
 
 pub mod apply;

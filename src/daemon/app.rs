@@ -103,7 +103,7 @@ impl Application {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let notifier_stop = CancellationToken::new();
-        let log = Arc::new(crate::notify::PgDeliveryLog::new(store.pool().clone()));
+        let log = store.delivery_log();
         let notifier =
             crate::notify::Notifier::spawn(&settings.webhook, log, notifier_stop.clone())?;
         let api = bind(&settings.server.listen).await?;
@@ -192,7 +192,7 @@ impl Application {
                 "grace period over; leaving unfinished work to the next start (leases expire)"
             );
         }
-        ctx.store.pool().close().await;
+        ctx.store.close().await;
         Ok(())
     }
 }

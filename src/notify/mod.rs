@@ -12,6 +12,7 @@ mod retry;
 mod sender;
 mod settings;
 mod signature;
+mod sqlite_log;
 
 pub use event::{CertificationEvent, EventKind};
 pub use log::{Attempt, DeliveryLog, LogError, MemoryLog, Outcome, UnknownOutcome};
@@ -21,3 +22,4 @@ pub use settings::{WebhookSettings, WebhookSettingsError};
 pub use signature::{
     sign, verify, VerifyError, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
+pub use sqlite_log::SqliteDeliveryLog;

@@ -3,27 +3,25 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use super::codec::live_to_json;
 use super::{Store, StoreError};
 use crate::domain::LiveAgent;
 
-/// One observation to store. `drift` is serialized only when its batch is written: a full
-/// scan of 100,000 drifted agents held as JSON trees took over 1 GB.
+/// One observation to store.
 pub struct ObservedAgent<'a, D = serde_json::Value> {
     /// The feed key, when the user has one.
     pub agent_key: Option<&'a str>,
     /// What was read.
     pub live: &'a LiveAgent,
-    /// The planned changes (empty = matches), stored as JSON.
+    /// The planned changes (empty = matches), serialized as JSON when stored — late, batch by
+    /// batch, so that a scan of a large org never holds every agent's drift as a JSON tree.
     pub drift: D,
     /// How many changes.
     pub drift_count: usize,
 }
 
 /// An agent as the status API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AgentRecord {
     /// Platform user id.
     pub user_id: String,
@@ -61,7 +59,7 @@ pub struct DriftFilter {
 }
 
 /// Totals of `GET /v1/drift`.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DriftSummary {
     /// Users observed.
     pub observed: i64,
@@ -88,81 +86,21 @@ pub struct DriftPage {
     pub total: i64,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "user_id, agent_key, label, observed, observed_at, drift, state, consecutive_failures, \
                        last_error, last_change_at";
-
-fn record(row: &sqlx::postgres::PgRow) -> Result<AgentRecord, sqlx::Error> {
-    Ok(AgentRecord {
-        user_id: row.try_get("user_id")?,
-        agent_key: row.try_get("agent_key")?,
-        label: row.try_get("label")?,
-        observed: row.try_get("observed")?,
-        observed_at: row.try_get("observed_at")?,
-        drift: row.try_get("drift")?,
-        state: row.try_get("state")?,
-        consecutive_failures: row.try_get("consecutive_failures")?,
-        last_error: row.try_get("last_error")?,
-        last_change_at: row.try_get("last_change_at")?,
-    })
-}
 
 impl Store {
     /// Stores observations. An agent with drift becomes `drifted` unless it is already marked
     /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan
     /// (`full`), users no longer listed are forgotten.
-    pub async fn save_observed<D: Serialize + Sync>(
+    pub async fn save_observed<D: serde::Serialize + Sync>(
         &self,
         agents: &[ObservedAgent<'_, D>],
         at: DateTime<Utc>,
         full: bool,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for batch in agents.chunks(5_000) {
-            let users: Vec<&str> = batch.iter().map(|a| a.live.user_id.as_str()).collect();
-            let keys: Vec<Option<&str>> = batch.iter().map(|a| a.agent_key).collect();
-            let labels: Vec<&str> = batch.iter().map(|a| a.live.label()).collect();
-            let observed: Vec<String> = batch
-                .iter()
-                .map(|a| live_to_json(a.live).to_string())
-                .collect();
-            let drift: Vec<String> = batch
-                .iter()
-                .map(|a| serde_json::to_string(&a.drift).unwrap_or_else(|_| "[]".into()))
-                .collect();
-            let counts: Vec<i32> = batch.iter().map(|a| a.drift_count as i32).collect();
-            sqlx::query(
-                "INSERT INTO agents (user_id, agent_key, label, observed, observed_at, drift, drift_count, state)
-                 SELECT u, k, l, o::jsonb, $1, d::jsonb, n, CASE WHEN n > 0 THEN 'drifted' ELSE 'converged' END
-                 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) AS t(u, k, l, o, d, n)
-                 ON CONFLICT (user_id) DO UPDATE SET
-                     agent_key = EXCLUDED.agent_key, label = EXCLUDED.label, observed = EXCLUDED.observed,
-                     observed_at = EXCLUDED.observed_at, drift = EXCLUDED.drift, drift_count = EXCLUDED.drift_count,
-                     state = CASE
-                         WHEN EXCLUDED.drift_count = 0 THEN 'converged'
-                         WHEN agents.state IN ('needs_attention', 'stuck', 'pending') THEN agents.state
-                         ELSE 'drifted' END,
-                     consecutive_failures = CASE WHEN EXCLUDED.drift_count = 0 THEN 0 ELSE agents.consecutive_failures END",
-            )
-            .bind(at)
-            .bind(&users)
-            .bind(&keys)
-            .bind(&labels)
-            .bind(&observed)
-            .bind(&drift)
-            .bind(&counts)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if full {
-            let users: Vec<&str> = agents.iter().map(|a| a.live.user_id.as_str()).collect();
-            sqlx::query("DELETE FROM agents WHERE NOT (user_id = ANY($1::text[]))")
-                .bind(&users)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        dispatch!(self, agents::save_observed(agents, at, full))
     }
 
     /// Sets an agent's reconcile state: a failure bumps its failure streak, anything else resets
@@ -174,88 +112,25 @@ impl Store {
         error: Option<&str>,
         changed: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE agents SET state = $2, last_error = $3,
-                 consecutive_failures = CASE WHEN $3::text IS NULL THEN 0 ELSE consecutive_failures + 1 END,
-                 last_change_at = CASE WHEN $4 THEN now() ELSE last_change_at END
-             WHERE user_id = $1",
+        dispatch!(
+            self,
+            agents::set_agent_state(user_id, state, error, changed)
         )
-        .bind(user_id)
-        .bind(state)
-        .bind(error)
-        .bind(changed)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// An agent's failure streak.
     pub async fn agent_failures(&self, user_id: &str) -> Result<i32, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT consecutive_failures FROM agents WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .unwrap_or(0),
-        )
+        let failures: Option<i32> = dispatch!(self, agents::agent_failures(user_id))?;
+        Ok(failures.unwrap_or(0))
     }
 
     /// The agent with this feed key, else with this user id.
     pub async fn agent(&self, key_or_user: &str) -> Result<Option<AgentRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM agents WHERE agent_key = $1 OR user_id = $1 ORDER BY (agent_key = $1) DESC LIMIT 1"
-        ))
-        .bind(key_or_user)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| record(&r)).transpose()?)
+        dispatch!(self, agents::agent(key_or_user))
     }
 
     /// Drift totals and a page of agents that differ or are not converged.
     pub async fn drift(&self, filter: &DriftFilter) -> Result<DriftPage, StoreError> {
-        // Everything but the two totals comes from the agents that are not converged (the
-        // partial index agents_not_converged): converged rows have no drift and no such state.
-        let summary = sqlx::query(
-            "SELECT (SELECT count(*) FROM agents) AS observed,
-                    count(*) FILTER (WHERE drift_count > 0) AS drifted,
-                    COALESCE(sum(drift_count), 0)::bigint AS changes,
-                    count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
-                    count(*) FILTER (WHERE state = 'stuck') AS stuck,
-                    (SELECT max(observed_at) FROM agents) AS observed_at
-             FROM agents WHERE drift_count > 0 OR state <> 'converged'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let summary = DriftSummary {
-            observed: summary.try_get("observed")?,
-            drifted: summary.try_get("drifted")?,
-            changes: summary.try_get("changes")?,
-            needs_attention: summary.try_get("needs_attention")?,
-            stuck: summary.try_get("stuck")?,
-            observed_at: summary.try_get("observed_at")?,
-        };
-        let condition = "(drift_count > 0 OR state <> 'converged')
-             AND ($1::text IS NULL OR drift @> jsonb_build_array(jsonb_build_object('name', $1::text)))
-             AND ($2::text IS NULL OR state = $2)";
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM agents WHERE {condition} ORDER BY label LIMIT $3 OFFSET $4"
-        ))
-        .bind(&filter.name)
-        .bind(&filter.state)
-        .bind(filter.limit)
-        .bind(filter.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT count(*) FROM agents WHERE {condition}"))
-                .bind(&filter.name)
-                .bind(&filter.state)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(DriftPage {
-            summary,
-            agents: rows.iter().map(record).collect::<Result<_, _>>()?,
-            total,
-        })
+        dispatch!(self, agents::drift(filter))
     }
 }

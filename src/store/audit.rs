@@ -4,9 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
 use super::{Store, StoreError};
+
+/// The columns of [`AuditEntry`].
+pub(super) const COLUMNS: &str =
+    "id, at, job_id, feed_id, agent_key, user_id, call, changes, outcome, \
+     http_status, correlation_id, error, actor, finished_at";
 
 /// A write about to be made, or an operator action.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +41,7 @@ pub enum AuditOutcome {
 }
 
 /// One audit row.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Id.
     pub id: i64,
@@ -87,31 +91,12 @@ pub struct AuditFilter {
 impl Store {
     /// Logs a write before it is made; returns the row to complete.
     pub async fn audit_intent(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        self.insert_audit(intent, "pending").await
+        dispatch!(self, audit::insert_audit(intent, "pending"))
     }
 
     /// Logs an operator action, complete in one row.
     pub async fn audit_action(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        self.insert_audit(intent, "recorded").await
-    }
-
-    async fn insert_audit(&self, i: &AuditIntent, outcome: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
-                                finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE now() END)
-             RETURNING id",
-        )
-        .bind(i.job_id)
-        .bind(i.feed_id)
-        .bind(&i.agent_key)
-        .bind(&i.user_id)
-        .bind(&i.call)
-        .bind(&i.changes)
-        .bind(&i.actor)
-        .bind(outcome)
-        .fetch_one(&self.pool)
-        .await?)
+        dispatch!(self, audit::insert_audit(intent, "recorded"))
     }
 
     /// Completes an intent with the call's result.
@@ -123,74 +108,26 @@ impl Store {
         correlation_id: Option<&str>,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE audit SET outcome = $2, http_status = $3, correlation_id = $4, error = $5, finished_at = now()
-             WHERE id = $1 AND outcome = 'pending'",
-        )
-        .bind(id)
-        .bind(match outcome {
+        let outcome = match outcome {
             AuditOutcome::Ok => "ok",
             AuditOutcome::Failed => "failed",
-        })
-        .bind(http_status.map(i32::from))
-        .bind(correlation_id)
-        .bind(error)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        };
+        let http_status = http_status.map(i32::from);
+        dispatch!(
+            self,
+            audit::audit_result(id, outcome, http_status, correlation_id, error)
+        )
     }
 
     /// Marks intents pending for longer than `older_than_secs` as `unknown`: the process that
     /// logged them died before recording the result, and whether the write reached the platform
     /// is for the next observation to tell. Younger intents may belong to a live replica.
     pub async fn settle_pending_audit(&self, older_than_secs: f64) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE audit SET outcome = 'unknown', finished_at = now()
-             WHERE outcome = 'pending' AND at < now() - make_interval(secs => $1)",
-        )
-        .bind(older_than_secs)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        dispatch!(self, audit::settle_pending_audit(older_than_secs))
     }
 
     /// Audit rows, oldest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, at, job_id, feed_id, agent_key, user_id, call, changes, outcome, http_status,
-                    correlation_id, error, actor, finished_at
-             FROM audit
-             WHERE ($1::text IS NULL OR agent_key = $1 OR user_id = $1)
-               AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
-             ORDER BY id LIMIT $4 OFFSET $5",
-        )
-        .bind(&filter.agent)
-        .bind(filter.since)
-        .bind(filter.until)
-        .bind(filter.limit)
-        .bind(filter.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    job_id: r.try_get("job_id")?,
-                    feed_id: r.try_get("feed_id")?,
-                    agent_key: r.try_get("agent_key")?,
-                    user_id: r.try_get("user_id")?,
-                    call: r.try_get("call")?,
-                    changes: r.try_get("changes")?,
-                    outcome: r.try_get("outcome")?,
-                    http_status: r.try_get("http_status")?,
-                    correlation_id: r.try_get("correlation_id")?,
-                    error: r.try_get("error")?,
-                    actor: r.try_get("actor")?,
-                    finished_at: r.try_get("finished_at")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        dispatch!(self, audit::audit(filter))
     }
 }

@@ -3,15 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{Postgres, Row, Transaction};
 
-use super::codec::{desired_from_json, desired_to_json};
+use super::codec::desired_from_json;
 use super::{corrupt, Store, StoreError};
-use crate::domain::{AgentKey, AgentKeyKind, AssignmentKind, DesiredState, FeedScope};
+use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope};
 use crate::planner::SeenNames;
 
 /// Rows written per statement when storing a large feed.
-const BATCH: usize = 5_000;
+pub(super) const BATCH: usize = 5_000;
 
 /// What is known about a feed before it is stored.
 #[derive(Debug, Clone)]
@@ -27,7 +26,7 @@ pub struct NewFeed {
 }
 
 /// A stored feed.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct FeedRecord {
     /// Id.
     pub id: i64,
@@ -70,28 +69,9 @@ pub enum Accepted {
     Replayed(FeedRecord),
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, source, received_at, scope, format, status, hash, agents, skills, languages, \
                        certifications, errors, warnings, job_id";
-
-fn record(row: &sqlx::postgres::PgRow) -> Result<FeedRecord, sqlx::Error> {
-    Ok(FeedRecord {
-        id: row.try_get("id")?,
-        source: row.try_get("source")?,
-        received_at: row.try_get("received_at")?,
-        scope: row.try_get("scope")?,
-        format: row.try_get("format")?,
-        status: row.try_get("status")?,
-        hash: row.try_get("hash")?,
-        agents: row.try_get("agents")?,
-        skills: row.try_get("skills")?,
-        languages: row.try_get("languages")?,
-        certifications: row.try_get("certifications")?,
-        errors: row.try_get("errors")?,
-        warnings: row.try_get("warnings")?,
-        job_id: row.try_get("job_id")?,
-    })
-}
 
 impl Store {
     /// The feed stored under this idempotency key.
@@ -99,13 +79,7 @@ impl Store {
         &self,
         key: &str,
     ) -> Result<Option<FeedRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
-        ))
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| record(&r)).transpose()?)
+        dispatch!(self, feeds::feed_by_idempotency_key(key))
     }
 
     /// Records a rejected feed with its errors; the desired state is not touched.
@@ -115,21 +89,7 @@ impl Store {
         errors: serde_json::Value,
         warnings: serde_json::Value,
     ) -> Result<FeedRecord, StoreError> {
-        let row = sqlx::query(&format!(
-            "INSERT INTO feeds (source, scope, format, status, errors, warnings, idempotency_key)
-             VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
-             ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-             RETURNING {COLUMNS}"
-        ))
-        .bind(&feed.source)
-        .bind(feed.scope.as_str())
-        .bind(&feed.format)
-        .bind(errors)
-        .bind(warnings)
-        .bind(&feed.idempotency_key)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(record(&row)?)
+        dispatch!(self, feeds::record_rejected_feed(feed, errors, warnings))
     }
 
     /// Stores a valid feed as the new version of the desired state, in one transaction: the feed
@@ -143,71 +103,12 @@ impl Store {
         hash: &str,
         warnings: serde_json::Value,
     ) -> Result<Accepted, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Concurrent ingests of the same org would race on "the version in force".
-        sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
-            .execute(&mut *tx)
-            .await?;
-        if let Some(key) = &feed.idempotency_key {
-            let row = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
-            ))
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
-                return Ok(Accepted::Replayed(record(&row)?));
-            }
-        }
-        let current: Option<String> = sqlx::query_scalar(
-            "SELECT hash FROM feeds WHERE status = 'accepted' ORDER BY id DESC LIMIT 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .flatten();
-        let counts = state.counts();
-        let status = if current.as_deref() == Some(hash) {
-            "unchanged"
-        } else {
-            "accepted"
-        };
-        let row = sqlx::query(&format!(
-            "INSERT INTO feeds (source, scope, format, status, hash, agents, skills, languages, certifications,
-                                warnings, idempotency_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             RETURNING {COLUMNS}"
-        ))
-        .bind(&feed.source)
-        .bind(feed.scope.as_str())
-        .bind(&feed.format)
-        .bind(status)
-        .bind(hash)
-        .bind(counts.agents as i32)
-        .bind(counts.skills as i32)
-        .bind(counts.languages as i32)
-        .bind(counts.certifications as i32)
-        .bind(warnings)
-        .bind(&feed.idempotency_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        let stored = record(&row)?;
-        if status == "unchanged" {
-            tx.commit().await?;
-            return Ok(Accepted::Unchanged(stored));
-        }
-        write_state(&mut tx, stored.id, state).await?;
-        tx.commit().await?;
-        Ok(Accepted::New(stored))
+        dispatch!(self, feeds::accept_feed(feed, state, hash, warnings))
     }
 
     /// Links a feed to the job it started.
     pub async fn set_feed_job(&self, feed_id: i64, job_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE feeds SET job_id = $2 WHERE id = $1")
-            .bind(feed_id)
-            .bind(job_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        dispatch!(self, feeds::set_feed_job(feed_id, job_id))
     }
 
     /// Withdraws a feed (an operator rejected its job): it leaves the desired state for good.
@@ -234,72 +135,19 @@ impl Store {
         from: &[&str],
         to: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
-            .execute(&mut *tx)
-            .await?;
-        let changed =
-            sqlx::query("UPDATE feeds SET status = $3 WHERE id = $1 AND status = ANY($2::text[])")
-                .bind(feed_id)
-                .bind(from)
-                .bind(to)
-                .execute(&mut *tx)
-                .await?;
-        if changed.rows_affected() == 0 {
-            return Ok(());
-        }
-        sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO desired (agent_key, feed_id, desired)
-             SELECT DISTINCT ON (fa.agent_key) fa.agent_key, fa.feed_id, fa.desired
-             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id
-             WHERE f.status = 'accepted'
-               AND f.id >= COALESCE((SELECT max(id) FROM feeds WHERE status = 'accepted' AND scope = 'snapshot'), 0)
-             ORDER BY fa.agent_key, fa.feed_id DESC",
-        )
-        .execute(&mut *tx)
-        .await?;
-        // Names are managed because an accepted feed mentioned them, not a held or withdrawn one.
-        sqlx::query(
-            "DELETE FROM seen_names s USING feeds f WHERE f.id = s.first_feed_id AND f.status <> 'accepted'",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO seen_names (kind, name, first_feed_id)
-             SELECT k.kind, k.name, min(fa.feed_id)
-             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id AND f.status = 'accepted',
-             LATERAL (SELECT 'skill' AS kind, jsonb_object_keys(fa.desired -> 'skills') AS name
-                      UNION ALL SELECT 'language', jsonb_object_keys(fa.desired -> 'languages')
-                      UNION ALL SELECT 'certification', jsonb_object_keys(fa.desired -> 'certifications')) AS k
-             GROUP BY k.kind, k.name
-             ON CONFLICT DO NOTHING",
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        dispatch!(self, desired::set_feed_status(feed_id, from, to))
     }
 
     /// The desired state in force. Its scope is `snapshot` once any snapshot has been accepted:
     /// from then on users it does not list hold no managed assignments.
     pub async fn current_desired(&self, kind: AgentKeyKind) -> Result<DesiredState, StoreError> {
-        let snapshot: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE status = 'accepted' AND scope = 'snapshot')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let rows = sqlx::query("SELECT agent_key, desired FROM desired")
-            .fetch_all(&self.pool)
-            .await?;
+        let (snapshot, rows) = dispatch!(self, desired::desired_rows())?;
         let mut state = DesiredState::new(if snapshot {
             FeedScope::Snapshot
         } else {
             FeedScope::Partial
         });
-        for row in rows {
-            let key: String = row.try_get("agent_key")?;
-            let desired: serde_json::Value = row.try_get("desired")?;
+        for (key, desired) in rows {
             let key = AgentKey::parse(kind, &key)
                 .map_err(|e| corrupt("desired", format!("{key}: {e}")))?;
             state.agents.insert(
@@ -312,9 +160,7 @@ impl Store {
 
     /// Agents in the desired state in force.
     pub async fn desired_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM desired")
-            .fetch_one(&self.pool)
-            .await?)
+        dispatch!(self, desired::desired_count())
     }
 
     /// One agent's desired state in force, as stored.
@@ -322,23 +168,14 @@ impl Store {
         &self,
         agent_key: &str,
     ) -> Result<Option<serde_json::Value>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT desired FROM desired WHERE agent_key = $1")
-                .bind(agent_key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        dispatch!(self, desired::desired_for(agent_key))
     }
 
     /// Every name an accepted feed has mentioned: the default managed scope.
     pub async fn seen_names(&self) -> Result<SeenNames, StoreError> {
-        let rows = sqlx::query("SELECT kind, name FROM seen_names")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String, String)> = dispatch!(self, desired::seen_names())?;
         let mut seen = SeenNames::default();
-        for row in rows {
-            let kind: String = row.try_get("kind")?;
-            let name: String = row.try_get("name")?;
+        for (kind, name) in rows {
             match kind.as_str() {
                 "skill" => seen.skills.insert(name),
                 "language" => seen.languages.insert(name),
@@ -353,127 +190,31 @@ impl Store {
         &self,
         feed_id: i64,
     ) -> Result<Option<usize>, StoreError> {
-        let agents: Option<i32> = sqlx::query_scalar(
-            "SELECT agents FROM feeds WHERE status = 'accepted' AND scope = 'snapshot' AND id < $1
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(feed_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let agents: Option<i32> = dispatch!(self, feeds::previous_snapshot_agents(feed_id))?;
         Ok(agents.map(|a| a.max(0) as usize))
     }
 
-    /// Feeds, newest first.
+    /// Feeds, newest first, and how many there are.
     pub async fn feeds(
         &self,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<FeedRecord>, i64), StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM feeds ORDER BY id DESC LIMIT $1 OFFSET $2"
-        ))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM feeds")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((rows.iter().map(record).collect::<Result<_, _>>()?, total))
+        dispatch!(self, feeds::feeds(limit, offset))
     }
 
     /// One feed.
     pub async fn feed(&self, id: i64) -> Result<Option<FeedRecord>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM feeds WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| record(&r)).transpose()?)
+        dispatch!(self, feeds::feed(id))
     }
 
     /// The newest accepted feed of each source, for feed-age metrics.
     pub async fn last_feed_per_source(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT source, max(received_at) AS at FROM feeds WHERE status IN ('accepted', 'unchanged') GROUP BY source",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("source")?, r.try_get("at")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        dispatch!(self, feeds::last_feed_per_source())
     }
 
     /// Deletes history rows older than `before` that no longer make up the state in force.
     pub async fn prune_feed_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM feed_agents fa USING feeds f
-             WHERE f.id = fa.feed_id AND f.received_at < $1
-               AND NOT EXISTS (SELECT 1 FROM desired d WHERE d.agent_key = fa.agent_key AND d.feed_id = fa.feed_id)",
-        )
-        .bind(before)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        dispatch!(self, desired::prune_feed_history(before))
     }
-}
-
-async fn write_state(
-    tx: &mut Transaction<'_, Postgres>,
-    feed_id: i64,
-    state: &DesiredState,
-) -> Result<(), StoreError> {
-    if state.scope == FeedScope::Snapshot {
-        sqlx::query("DELETE FROM desired")
-            .execute(&mut **tx)
-            .await?;
-    }
-    let agents: Vec<(&AgentKey, String)> = state
-        .agents
-        .iter()
-        .map(|(k, a)| (k, desired_to_json(a).to_string()))
-        .collect();
-    for batch in agents.chunks(BATCH) {
-        let keys: Vec<&str> = batch.iter().map(|(k, _)| k.as_str()).collect();
-        let docs: Vec<&str> = batch.iter().map(|(_, d)| d.as_str()).collect();
-        sqlx::query(
-            "INSERT INTO feed_agents (feed_id, agent_key, desired)
-             SELECT $1, k, d::jsonb FROM UNNEST($2::text[], $3::text[]) AS t(k, d)",
-        )
-        .bind(feed_id)
-        .bind(&keys)
-        .bind(&docs)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO desired (agent_key, feed_id, desired)
-             SELECT k, $1, d::jsonb FROM UNNEST($2::text[], $3::text[]) AS t(k, d)
-             ON CONFLICT (agent_key) DO UPDATE
-             SET feed_id = EXCLUDED.feed_id, desired = EXCLUDED.desired, updated_at = now()",
-        )
-        .bind(feed_id)
-        .bind(&keys)
-        .bind(&docs)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let seen = SeenNames::of(state);
-    for (kind, names) in [
-        (AssignmentKind::Skill, &seen.skills),
-        (AssignmentKind::Language, &seen.languages),
-        (AssignmentKind::Certification, &seen.certifications),
-    ] {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        sqlx::query(
-            "INSERT INTO seen_names (kind, name, first_feed_id)
-             SELECT $1, n, $2 FROM UNNEST($3::text[]) AS t(n)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(kind.as_str())
-        .bind(feed_id)
-        .bind(&names)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }

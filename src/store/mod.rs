@@ -1,144 +1,185 @@
-//! PostgreSQL storage: feeds and the desired state, observed agents and drift, the job queue and
-//! its work items, and the audit log. The only module that knows SQL; it decides nothing.
+//! Storage: feeds and the desired state, observed agents and drift, the job queue and its work
+//! items, and the audit log. The only module that knows SQL; it decides nothing.
+//!
+//! Two backends behind one [`Store`], chosen by the URL's scheme: PostgreSQL (`pg/`, the
+//! production store, safe for several processes on one database) and SQLite (`sqlite/`, one
+//! process on one file: the embedded default). Each concept's file here (`feeds.rs`, `jobs.rs`,
+//! …) holds its public types and `Store` methods, which hand over to the backend's file of the
+//! same name. Both backends pass the same tests (`tests/store/`).
+
+use std::sync::Arc;
+
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs `module::function(pool, args…)` of the store's backend: `pg::module` or
+/// `sqlite::module`, which must offer the same function.
+macro_rules! dispatch {
+    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.pool {
+            $crate::store::Pool::Postgres(pool) => {
+                $crate::store::pg::$module::$function(pool $(, $arg)*).await
+            }
+            $crate::store::Pool::Sqlite(pool) => {
+                $crate::store::sqlite::$module::$function(pool $(, $arg)*).await
+            }
+        }
+    };
+}
 
 mod agents;
 mod audit;
 mod codec;
+mod error;
 mod feeds;
 mod jobs;
+mod pg;
+mod sqlite;
 mod work;
-
-use std::time::Duration;
-
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
 
 pub use agents::{AgentRecord, DriftFilter, DriftPage, DriftSummary, ObservedAgent};
 pub use audit::{AuditEntry, AuditFilter, AuditIntent, AuditOutcome};
 pub use codec::{desired_from_json, desired_to_json, live_from_json, live_to_json};
+pub use error::StoreError;
 pub use feeds::{Accepted, FeedRecord, NewFeed};
 pub use jobs::{JobRecord, JobStatus, Trigger};
+pub use pg::MIGRATOR;
+pub use sqlite::MIGRATOR as SQLITE_MIGRATOR;
 pub use work::{WorkItem, WorkStatus};
 
-/// Why a storage operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database could not be reached or answered with an error.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// Migrations could not be applied.
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A stored value does not decode (a bug or a hand-edited row).
-    #[error("corrupt stored value in {table}: {reason}")]
-    Corrupt {
-        /// Where.
-        table: &'static str,
-        /// What.
-        reason: String,
-    },
-    /// The row asked for does not exist.
-    #[error("{0} not found")]
-    NotFound(String),
-    /// The operation does not fit the row's state (e.g. approving a job that is not held).
-    #[error("{0}")]
-    Conflict(String),
+use error::corrupt;
+
+/// The database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`: the production store; several replicas may share it.
+    Postgres,
+    /// `sqlite://path` (or `sqlite::memory:` in tests): one process on one file.
+    Sqlite,
 }
 
-fn unavailable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Tls(_)
-    ) || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57") || c.starts_with("08")))
-}
-
-impl StoreError {
-    /// True when the database could not be reached (as opposed to refusing a statement): the
-    /// caller should wait and try again.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            Self::Database(e) => unavailable(e),
-            Self::Migrate(sqlx::migrate::MigrateError::Execute(e)) => unavailable(e),
-            _ => false,
+impl Backend {
+    /// The backend a database URL names by its scheme.
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            "sqlite" => Ok(Self::Sqlite),
+            // Only the scheme: the rest of the URL may carry a password.
+            _ => Err(StoreError::Database(sqlx::Error::Configuration(
+                format!(
+                    "database.url: unsupported scheme {scheme:?}; \
+                     use postgres://… or sqlite://…"
+                )
+                .into(),
+            ))),
         }
     }
 
-    /// A short, stable label for metrics.
-    pub fn label(&self) -> &'static str {
+    /// `postgres` or `sqlite`.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Database(_) => "database",
-            Self::Migrate(_) => "migrate",
-            Self::Corrupt { .. } => "corrupt",
-            Self::NotFound(_) => "not_found",
-            Self::Conflict(_) => "conflict",
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
         }
     }
 }
 
-/// The embedded migrations (`migrations/`).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+#[derive(Debug, Clone)]
+enum Pool {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
 
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: PgPool,
+    pool: Pool,
 }
 
 impl Store {
-    /// Connects lazily: the pool opens connections on first use and reopens them after the
-    /// database restarts, so start-up does not fail while PostgreSQL is still coming up.
+    /// Connects lazily to the database `url` names (see [`Backend::of_url`]): the pool opens
+    /// connections on first use and reopens them after the database restarts, so start-up does
+    /// not fail while PostgreSQL is still coming up.
     pub fn connect_lazy(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        let options: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(match Backend::of_url(url)? {
+            Backend::Postgres => Self::from_pool(pg::connect_lazy(url, max_connections)?),
+            Backend::Sqlite => Self::from_sqlite_pool(sqlite::connect_lazy(url, max_connections)?),
+        })
     }
 
-    /// A store over an existing pool (tests).
+    /// A store over an existing PostgreSQL pool (tests).
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
-    }
-
-    /// The pool, for health checks.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// Creates the database named in `url` when the server does not have it yet (a fresh
-    /// server), so that a first start needs no manual step.
-    pub async fn create_database_if_missing(&self, url: &str) -> Result<(), StoreError> {
-        use sqlx::migrate::MigrateDatabase;
-        if !sqlx::Postgres::database_exists(url).await? {
-            tracing::info!("creating the database");
-            sqlx::Postgres::create_database(url).await?;
+        Self {
+            pool: Pool::Postgres(pool),
         }
-        Ok(())
     }
 
-    /// Applies pending migrations.
+    /// A store over an existing SQLite pool (tests). Its connections should have foreign keys
+    /// on and a busy timeout, as [`Store::connect_lazy`] sets them.
+    pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
+        Self {
+            pool: Pool::Sqlite(pool),
+        }
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Closes the pool: waits for connections in use to come back, then closes them all (on
+    /// SQLite this also checkpoints the write-ahead log into the file).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Postgres(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close().await,
+        }
+    }
+
+    /// The webhook's delivery log in this database (`webhook_deliveries`).
+    pub fn delivery_log(&self) -> Arc<dyn crate::notify::DeliveryLog> {
+        match &self.pool {
+            Pool::Postgres(pool) => Arc::new(crate::notify::PgDeliveryLog::new(pool.clone())),
+            Pool::Sqlite(pool) => Arc::new(crate::notify::SqliteDeliveryLog::new(pool.clone())),
+        }
+    }
+
+    /// Creates the database named in `url` when it does not exist yet (a fresh server, or a
+    /// SQLite file whose directory may not exist either), so that a first start needs no
+    /// manual step.
+    pub async fn create_database_if_missing(&self, url: &str) -> Result<(), StoreError> {
+        match Backend::of_url(url)? {
+            Backend::Postgres => pg::create_database_if_missing(url).await,
+            Backend::Sqlite => sqlite::create_database_if_missing(url).await,
+        }
+    }
+
+    /// Applies pending migrations (`migrations/` or `migrations/sqlite/`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await?;
+        match &self.pool {
+            Pool::Postgres(pool) => MIGRATOR.run(pool).await?,
+            Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+        }
         Ok(())
     }
 
     /// True when the database answers and every embedded migration is applied.
     pub async fn ready(&self) -> Result<bool, StoreError> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR.iter().all(|m| applied.contains(&m.version)))
-    }
-}
-
-fn corrupt(table: &'static str, reason: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: reason.to_string(),
+        // sqlx keeps the same bookkeeping table on both backends.
+        const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+        let (applied, migrator): (Vec<i64>, _) = match &self.pool {
+            Pool::Postgres(pool) => (
+                sqlx::query_scalar(APPLIED).fetch_all(pool).await?,
+                &MIGRATOR,
+            ),
+            Pool::Sqlite(pool) => (
+                sqlx::query_scalar(APPLIED).fetch_all(pool).await?,
+                &SQLITE_MIGRATOR,
+            ),
+        };
+        Ok(migrator.iter().all(|m| applied.contains(&m.version)))
     }
 }

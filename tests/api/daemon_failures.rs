@@ -40,7 +40,8 @@ async fn an_agent_the_platform_keeps_rejecting_is_retried_then_marked_needs_atte
     settings.reconcile.max_failures = 3;
     settings.reconcile.retry_base_secs = 0.1;
     let daemon = spawn_daemon(settings).await;
-    // The start-up run must not pick up the feed: this test counts the feed job's items.
+    // Otherwise the start-up scan may plan after the feed is in force and converge the other
+    // agent itself, leaving the feed's job nothing to do for it.
     daemon.wait_job(1, &["succeeded"]).await;
     let job: Value = daemon
         .post_csv(&csv, "partial")

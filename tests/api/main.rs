@@ -9,6 +9,7 @@ mod daemon_failures;
 mod daemon_flow;
 mod daemon_replicas;
 mod daemon_sources;
+mod daemon_sqlite;
 mod helpers;
 mod pg_cluster;
 mod serve_process;

@@ -1,0 +1,138 @@
+//! The audit log: append-only, intents completed once, settled when their process died.
+
+use chrono::TimeDelta;
+use serde_json::json;
+
+use skillsync::store::{AuditFilter, AuditIntent, AuditOutcome};
+
+use crate::Db;
+
+on_both_backends!(
+    the_audit_log_is_append_only,
+    audit_rows_filter_by_agent_and_by_a_half_open_time_range,
+);
+
+async fn the_audit_log_is_append_only(db: Db) {
+    let store = &db.store;
+    let intent = AuditIntent {
+        call: "patch_skills".into(),
+        agent_key: Some("agent00001@example.com".into()),
+        changes: json!([{"name": "A", "to": 3.0}]),
+        ..AuditIntent::default()
+    };
+    let done = store.audit_intent(&intent).await.expect("intent");
+    store
+        .audit_result(done, AuditOutcome::Ok, Some(200), Some("corr-1"), None)
+        .await
+        .expect("result");
+    let dangling = store.audit_intent(&intent).await.expect("intent");
+    assert!(db
+        .exec(&format!("DELETE FROM audit WHERE id = {done}"))
+        .await
+        .is_err());
+    assert!(db
+        .exec(&format!(
+            "UPDATE audit SET http_status = 500 WHERE id = {done}"
+        ))
+        .await
+        .is_err());
+    assert!(
+        db.exec(&format!(
+            "UPDATE audit SET call = 'delete_skill' WHERE id = {dangling}"
+        ))
+        .await
+        .is_err(),
+        "a pending intent is completed, not rewritten"
+    );
+    assert_eq!(
+        store.settle_pending_audit(3600.0).await.expect("settled"),
+        0,
+        "young intents may be a live worker's"
+    );
+    assert_eq!(store.settle_pending_audit(0.0).await.expect("settled"), 1);
+    let rows = store
+        .audit(&skillsync::store::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("rows");
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.id, r.outcome.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(done, "ok"), (dangling, "unknown")]
+    );
+    assert_eq!(rows[0].correlation_id.as_deref(), Some("corr-1"));
+}
+
+async fn audit_rows_filter_by_agent_and_by_a_half_open_time_range(db: Db) {
+    let store = &db.store;
+    let write = |agent: &str| AuditIntent {
+        call: "patch_skills".into(),
+        agent_key: Some(agent.into()),
+        user_id: Some(format!("user-{agent}")),
+        job_id: Some(1),
+        changes: json!([]),
+        ..AuditIntent::default()
+    };
+    let a = store.audit_intent(&write("a@x")).await.expect("intent");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let b = store.audit_intent(&write("b@x")).await.expect("intent");
+    let action = store
+        .audit_action(&AuditIntent {
+            call: "approve".into(),
+            actor: Some("ops".into()),
+            ..AuditIntent::default()
+        })
+        .await
+        .expect("action");
+    let all = store
+        .audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("rows");
+    assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), [a, b, action]);
+    let recorded = &all[2];
+    assert_eq!(recorded.outcome, "recorded");
+    assert!(recorded.finished_at.is_some() && all[0].finished_at.is_none());
+    assert_eq!(recorded.actor.as_deref(), Some("ops"));
+
+    let of = |agent: &str| AuditFilter {
+        agent: Some(agent.into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let by_key = store.audit(&of("b@x")).await.expect("rows");
+    let by_user = store.audit(&of("user-b@x")).await.expect("rows");
+    assert_eq!(by_key.iter().map(|r| r.id).collect::<Vec<_>>(), [b]);
+    assert_eq!(by_user.iter().map(|r| r.id).collect::<Vec<_>>(), [b]);
+
+    let (at_a, at_b) = (all[0].at, all[1].at);
+    assert!(at_b - at_a >= TimeDelta::milliseconds(10), "{at_a} {at_b}");
+    let range = |since, until| AuditFilter {
+        since,
+        until,
+        limit: 10,
+        ..Default::default()
+    };
+    let from_b = store.audit(&range(Some(at_b), None)).await.expect("rows");
+    assert_eq!(from_b.first().map(|r| r.id), Some(b), "since is inclusive");
+    let before_b = store.audit(&range(None, Some(at_b))).await.expect("rows");
+    assert_eq!(
+        before_b.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [a],
+        "until is exclusive"
+    );
+    store
+        .audit_result(a, AuditOutcome::Failed, None, None, Some("timeout"))
+        .await
+        .expect("result");
+    let a_row = &store.audit(&of("a@x")).await.expect("rows")[0];
+    assert_eq!(
+        (a_row.outcome.as_str(), a_row.error.as_deref()),
+        ("failed", Some("timeout"))
+    );
+}
