@@ -72,7 +72,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let store = skillsync::store::Store::connect_lazy(settings.database.url.expose(), 2)?;
+            let url = settings.database.url.expose();
+            let store = skillsync::store::Store::connect_lazy(url, 2)?;
+            store.create_database_if_missing(url).await.context("creating the database")?;
             store.migrate().await.context("applying migrations")?;
             println!("migrations applied");
             Ok(())

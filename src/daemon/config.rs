@@ -12,7 +12,8 @@ use crate::domain::FeedScope;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// PostgreSQL URL; a secret, since it usually carries a password.
+    /// `postgres://…` (production, replicas) or `sqlite://path` (one process); a secret, since it
+    /// usually carries a password.
     pub url: Secret,
     /// Pool size.
     pub max_connections: u32,

@@ -83,9 +83,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
-            StoreError::Database(ref db)
-                if matches!(db, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) =>
-            {
+            ref unavailable if unavailable.is_unavailable() => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
