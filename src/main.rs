@@ -74,7 +74,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             let url = settings.database.url.expose();
             let store = skillsync::store::Store::connect_lazy(url, 2)?;
-            store.create_database_if_missing(url).await.context("creating the database")?;
+            store
+                .create_database_if_missing(url)
+                .await
+                .context("creating the database")?;
             store.migrate().await.context("applying migrations")?;
             println!("migrations applied");
             Ok(())

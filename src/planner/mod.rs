@@ -206,11 +206,12 @@ fn diff_rated(
             Some(_) => {}
         }
     }
-    if attr.removes() {
-        for (name, &current) in have {
-            if !want.contains_key(name) && manages(policy, kind, name) {
-                out.push(change(name, Action::Remove(Some(current))));
-            }
+    for (name, &current) in have {
+        // A gate skill follows its certification even under `additive`: a lapsed certification
+        // must stop routing, whatever the policy for ordinary skills says.
+        let gate = kind == AssignmentKind::Skill && policy.certifications.is_gate(name);
+        if (attr.removes() || gate) && !want.contains_key(name) && manages(policy, kind, name) {
+            out.push(change(name, Action::Remove(Some(current))));
         }
     }
 }
@@ -280,8 +281,7 @@ fn count(plan: &Plan, live: &[LiveAgent], policy: &Policy) -> PlanCounts {
     }
     for agent in live {
         let managed = |kind: AssignmentKind, names: &mut dyn Iterator<Item = &str>| {
-            let scope = policy.ownership.of(kind);
-            names.filter(|n| scope.manages(n)).count()
+            names.filter(|n| manages(policy, kind, n)).count()
         };
         let held = managed(
             AssignmentKind::Skill,

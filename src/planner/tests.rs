@@ -579,6 +579,36 @@ mod certification_gates {
     }
 
     #[test]
+    fn a_lapsed_certifications_gate_goes_even_under_additive_and_gates_count_as_managed() {
+        let want = AgentDesired {
+            certifications: [(name("PCI-DSS"), window(at(1, 1, 0), at(12, 1, 0)))].into(),
+            ..AgentDesired::default()
+        };
+        let state = desired(FeedScope::Partial, vec![(key(1), want)]);
+        let mut policy = policy(&state);
+        policy.now = at(12, 2, 0);
+        policy.certifications = rules(0);
+        policy.attributes = PolicySettings {
+            skills: AttributePolicy::Additive,
+            certifications: AttributePolicy::Additive,
+            ..PolicySettings::default()
+        };
+        let plan = plan(&state, &[holding(true)], &policy);
+        let changes: Vec<String> = plan
+            .agents
+            .iter()
+            .flat_map(|a| &a.changes)
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(changes, ["- skill Gate_PCI (5)", "- certification PCI-DSS"]);
+        assert_eq!(
+            plan.counts.managed_assignments, 2,
+            "the gate skill and the certification"
+        );
+        assert_eq!(plan.counts.destructive, 2);
+    }
+
+    #[test]
     fn a_gate_skill_is_owned_even_when_no_feed_names_it() {
         // The agent is listed (for another skill) but holds no certification: its gate goes.
         let state = desired(
