@@ -81,6 +81,25 @@ fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoEr
     Ok(s)
 }
 
+/// Posts the bundled feed through the API, as a WFM system would, and returns its job id.
+async fn ingest_sample(api: &str) -> Result<i64, DemoError> {
+    let failed = |e: reqwest::Error| DemoError::Ingest(e.to_string());
+    let resp = reqwest::Client::new()
+        .post(format!("{api}/v1/feeds?scope=partial&source=demo"))
+        .bearer_auth(DEMO_TOKEN)
+        .header("content-type", "text/csv")
+        .body(SAMPLE_FEED)
+        .send()
+        .await
+        .map_err(failed)?;
+    let status = resp.status();
+    let body: serde_json::Value = resp.json().await.map_err(failed)?;
+    body["job_id"]
+        .as_i64()
+        .filter(|_| status.is_success())
+        .ok_or_else(|| DemoError::Ingest(format!("{status}: {body}")))
+}
+
 /// Runs the demo until `shutdown`.
 pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), DemoError> {
     let sim = Simulator::build(SimConfig {
@@ -107,19 +126,7 @@ pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), Demo
     let metrics = format!("http://127.0.0.1:{}/metrics", app.metrics_port());
     let daemon = tokio::spawn(app.run_until_stopped(shutdown.clone()));
 
-    let http = reqwest::Client::new();
-    let accepted: serde_json::Value = http
-        .post(format!("{api}/v1/feeds?scope=partial&source=demo"))
-        .bearer_auth(DEMO_TOKEN)
-        .header("content-type", "text/csv")
-        .body(SAMPLE_FEED)
-        .send()
-        .await
-        .map_err(|e| DemoError::Ingest(e.to_string()))?
-        .json()
-        .await
-        .map_err(|e| DemoError::Ingest(e.to_string()))?;
-    let job = accepted["job_id"].as_i64().unwrap_or_default();
+    let job = ingest_sample(&api).await?;
     println!(
         "skillsync demo
   simulated Genesys Cloud org: {sim_url} ({} agents; its own view: {sim_url}/sim/users/<id>)

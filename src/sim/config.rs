@@ -82,6 +82,10 @@ pub struct Faults {
     /// Probability that any write gets a 409, window or not.
     #[arg(long, default_value_t = 0.0)]
     pub conflict_rate: f64,
+    /// The next this many API writes to users get a 409, whatever the window; deterministic,
+    /// for tests that must see a conflict. Reads back as the number still to come.
+    #[arg(long, default_value_t = 0)]
+    pub conflict_next: u32,
     /// Probability that an API call gets a 503 before it is processed.
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
@@ -117,6 +121,7 @@ impl Default for Faults {
             conflict_window_ms: 0,
             conflict_probability: 0.0,
             conflict_rate: 0.0,
+            conflict_next: 0,
             error_rate: 0.0,
             timeout_rate: 0.0,
             latency_ms: 0,

@@ -30,6 +30,7 @@ pub struct SimState {
 struct ActiveFaults {
     faults: Faults,
     outage_until: Option<Instant>,
+    conflicts_left: u32,
     api_limiter: Option<Arc<Limiter>>,
     mint_limiter: Option<Arc<Limiter>>,
 }
@@ -93,6 +94,7 @@ impl SimState {
             faults: RwLock::new(ActiveFaults {
                 faults,
                 outage_until: None,
+                conflicts_left: 0,
                 api_limiter: None,
                 mint_limiter: None,
             }),
@@ -110,7 +112,16 @@ impl SimState {
             .outage_until
             .map(|until| until.saturating_duration_since(Instant::now()).as_millis() as u64)
             .unwrap_or(0);
+        faults.conflict_next = active.conflicts_left;
         faults
+    }
+
+    /// Consumes one of the forced conflicts set by `conflict_next`, if any are left.
+    pub fn take_forced_conflict(&self) -> bool {
+        let mut active = self.faults.write();
+        let forced = active.conflicts_left > 0;
+        active.conflicts_left = active.conflicts_left.saturating_sub(1);
+        forced
     }
 
     /// Replaces the faults. Limiters are rebuilt only when their budget changes, so that
@@ -130,6 +141,7 @@ impl SimState {
         }
         active.outage_until = (faults.outage_ms > 0)
             .then(|| Instant::now() + Duration::from_millis(faults.outage_ms));
+        active.conflicts_left = faults.conflict_next;
         active.faults = faults;
     }
 

@@ -10,6 +10,7 @@ mod daemon_flow;
 mod daemon_replicas;
 mod daemon_sources;
 mod daemon_sqlite;
+mod demo;
 mod helpers;
 mod pg_cluster;
 mod serve_process;

@@ -144,6 +144,34 @@ async fn a_random_conflict_rate_rejects_writes_anywhere() {
 }
 
 #[tokio::test]
+async fn the_next_n_writes_conflict_and_then_writes_go_through() {
+    let sim = spawn_sim(with_faults(Faults::none())).await;
+    let (user, held) = sim.user_with_skill_count(1, 20).await;
+    sim.set_faults(json!({"conflict_next": 2})).await;
+    let delete = |skill: String| {
+        let (sim, path) = (&sim, format!("/api/v2/users/{user}/routingskills/{skill}"));
+        async move { sim.call(Method::DELETE, &path, None).await }
+    };
+    assert_error(
+        delete(held[0].clone()).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let faults: Value = sim.get("/sim/faults").await.json().await.expect("json");
+    assert_eq!(faults["conflict_next"], 1, "one forced conflict left");
+    assert_error(
+        delete(held[0].clone()).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(delete(held[0].clone()).await.status().is_success());
+    let faults: Value = sim.get("/sim/faults").await.json().await.expect("json");
+    assert_eq!(faults["conflict_next"], 0);
+}
+
+#[tokio::test]
 async fn a_503_comes_before_the_call_and_changes_nothing() {
     let sim = spawn_sim(small_org()).await;
     let (user, held) = sim.user_with_skill_count(1, 20).await;

@@ -41,6 +41,7 @@ mod fixtures;
 mod jobs;
 mod lifecycle;
 mod observed;
+mod pg_only;
 mod sqlite_only;
 mod work;
 

@@ -33,7 +33,7 @@ pub fn write_user<R>(
     let recently_written = data.last_write.is_some_and(|at| {
         now.duration_since(at) < Duration::from_millis(faults.conflict_window_ms)
     });
-    let conflicted = {
+    let conflicted = state.take_forced_conflict() || {
         let mut rng = rand::rng();
         rng.random_bool(faults.conflict_rate)
             || (recently_written && rng.random_bool(faults.conflict_probability))

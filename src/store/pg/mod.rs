@@ -13,6 +13,7 @@ use std::time::Duration;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::{ConnectOptions, Connection};
 
 use super::StoreError;
 
@@ -28,10 +29,32 @@ pub(super) fn connect_lazy(url: &str, max_connections: u32) -> Result<PgPool, St
         .connect_lazy_with(options))
 }
 
+/// Creates the database when the server answers that it does not exist. The maintenance database
+/// is only visited then, so that a role allowed into its own database alone can run skillsync.
 pub(super) async fn create_database_if_missing(url: &str) -> Result<(), StoreError> {
-    if !sqlx::Postgres::database_exists(url).await? {
-        tracing::info!("creating the database");
-        sqlx::Postgres::create_database(url).await?;
+    /// `invalid_catalog_name`: the database does not exist.
+    const NO_SUCH_DATABASE: &str = "3D000";
+    let options: PgConnectOptions = url.parse()?;
+    match options.connect().await {
+        Ok(connection) => {
+            connection.close().await.ok();
+            Ok(())
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(NO_SUCH_DATABASE) => {
+            tracing::info!("creating the database");
+            match sqlx::Postgres::create_database(url).await {
+                Ok(()) => Ok(()),
+                // Another replica starting at the same moment may have created it first (the
+                // server then answers 42P04, or 23505 when both got past its own check).
+                Err(e) => match options.connect().await {
+                    Ok(connection) => {
+                        connection.close().await.ok();
+                        Ok(())
+                    }
+                    Err(_) => Err(e.into()),
+                },
+            }
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }
