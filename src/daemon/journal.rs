@@ -24,7 +24,8 @@ pub struct StoreJournal<'a> {
     pub feed_id: Option<i64>,
     /// Where `changes_applied` is counted.
     pub metrics: Arc<Metrics>,
-    /// The agent's feed key, for webhook events.
+    /// The agent's feed key: the audit row's agent (so that `?agent=` finds it however the
+    /// platform spells the email) and the webhook events'.
     pub agent_key: Option<AgentKey>,
     /// Where certification events go.
     pub notifier: &'a NotifierHandle,
@@ -63,7 +64,12 @@ impl Journal for StoreJournal<'_> {
         let entry = AuditIntent {
             job_id: Some(self.job_id),
             feed_id: self.feed_id,
-            agent_key: Some(intent.label.to_string()),
+            agent_key: Some(
+                self.agent_key
+                    .as_ref()
+                    .map_or(intent.label, AgentKey::as_str)
+                    .to_string(),
+            ),
             user_id: Some(intent.user_id.to_string()),
             call: intent.kind.label().to_string(),
             changes: serde_json::to_value(&intent.changes).unwrap_or_default(),
@@ -99,7 +105,8 @@ impl Journal for StoreJournal<'_> {
             )
             .await
         {
-            // The intent row stays pending and is marked unknown at the next start.
+            // The intent row stays pending; once its job no longer runs under a live lease, the
+            // gauge refresher marks it unknown.
             tracing::warn!(audit_id = token, error = %e, "cannot record a write's result");
         }
         let events = self.pending.lock().remove(&token).unwrap_or_default();

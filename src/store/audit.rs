@@ -121,7 +121,9 @@ impl Store {
 
     /// Marks intents pending for longer than `older_than_secs` as `unknown`: the process that
     /// logged them died before recording the result, and whether the write reached the platform
-    /// is for the next observation to tell. Younger intents may belong to a live replica.
+    /// is for the next observation to tell. Younger intents, and those of a job still running
+    /// under a live lease (a call held back by pacing or retries can take minutes), may belong
+    /// to a live worker: settling them would make its result unrecordable.
     pub async fn settle_pending_audit(&self, older_than_secs: f64) -> Result<u64, StoreError> {
         dispatch!(self, audit::settle_pending_audit(older_than_secs))
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::codec::desired_from_json;
-use super::{corrupt, Store, StoreError};
+use super::{corrupt, JobRecord, Store, StoreError};
 use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope};
 use crate::planner::SeenNames;
 
@@ -206,6 +206,21 @@ impl Store {
     /// One feed.
     pub async fn feed(&self, id: i64) -> Result<Option<FeedRecord>, StoreError> {
         dispatch!(self, feeds::feed(id))
+    }
+
+    /// The feeds a job was started for, oldest first: more than one when feeds arrived while
+    /// their job was still queued and were coalesced into it. The job's own `feed_id` counts
+    /// even before the ingest has linked that feed to it.
+    pub async fn feeds_of_job(&self, job: &JobRecord) -> Result<Vec<FeedRecord>, StoreError> {
+        let Some(newest) = job.feed_id else {
+            return Ok(Vec::new());
+        };
+        let mut feeds: Vec<FeedRecord> = dispatch!(self, feeds::feeds_of_job(job.id))?;
+        if !feeds.iter().any(|f| f.id == newest) {
+            feeds.extend(self.feed(newest).await?);
+            feeds.sort_by_key(|f| f.id);
+        }
+        Ok(feeds)
     }
 
     /// The newest accepted feed of each source, for feed-age metrics.

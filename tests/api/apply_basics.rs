@@ -261,3 +261,31 @@ async fn an_unknown_skill_fails_its_agents_unless_missing_skills_may_be_created(
     assert!(report.converged(), "{:?}", report.failures);
     assert!(sim.skills().await.iter().any(|(_, n)| n == "Gate_PCI"));
 }
+
+#[tokio::test]
+async fn unknown_names_met_in_turn_reload_the_definitions_once_each() {
+    let sim = spawn_sim(small_org()).await;
+    let settings = settings_for(&sim);
+    let csv: String = std::iter::once("agent,type,name,proficiency\n".to_string())
+        .chain((1..=8).map(|i| {
+            let ghost = if i % 2 == 0 { "Ghost_A" } else { "Ghost_B" };
+            format!("agent{i:05}@example.com,skill,{ghost},2\n")
+        }))
+        .collect();
+    let state = desired(&csv, FeedScope::Partial);
+    sim.reset_stats().await;
+    let report = apply(&settings, &state, true).await.0.expect("ran");
+    assert_eq!(report.failures.len(), 8, "{:?}", report.failures);
+    let listings: u64 = sim
+        .stats()
+        .await
+        .requests
+        .iter()
+        .filter(|r| r.path == "/api/v2/routing/skills" && r.method == "GET")
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(
+        listings, 3,
+        "the first load, then one reload per unknown name"
+    );
+}

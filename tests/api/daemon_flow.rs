@@ -499,9 +499,19 @@ async fn the_audit_log_is_available_as_csv(_: PgPoolOptions, db: PgConnectOption
         .next()
         .is_some_and(|h| h.starts_with("id,at,job_id,feed_id,agent,user_id,call")));
     assert!(lines.clone().count() >= 1, "{text}");
+    let rows = lines.clone().count();
     assert!(
         lines.all(|l| l.contains("agent00001@example.com")),
         "{text}"
+    );
+    // The filter is normalized as feed keys are: an email in any case finds the same rows.
+    let shouted = daemon
+        .get_json("/v1/audit?agent=%20AGENT00001@Example.COM")
+        .await;
+    assert_eq!(
+        shouted["entries"].as_array().map(Vec::len),
+        Some(rows),
+        "{shouted}"
     );
     let _ = skill_ids;
     daemon.stop().await;

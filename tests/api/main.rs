@@ -3,6 +3,7 @@
 mod apply_basics;
 mod apply_faults;
 mod daemon_certifications;
+mod daemon_coalesce;
 mod daemon_crash;
 mod daemon_database;
 mod daemon_failures;

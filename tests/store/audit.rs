@@ -9,6 +9,7 @@ use crate::Db;
 
 on_both_backends!(
     the_audit_log_is_append_only,
+    a_running_jobs_pending_intents_are_not_settled_while_its_lease_lives,
     audit_rows_filter_by_agent_and_by_a_half_open_time_range,
 );
 
@@ -135,4 +136,51 @@ async fn audit_rows_filter_by_agent_and_by_a_half_open_time_range(db: Db) {
         (a_row.outcome.as_str(), a_row.error.as_deref()),
         ("failed", Some("timeout"))
     );
+}
+
+async fn a_running_jobs_pending_intents_are_not_settled_while_its_lease_lives(db: Db) {
+    let store = &db.store;
+    let job = store
+        .enqueue_job(skillsync::store::Trigger::Manual, None, None)
+        .await
+        .expect("queued");
+    let claimed = store.claim_job("worker-a", 60.0).await.expect("claim");
+    assert_eq!(claimed.map(|j| j.id), Some(job.id));
+    let slow_call = store
+        .audit_intent(&AuditIntent {
+            job_id: Some(job.id),
+            call: "patch_skills".into(),
+            ..AuditIntent::default()
+        })
+        .await
+        .expect("intent");
+    assert_eq!(
+        store.settle_pending_audit(0.0).await.expect("settled"),
+        0,
+        "the worker holding the job may still record the result"
+    );
+    store
+        .audit_result(slow_call, AuditOutcome::Ok, Some(200), None, None)
+        .await
+        .expect("a late result is still recorded");
+
+    let orphan = store
+        .audit_intent(&AuditIntent {
+            job_id: Some(job.id),
+            call: "delete_skill".into(),
+            ..AuditIntent::default()
+        })
+        .await
+        .expect("intent");
+    db.expire_job_lease(job.id).await;
+    assert_eq!(store.settle_pending_audit(0.0).await.expect("settled"), 1);
+    let rows = store
+        .audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("rows");
+    let outcomes: Vec<_> = rows.iter().map(|r| (r.id, r.outcome.as_str())).collect();
+    assert_eq!(outcomes, vec![(slow_call, "ok"), (orphan, "unknown")]);
 }

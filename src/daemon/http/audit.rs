@@ -19,7 +19,7 @@ use crate::store::{AuditEntry, AuditFilter};
 /// Query of `GET /v1/audit`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
-    /// Agent key, label or user id.
+    /// Agent key (normalized as feeds are: an email in any case) or platform user id.
     agent: Option<String>,
     /// From, inclusive (RFC 3339).
     since: Option<DateTime<Utc>>,
@@ -98,7 +98,7 @@ pub async fn audit(
         page.limit()
     };
     let filter = AuditFilter {
-        agent: q.agent,
+        agent: q.agent.map(|a| super::normalized_key(&ctx, &a)),
         since: q.since,
         until: q.until,
         limit,

@@ -47,6 +47,11 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status it is answered with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// Adds details.
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);

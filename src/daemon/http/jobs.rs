@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -80,16 +81,16 @@ async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<Job
     } else {
         ctx.store.reject_job(id, &by).await?
     };
-    if let Some(feed_id) = job
-        .feed_id
-        .filter(|_| job.trigger == Trigger::Feed.as_str())
-    {
-        // A held feed waited outside the desired state: approval puts it in force for the job
-        // that now runs; rejection withdraws it for good.
-        if approve {
-            ctx.store.release_feed(feed_id).await?;
-        } else {
-            ctx.store.withdraw_feed(feed_id).await?;
+    let feeds = ctx.store.feeds_of_job(&job).await?;
+    if job.trigger == Trigger::Feed.as_str() && !feeds.is_empty() {
+        // Held feeds waited outside the desired state: approval puts them in force for the job
+        // that now runs; rejection withdraws them for good.
+        for feed in &feeds {
+            if approve {
+                ctx.store.release_feed(feed.id).await?;
+            } else {
+                ctx.store.withdraw_feed(feed.id).await?;
+            }
         }
         ctx.certifications_changed.notify_one();
     }
@@ -139,6 +140,7 @@ pub async fn reject(
 
 /// Body of `POST /v1/reconcile`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReconcileRequest {
     /// One agent (feed key or user id); absent = everyone.
     agent: Option<String>,
@@ -150,9 +152,13 @@ pub struct ReconcileRequest {
 pub async fn reconcile(
     State(ctx): State<Arc<Context>>,
     Writer(_): Writer,
-    body: Option<Json<ReconcileRequest>>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
-    let agent = match body.and_then(|Json(b)| b.agent) {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let agent = match reconcile_request(content_type, &body)?.agent {
         None => None,
         Some(raw) => {
             let key = super::normalized_key(&ctx, &raw);
@@ -176,4 +182,111 @@ pub async fn reconcile(
         Json(serde_json::json!({ "job_id": job.id, "agent": job.agent })),
     )
         .into_response())
+}
+
+/// An empty body means everyone. Anything else must be the documented object, because a
+/// misspelt field read as "no agent" would start a run for everyone.
+fn reconcile_request(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<ReconcileRequest, ApiError> {
+    if body.trim_ascii().is_empty() {
+        return Ok(ReconcileRequest::default());
+    }
+    if content_type.is_some_and(|t| !t.trim_start().starts_with("application/json")) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "a body must be sent as Content-Type: application/json",
+        ));
+    }
+    let shape = |status, code, cause: &dyn std::fmt::Display| {
+        ApiError::new(
+            status,
+            code,
+            format!(
+                "the body must be empty or a JSON object like {{\"agent\": \"agent00001@example.com\"}}: {cause}"
+            ),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| shape(StatusCode::BAD_REQUEST, "bad_request", &e))?;
+    // serde would read a struct from an array too; only the object is documented.
+    if !value.is_object() {
+        return Err(shape(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            &"not an object",
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| shape(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::reconcile_request;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    fn refusal(content_type: Option<&str>, body: &[u8]) -> Option<(StatusCode, String)> {
+        reconcile_request(content_type, body)
+            .err()
+            .map(|e| (e.status(), format!("{e:?}")))
+    }
+
+    #[test]
+    fn an_empty_body_means_everyone_whatever_its_type() {
+        for (content_type, body) in [
+            (None, &b""[..]),
+            (Some("application/x-www-form-urlencoded"), b"  \n"),
+            (JSON, b"{}"),
+            (None, b"{}"),
+        ] {
+            let agent = reconcile_request(content_type, body).map(|r| r.agent);
+            assert_eq!(agent.ok(), Some(None), "{content_type:?} {body:?}");
+        }
+    }
+
+    #[test]
+    fn one_agent_is_read_from_the_object() {
+        let request = reconcile_request(JSON, br#"{"agent": "a@example.com"}"#).ok();
+        assert_eq!(
+            request.and_then(|r| r.agent).as_deref(),
+            Some("a@example.com")
+        );
+    }
+
+    #[test]
+    fn a_misspelt_field_or_another_shape_is_refused_not_read_as_everyone() {
+        for body in [
+            &br#"{"agnet": "a@example.com"}"#[..],
+            br#"["a@example.com"]"#,
+            br#"{"agent": 5}"#,
+        ] {
+            for content_type in [JSON, None] {
+                let refused = refusal(content_type, body);
+                assert!(
+                    refused.as_ref().is_some_and(|(status, message)| {
+                        *status == StatusCode::UNPROCESSABLE_ENTITY
+                            && message.contains("must be empty or a JSON object")
+                    }),
+                    "{refused:?}"
+                );
+            }
+        }
+        let refused = refusal(JSON, b"agent=a");
+        assert_eq!(refused.map(|r| r.0), Some(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn a_body_of_another_type_is_refused() {
+        let refused = refusal(Some("application/x-www-form-urlencoded"), b"agent=a");
+        assert_eq!(
+            refused.map(|r| r.0),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        );
+    }
 }

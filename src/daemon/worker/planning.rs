@@ -73,16 +73,21 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         ctx.metrics.drifted_agents.set(plan.agents.len() as i64);
     }
 
-    let snapshot = match run.job.feed_id {
-        Some(feed_id) => match ctx.store.feed(feed_id).await? {
-            Some(feed) if feed.scope == FeedScope::Snapshot.as_str() => ctx
-                .store
-                .previous_snapshot_agents(feed_id)
-                .await?
-                .map(|previous| (feed.agents.max(0) as usize, previous)),
-            _ => None,
-        },
-        None => None,
+    // Feeds that arrived while the job was queued were coalesced into it: the newest snapshot
+    // among them is compared with the one in force before the first of them, and a hold holds
+    // them all.
+    let feeds = ctx.store.feeds_of_job(run.job).await?;
+    let newest_snapshot = feeds
+        .iter()
+        .rev()
+        .find(|f| f.scope == FeedScope::Snapshot.as_str() && f.status == "accepted");
+    let snapshot = match (feeds.first(), newest_snapshot) {
+        (Some(first), Some(newest)) => ctx
+            .store
+            .previous_snapshot_agents(first.id)
+            .await?
+            .map(|previous| (newest.agents.max(0) as usize, previous)),
+        _ => None,
     };
     let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
     let approved = run.job.approved()
@@ -100,13 +105,11 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
                 plan_json(&plan),
             )
             .await?;
-        if let Some(feed_id) = run
-            .job
-            .feed_id
-            .filter(|_| run.job.trigger == Trigger::Feed.as_str())
-        {
-            // Until an operator decides, no scan may apply the feed.
-            ctx.store.hold_feed(feed_id).await?;
+        if run.job.trigger == Trigger::Feed.as_str() && !feeds.is_empty() {
+            // Until an operator decides, no scan may apply the feeds.
+            for feed in &feeds {
+                ctx.store.hold_feed(feed.id).await?;
+            }
             ctx.certifications_changed.notify_one();
         }
         return Ok(Planned::Held);

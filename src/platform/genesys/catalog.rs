@@ -16,8 +16,9 @@ pub struct Catalog {
     skills: HashMap<String, String>,
     languages: HashMap<String, String>,
     loaded: bool,
-    /// Names that already caused a reload since the last load: a second miss is answered
-    /// without reading every definition again.
+    /// Names that already caused a reload since the catalog was marked stale: a second miss is
+    /// answered without reading every definition again. A reload caused by one name keeps the
+    /// others, or two unknown names met in turn would reload the catalog for every agent.
     missed: HashSet<(AssignmentKind, String)>,
 }
 
@@ -40,6 +41,7 @@ impl Catalog {
     /// does this per job: skills may have been deleted or created in the admin UI meanwhile).
     pub fn mark_stale(&mut self) {
         self.loaded = false;
+        self.missed.clear();
     }
 
     /// Records a definition created just now.
@@ -109,7 +111,6 @@ impl Catalog {
             *self.map(kind) = map;
         }
         self.loaded = true;
-        self.missed.clear();
         Ok(())
     }
 }

@@ -56,7 +56,9 @@ pub(in crate::store) async fn settle_pending_audit(
 ) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "UPDATE audit SET outcome = 'unknown', finished_at = now()
-         WHERE outcome = 'pending' AND at < now() - make_interval(secs => $1)",
+         WHERE outcome = 'pending' AND at < now() - make_interval(secs => $1)
+           AND NOT EXISTS (SELECT 1 FROM jobs
+                           WHERE jobs.id = audit.job_id AND status = 'running' AND lease_until > now())",
     )
     .bind(older_than_secs)
     .execute(pool)

@@ -59,7 +59,9 @@ pub(in crate::store) async fn settle_pending_audit(
     // millisecond would otherwise never be "older than 0 seconds".
     let done = sqlx::query(&format!(
         "UPDATE audit SET outcome = 'unknown', finished_at = {NOW}
-         WHERE outcome = 'pending' AND at <= {cutoff}",
+         WHERE outcome = 'pending' AND at <= {cutoff}
+           AND NOT EXISTS (SELECT 1 FROM jobs
+                           WHERE jobs.id = audit.job_id AND status = 'running' AND lease_until > {NOW})",
         cutoff = now_plus("-$1"),
     ))
     .bind(older_than_secs)

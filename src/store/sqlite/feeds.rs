@@ -158,6 +158,18 @@ pub(in crate::store) async fn feed(
     )
 }
 
+pub(in crate::store) async fn feeds_of_job(
+    pool: &SqlitePool,
+    job_id: i64,
+) -> Result<Vec<FeedRecord>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM feeds WHERE job_id = $1 ORDER BY id"
+    ))
+    .bind(job_id)
+    .fetch_all(pool)
+    .await?)
+}
+
 pub(in crate::store) async fn last_feed_per_source(
     pool: &SqlitePool,
 ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
