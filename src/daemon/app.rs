@@ -34,6 +34,12 @@ pub enum AppError {
     /// A cron expression or zone is invalid.
     #[error(transparent)]
     Schedule(#[from] scheduler::ScheduleError),
+    /// An `[ownership.*]` glob is invalid.
+    #[error(transparent)]
+    Ownership(#[from] crate::planner::OwnershipError),
+    /// A certification gate is invalid.
+    #[error(transparent)]
+    Gate(#[from] crate::planner::GateError),
     /// The `[webhook]` configuration is invalid.
     #[error(transparent)]
     Webhook(#[from] crate::notify::WebhookSettingsError),
@@ -94,6 +100,13 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, AppError> {
         let store = migrated_store(&settings).await?;
         let rules = FeedRules::from_settings(&settings.feed)?;
+        // Checked here once, or every job would fail on them: the names that feeds will add to
+        // the managed scope cannot make either invalid.
+        crate::planner::Ownership::build(&settings.ownership, &Default::default())?;
+        crate::planner::CertificationRules::new(
+            &settings.feed.certifications,
+            settings.certifications.margin(),
+        )?;
         let metrics = Arc::new(Metrics::new());
         let platform = Genesys::new(&settings.platform)?.with_observer(metrics.clone());
         let owner = format!(

@@ -11,6 +11,7 @@ mod daemon_flow;
 mod daemon_replicas;
 mod daemon_sources;
 mod daemon_sqlite;
+mod daemon_startup;
 mod demo;
 mod helpers;
 mod pg_cluster;
