@@ -130,6 +130,7 @@ impl Application {
             owner,
             wake: Notify::new(),
             certifications_changed: Notify::new(),
+            gauges_stale: Notify::new(),
             notifier,
         });
         scheduler::validate(&ctx)?;

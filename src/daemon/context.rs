@@ -30,6 +30,8 @@ pub struct Context {
     pub wake: Notify,
     /// Wakes the certification timer when the desired state changed.
     pub certifications_changed: Notify,
+    /// Asks the gauge refresher to read the database now (a job just saved what it observed).
+    pub gauges_stale: Notify,
     /// The certification webhook (disabled when no URL is configured).
     pub notifier: NotifierHandle,
 }

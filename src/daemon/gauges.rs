@@ -79,6 +79,7 @@ pub async fn run(ctx: Arc<Context>, every: Duration, shutdown: CancellationToken
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
+            _ = ctx.gauges_stale.notified() => {}
             _ = tokio::time::sleep(every) => {}
         }
     }

@@ -153,6 +153,8 @@ async fn run_job(ctx: &Context, job: JobRecord, shutdown: &CancellationToken) {
             tracing::warn!(error = %e, "job failed");
         }
     }
+    // Agent states, held jobs and the last success changed with the job.
+    ctx.gauges_stale.notify_one();
 }
 
 /// Renews the job's lease until `cancel`; returns when the lease is lost.

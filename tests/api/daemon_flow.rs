@@ -430,15 +430,23 @@ async fn health_readiness_metrics_and_the_openapi_document_answer(
     assert_eq!(daemon.get_json("/healthz").await["status"], "ok");
     let ready = daemon.get_json("/readyz").await;
     assert_eq!(ready["status"], "ready", "{ready}");
-    let metrics = daemon
-        .http
-        .get(format!("{}/metrics", daemon.metrics))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    // The state gauges are read from the database by their own task, woken by the job.
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = daemon
+            .http
+            .get(format!("{}/metrics", daemon.metrics))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        if metrics.contains("skillsync_observed_agents 20") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     for name in [
         "skillsync_observed_agents 20",
         "skillsync_platform_requests_total{endpoint=\"list_users\",status=\"200\"}",

@@ -68,10 +68,9 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         })
         .collect();
     ctx.store.save_observed(&rows, Utc::now(), full).await?;
-    if full {
-        ctx.metrics.observed_agents.set(live.len() as i64);
-        ctx.metrics.drifted_agents.set(plan.agents.len() as i64);
-    }
+    // Not set here: a refresh that read the database just before this save could overwrite the
+    // values with older ones. The refresher reads after the save instead.
+    ctx.gauges_stale.notify_one();
 
     // Feeds that arrived while the job was queued were coalesced into it: the newest snapshot
     // among them is compared with the one in force before the first of them, and a hold holds
