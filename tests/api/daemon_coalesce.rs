@@ -89,6 +89,12 @@ async fn a_truncated_snapshot_coalesced_with_a_later_partial_feed_is_held_and_re
         );
     }
 
+    let drift = daemon.get_json("/v1/drift?limit=1").await;
+    assert_eq!(
+        drift["summary"]["drifted"], 0,
+        "the held feeds' changes are not in force, so they are not drift: {drift}"
+    );
+
     let resp = daemon
         .post_json(&format!("/v1/jobs/{job_id}/reject"), json!({}))
         .await;

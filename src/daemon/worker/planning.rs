@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{JobError, JobRun};
 use crate::domain::{DesiredState, FeedScope, LiveAgent};
-use crate::planner::{check_safety, AgentPlan, Change, Plan};
+use crate::planner::{check_safety, AgentPlan, Change, Ownership, Plan, Policy};
 use crate::platform::Platform;
 use crate::store::{ObservedAgent, Trigger};
 
@@ -36,12 +36,15 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
     })
 }
 
-pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
+/// Records what was observed and how it differs from `plan`'s desired state.
+async fn save_drift(
+    run: &JobRun<'_>,
+    live: &[LiveAgent],
+    plan: &Plan,
+    full: bool,
+) -> Result<(), JobError> {
     let ctx = run.ctx;
     let kind = ctx.settings.feed.agent_key;
-    let (desired, live, full) = observe(run).await?;
-    let plan = crate::planner::plan(&desired, &live, &run.policy);
-
     let by_user: HashMap<&str, &AgentPlan> = plan
         .agents
         .iter()
@@ -71,6 +74,40 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     // Not set here: a refresh that read the database just before this save could overwrite the
     // values with older ones. The refresher reads after the save instead.
     ctx.gauges_stale.notify_one();
+    Ok(())
+}
+
+/// After its feeds were held, what differs is measured against the desired state without them,
+/// so that drift and its gauge do not show the held changes as if they were in force.
+async fn save_drift_without_held_feeds(
+    run: &JobRun<'_>,
+    live: &[LiveAgent],
+    full: bool,
+) -> Result<(), JobError> {
+    let ctx = run.ctx;
+    let desired = ctx
+        .store
+        .current_desired(ctx.settings.feed.agent_key)
+        .await?;
+    let seen = ctx.store.seen_names().await?;
+    let policy = Policy {
+        ownership: Ownership::build(&ctx.settings.ownership, &seen)?,
+        ..run.policy.clone()
+    };
+    save_drift(
+        run,
+        live,
+        &crate::planner::plan(&desired, live, &policy),
+        full,
+    )
+    .await
+}
+
+pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
+    let ctx = run.ctx;
+    let (desired, live, full) = observe(run).await?;
+    let plan = crate::planner::plan(&desired, &live, &run.policy);
+    save_drift(run, &live, &plan, full).await?;
 
     // Feeds that arrived while the job was queued were coalesced into it: the newest snapshot
     // among them is compared with the one in force before the first of them, and a hold holds
@@ -110,6 +147,9 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
                 ctx.store.hold_feed(feed.id).await?;
             }
             ctx.certifications_changed.notify_one();
+            if full {
+                save_drift_without_held_feeds(run, &live, full).await?;
+            }
         }
         return Ok(Planned::Held);
     }
