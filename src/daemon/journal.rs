@@ -50,9 +50,13 @@ impl StoreJournal<'_> {
                 };
                 let name: &Name = &c.name;
                 let rule = c.rule.clone().unwrap_or_else(|| "desired state".into());
+                // An expiry's instant makes the event, and so its id, the same however often it
+                // is built; a change a feed caused took effect now.
+                let at = c.timing.at.unwrap_or_else(Utc::now);
                 Some(
-                    CertificationEvent::new(kind, agent, name, Utc::now(), rule)
-                        .with_user_id(intent.user_id),
+                    CertificationEvent::new(kind, agent, name, at, rule)
+                        .with_user_id(intent.user_id)
+                        .with_expires_on(c.timing.expires_on),
                 )
             })
             .collect()

@@ -60,7 +60,7 @@ pub struct CertificationEvent {
     pub at: DateTime<Utc>,
     /// When the certification expires (the new expiry for a grant), if it does.
     pub expires_on: Option<DateTime<Utc>>,
-    /// Why, in a few words: `expired 2026-11-30T23:00:00Z`, `removed from feed hr-daily`.
+    /// Why, in a few words: `PCI-DSS: expired at 2026-11-30T23:00:00Z`.
     pub rule: String,
 }
 

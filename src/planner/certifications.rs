@@ -19,6 +19,16 @@ pub struct Gate {
     pub proficiency: Proficiency,
 }
 
+/// When a certification change took effect, for its webhook event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// The instant that caused the change when time caused it (an expiry reached), so that the
+    /// event is the same however often it is built; `None` when a feed caused it.
+    pub at: Option<DateTime<Utc>>,
+    /// When the certification expires, if it does (as the feed gives it, before the margin).
+    pub expires_on: Option<DateTime<Utc>>,
+}
+
 /// `[feed.certifications.*]` gates and the `[certifications]` margin, checked.
 #[derive(Debug, Clone, Default)]
 pub struct CertificationRules {
@@ -72,6 +82,20 @@ impl CertificationRules {
     /// Whether a window is in force at `now`.
     pub fn in_force(&self, window: &CertificationWindow, now: DateTime<Utc>) -> bool {
         in_force(window, now, self.margin)
+    }
+
+    /// When a change of a certification with `window` took effect, judged at `now`.
+    pub fn timing(&self, window: Option<&CertificationWindow>, now: DateTime<Utc>) -> Timing {
+        let Some(window) = window else {
+            return Timing::default();
+        };
+        let expired_at = enforced_window(window, self.margin)
+            .expires_on
+            .filter(|until| now >= *until);
+        Timing {
+            at: expired_at,
+            expires_on: window.expires_on,
+        }
     }
 
     /// Why a certification is or is not in force, for the audit log.
@@ -131,5 +155,37 @@ mod tests {
             err.to_string().contains("feed.certifications.HIPAA"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_expiry_is_timed_at_its_enforced_instant_and_feed_changes_are_not() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.to_utc()).ok();
+        let rules = CertificationRules {
+            margin: Duration::from_secs(3600),
+            ..CertificationRules::default()
+        };
+        let window = CertificationWindow {
+            issued_on: at("2026-01-01T00:00:00Z"),
+            expires_on: at("2026-11-30T23:00:00Z"),
+        };
+        let before = at("2026-11-30T21:59:59Z").expect("instant");
+        let after = at("2026-11-30T22:10:00Z").expect("instant");
+        assert_eq!(
+            rules.timing(Some(&window), before),
+            Timing {
+                at: None,
+                expires_on: window.expires_on
+            },
+            "in force: a grant is a feed's doing"
+        );
+        assert_eq!(
+            rules.timing(Some(&window), after),
+            Timing {
+                at: at("2026-11-30T22:00:00Z"),
+                expires_on: window.expires_on
+            },
+            "expired: the instant the margin made it lapse, whenever the job ran"
+        );
+        assert_eq!(rules.timing(None, after), Timing::default());
     }
 }

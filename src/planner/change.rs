@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::certifications::Timing;
 use crate::domain::{AgentKey, AssignmentKind, Name, Proficiency};
 
 /// What happens to one assignment.
@@ -36,6 +37,9 @@ pub struct Change {
     pub writable: bool,
     /// Why, when a rule rather than a feed row caused it (certification windows, gate skills).
     pub rule: Option<String>,
+    /// For certifications: when the change took effect and when the certification expires.
+    /// Not part of the plan's JSON: the webhook events carry it.
+    pub timing: Timing,
 }
 
 impl Change {
@@ -215,6 +219,7 @@ mod tests {
             action,
             writable: true,
             rule: None,
+            timing: Timing::default(),
         }
     }
 

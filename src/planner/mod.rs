@@ -9,7 +9,7 @@ mod safety;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use certifications::{CertificationRules, Gate, GateError};
+pub use certifications::{CertificationRules, Gate, GateError, Timing};
 pub use change::{Action, AgentPlan, Change, Ignored, Plan, PlanCounts, Unmatched};
 pub use ownership::{
     ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings, SeenNames,
@@ -118,11 +118,11 @@ fn diff_agent(
     });
     for change in &mut changes {
         change.rule = match change.kind {
-            AssignmentKind::Certification => Some(rules.rule(
-                change.name.as_str(),
-                want.certifications.get(change.name.as_str()),
-                policy.now,
-            )),
+            AssignmentKind::Certification => {
+                let window = want.certifications.get(change.name.as_str());
+                change.timing = rules.timing(window, policy.now);
+                Some(rules.rule(change.name.as_str(), window, policy.now))
+            }
             AssignmentKind::Skill => rules
                 .gates
                 .iter()
@@ -187,6 +187,7 @@ fn diff_rated(
         action,
         writable: attr.writes(),
         rule: None,
+        timing: Timing::default(),
     };
     for (name, &wanted) in want {
         if !manages(policy, kind, name) {
@@ -234,6 +235,7 @@ fn diff_certifications(
         action,
         writable: attr.writes(),
         rule: None,
+        timing: Timing::default(),
     };
     let mut active = BTreeSet::new();
     for (name, window) in &want.certifications {

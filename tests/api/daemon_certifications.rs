@@ -217,6 +217,23 @@ async fn an_expiring_certification_loses_its_gate_and_entry_on_time_despite_conf
         .find(|e| e["type"] == "certification.revoked")
         .expect("revoked");
     assert_eq!(revoked["agent"], "agent00001@example.com");
+    // The expiry instant, not the time of the write: the same event, and id, if built again.
+    let instant = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.to_utc())
+    };
+    let expiry =
+        chrono::DateTime::parse_from_rfc3339(&expires.to_rfc3339_opts(SecondsFormat::Millis, true))
+            .map(|t| t.to_utc())
+            .ok();
+    assert_eq!(instant(&revoked["at"]), expiry, "{revoked}");
+    assert_eq!(instant(&revoked["expires_on"]), expiry, "{revoked}");
+    let granted = events
+        .iter()
+        .find(|e| e["type"] == "certification.granted")
+        .expect("granted");
+    assert_eq!(instant(&granted["expires_on"]), expiry, "{granted}");
     assert!(revoked["rule"]
         .as_str()
         .is_some_and(|r| r.contains("expired at")));
