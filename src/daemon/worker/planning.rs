@@ -82,7 +82,6 @@ async fn save_drift(
 async fn save_drift_without_held_feeds(
     run: &JobRun<'_>,
     live: &[LiveAgent],
-    full: bool,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
     let desired = ctx
@@ -98,7 +97,7 @@ async fn save_drift_without_held_feeds(
         run,
         live,
         &crate::planner::plan(&desired, live, &policy),
-        full,
+        true,
     )
     .await
 }
@@ -148,7 +147,7 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
             }
             ctx.certifications_changed.notify_one();
             if full {
-                save_drift_without_held_feeds(run, &live, full).await?;
+                save_drift_without_held_feeds(run, &live).await?;
             }
         }
         return Ok(Planned::Held);
