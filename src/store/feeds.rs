@@ -229,6 +229,9 @@ impl Store {
     }
 
     /// Deletes history rows older than `before` that no longer make up the state in force.
+    /// Nothing is deleted while a feed job is undecided (queued, running, held or approved) or
+    /// a feed is held: holding or rejecting a feed rebuilds the state in force from the history
+    /// before it, which must still be there.
     pub async fn prune_feed_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         dispatch!(self, desired::prune_feed_history(before))
     }

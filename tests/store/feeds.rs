@@ -248,8 +248,24 @@ async fn old_history_is_pruned_but_the_state_in_force_stays(db: Db) {
     .await;
     let before = Utc::now() - TimeDelta::hours(1);
     assert_eq!(store.prune_feed_history(before).await.expect("pruned"), 0);
-    // Agent 1's first row is superseded; agent 2's first row and agent 1's second are in force.
     let later = Utc::now() + TimeDelta::seconds(1);
+    // While the second feed's job is undecided it may yet be held, and holding it rebuilds the
+    // state from the rows before it.
+    let job = store
+        .enqueue_job(skillsync::store::Trigger::Feed, Some(second), None)
+        .await
+        .expect("queued");
+    assert_eq!(store.prune_feed_history(later).await.expect("pruned"), 0);
+    store
+        .finish_job(
+            job.id,
+            skillsync::store::JobStatus::Succeeded,
+            json!({}),
+            None,
+        )
+        .await
+        .expect("finished");
+    // Agent 1's first row is superseded; agent 2's first row and agent 1's second are in force.
     assert_eq!(store.prune_feed_history(later).await.expect("pruned"), 1);
     let now = store
         .current_desired(AgentKeyKind::Email)

@@ -112,7 +112,10 @@ pub(in crate::store) async fn prune_feed_history(
     let done = sqlx::query(
         "DELETE FROM feed_agents fa USING feeds f
          WHERE f.id = fa.feed_id AND f.received_at < $1
-           AND NOT EXISTS (SELECT 1 FROM desired d WHERE d.agent_key = fa.agent_key AND d.feed_id = fa.feed_id)",
+           AND NOT EXISTS (SELECT 1 FROM desired d WHERE d.agent_key = fa.agent_key AND d.feed_id = fa.feed_id)
+           AND NOT EXISTS (SELECT 1 FROM feeds h WHERE h.status = 'held')
+           AND NOT EXISTS (SELECT 1 FROM jobs j
+                           WHERE j.trigger = 'feed' AND j.status IN ('queued', 'approved', 'running', 'held'))",
     )
     .bind(before)
     .execute(pool)

@@ -124,7 +124,10 @@ pub(in crate::store) async fn prune_feed_history(
         "DELETE FROM feed_agents
          WHERE feed_id IN (SELECT id FROM feeds WHERE received_at < $1)
            AND NOT EXISTS (SELECT 1 FROM desired d
-                           WHERE d.agent_key = feed_agents.agent_key AND d.feed_id = feed_agents.feed_id)",
+                           WHERE d.agent_key = feed_agents.agent_key AND d.feed_id = feed_agents.feed_id)
+           AND NOT EXISTS (SELECT 1 FROM feeds h WHERE h.status = 'held')
+           AND NOT EXISTS (SELECT 1 FROM jobs j
+                           WHERE j.trigger = 'feed' AND j.status IN ('queued', 'approved', 'running', 'held'))",
     )
     .bind(ts(before))
     .execute(pool)
