@@ -15,7 +15,7 @@ use super::context::Context;
 use crate::domain::{AgentDesired, AgentKey, DesiredState};
 use crate::planner::{CertificationRules, Ownership, Policy};
 use crate::platform::Platform;
-use crate::store::{JobRecord, JobStatus, StoreError};
+use crate::store::{JobRecord, JobStatus, StoreError, Trigger};
 
 /// How one run of a job ended.
 enum Outcome {
@@ -184,6 +184,14 @@ async fn execute(
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
     let settings = &ctx.settings;
+    if job.approved() && job.trigger == Trigger::Feed.as_str() {
+        // The approval puts the held feeds back in force, but it may have been given between
+        // the job's hold and its feeds' (or the API may not have finished releasing them): the
+        // job must plan with them, so it releases them itself first.
+        for feed in ctx.store.feeds_of_job(job).await? {
+            ctx.store.release_feed(feed.id).await?;
+        }
+    }
     ctx.platform.refresh_catalog().await;
     let desired = ctx.store.current_desired(settings.feed.agent_key).await?;
     let seen = ctx.store.seen_names().await?;

@@ -3,11 +3,11 @@
 mod apply_basics;
 mod apply_faults;
 mod daemon_certifications;
-mod daemon_coalesce;
 mod daemon_crash;
 mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
+mod daemon_holds;
 mod daemon_replicas;
 mod daemon_sources;
 mod daemon_sqlite;

@@ -149,6 +149,16 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
             if full {
                 save_drift_without_held_feeds(run, &live).await?;
             }
+            if run.job.coalesced > 0 {
+                // A scan or a certification instant merged into this job still needs a run
+                // against the state in force, which the hold does not block.
+                let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
+                tracing::info!(
+                    job = follow_up.id,
+                    "queued a scan for the triggers merged into the held job"
+                );
+                ctx.wake.notify_one();
+            }
         }
         return Ok(Planned::Held);
     }
