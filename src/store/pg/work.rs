@@ -12,6 +12,9 @@ pub(in crate::store) async fn create_work_items(
     job_id: i64,
     items: &[NewItem<'_>],
 ) -> Result<(), StoreError> {
+    // All or nothing: a resumed job skips planning when it has items, so a partial set would
+    // silently leave agents out of it.
+    let mut tx = pool.begin().await?;
     for batch in items.chunks(5_000) {
         let users: Vec<&str> = batch.iter().map(|i| i.0).collect();
         let keys: Vec<Option<&str>> = batch.iter().map(|i| i.1).collect();
@@ -25,14 +28,15 @@ pub(in crate::store) async fn create_work_items(
         .bind(&users)
         .bind(&keys)
         .bind(&labels)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
         // Each job gives an agent a fresh run of attempts before `needs_attention`.
         sqlx::query("UPDATE agents SET consecutive_failures = 0 WHERE user_id = ANY($1::text[])")
             .bind(&users)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -14,6 +14,9 @@ pub(in crate::store) async fn create_work_items(
     job_id: i64,
     items: &[NewItem<'_>],
 ) -> Result<(), StoreError> {
+    // All or nothing: a resumed job skips planning when it has items, so a partial set would
+    // silently leave agents out of it.
+    let mut tx = begin_immediate(pool).await?;
     for batch in items.chunks(5_000) {
         // Each element is [user id, feed key, label].
         let rows: Vec<_> = batch.iter().map(|(u, k, l)| json!([u, k, l])).collect();
@@ -24,7 +27,7 @@ pub(in crate::store) async fn create_work_items(
         )
         .bind(job_id)
         .bind(json!(rows))
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
         // Each job gives an agent a fresh run of attempts before `needs_attention`.
         sqlx::query(
@@ -32,9 +35,10 @@ pub(in crate::store) async fn create_work_items(
              WHERE user_id IN (SELECT value ->> 0 FROM json_each($1))",
         )
         .bind(json!(rows))
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
