@@ -15,7 +15,7 @@ mod dst_tests;
 pub use expiring::{expiring, Expiring};
 pub use settings::EnforcementSettings;
 pub use warnings::{warnings_due, Warning};
-pub use window::{enforced_window, in_force, next_transition};
+pub use window::{enforced_window, in_force, next_transition, transition_passed};
 pub use within::{Within, WithinError};
 
 use crate::domain::{AgentKey, CertificationWindow, DesiredState, Name};

@@ -42,6 +42,16 @@ pub fn next_transition(
         .min()
 }
 
+/// Whether any certification in `state` started or stopped being in force in `(since, now]`.
+pub fn transition_passed(
+    state: &DesiredState,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    margin: Duration,
+) -> bool {
+    next_transition(state, since, margin).is_some_and(|t| t <= now)
+}
+
 /// The instants at which an enforced window changes state; none when it never holds, since
 /// then neither bound changes anything.
 fn transitions(enforced: &CertificationWindow) -> impl Iterator<Item = DateTime<Utc>> {
@@ -98,6 +108,22 @@ mod tests {
         assert_eq!(
             next_transition(&state(&[("a@x", "PCI", w)]), nov(1, 0), Duration::MAX),
             None
+        );
+    }
+
+    #[test]
+    fn a_transition_counts_as_passed_once_between_two_checks() {
+        let s = state(&[("a@x", "PCI", window(None, Some(nov(20, 8))))]);
+        let passed = |since, now| transition_passed(&s, since, now, Duration::ZERO);
+        assert!(!passed(nov(20, 0), nov(20, 7)), "not yet");
+        assert!(passed(nov(20, 7), nov(20, 8)), "the instant itself");
+        assert!(
+            passed(nov(19, 0), nov(21, 0)),
+            "a check that comes late, after a wake-up or a change of leader, still sees it"
+        );
+        assert!(
+            !passed(nov(20, 8), nov(21, 0)),
+            "and the next check does not again"
         );
     }
 

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::context::Context;
 use super::metrics::WithinLabels;
-use crate::certs::{expiring, next_transition, warnings_due};
+use crate::certs::{expiring, next_transition, transition_passed, warnings_due};
 use crate::domain::DesiredState;
 use crate::notify::CertificationEvent;
 use crate::store::{StoreError, Trigger};
@@ -19,6 +19,8 @@ use crate::store::{StoreError, Trigger};
 const RECHECK: Duration = Duration::from_secs(3600);
 /// Where the end of the last warning sweep is kept.
 const WARNINGS_SENT_UNTIL: &str = "certification_warnings_sent_until";
+/// Up to when certification transitions have been turned into runs.
+const TRANSITIONS_CHECKED_UNTIL: &str = "certification_transitions_checked_until";
 
 /// Updates the expiry gauges from `state`.
 pub fn report_gauges(ctx: &Context, state: &DesiredState, now: DateTime<Utc>) {
@@ -37,14 +39,33 @@ pub fn report_gauges(ctx: &Context, state: &DesiredState, now: DateTime<Utc>) {
 
 /// Sleeps until the next certification transition, then queues a run; re-reads the desired
 /// state whenever a feed changes it.
+///
+/// Every round asks whether a transition fell between the previous round and now, rather than
+/// whether the one it slept for has come: a wake-up by a feed, a slow read or a change of leader
+/// can then not make it skip one. The watermark is kept in the database, so that a leader taking
+/// over also runs for the transitions its predecessor did not live to see.
 pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
     let kind = ctx.settings.feed.agent_key;
     let margin = ctx.settings.certifications.margin();
+    let mut checked = match ctx.store.state_value(TRANSITIONS_CHECKED_UNTIL).await {
+        Ok(value) => value.and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok()),
+        Err(_) => None,
+    }
+    .unwrap_or_else(Utc::now);
     loop {
         let next = match ctx.store.current_desired(kind).await {
             Ok(state) => {
                 let now = Utc::now();
                 report_gauges(&ctx, &state, now);
+                // A run that could not be queued is tried again next round: the mark stays.
+                if !transition_passed(&state, checked, now, margin) || queue_run(&ctx).await {
+                    checked = now;
+                    let mark = serde_json::to_value(checked).unwrap_or_default();
+                    let _ = ctx
+                        .store
+                        .set_state_value(TRANSITIONS_CHECKED_UNTIL, mark)
+                        .await;
+                }
                 next_transition(&state, now, margin)
             }
             Err(e) => {
@@ -58,24 +79,30 @@ pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
             .min(RECHECK);
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = ctx.certifications_changed.notified() => continue,
+            _ = ctx.certifications_changed.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
-        if next.is_some_and(|t| t <= Utc::now()) {
-            match ctx
-                .store
-                .enqueue_job(Trigger::Certification, None, None)
-                .await
-            {
-                Ok(job) => {
-                    ctx.wake.notify_one();
-                    tracing::info!(
-                        job = job.id,
-                        "a certification started or stopped being in force; run queued"
-                    );
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot queue the certification run"),
-            }
+    }
+}
+
+/// Queues a certification run; false when the database refused (the next round tries again).
+async fn queue_run(ctx: &Context) -> bool {
+    match ctx
+        .store
+        .enqueue_job(Trigger::Certification, None, None)
+        .await
+    {
+        Ok(job) => {
+            ctx.wake.notify_one();
+            tracing::info!(
+                job = job.id,
+                "a certification started or stopped being in force; run queued"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot queue the certification run");
+            false
         }
     }
 }
