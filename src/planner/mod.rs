@@ -46,10 +46,16 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
                 listed[*i] = true;
                 push_agent(&mut result, Some(key), want, &live[*i], policy);
             }
-            Some(many) => result.unmatched.push(Unmatched {
-                key: key.clone(),
-                reason: format!("{} platform users share this key", many.len()),
-            }),
+            Some(many) => {
+                // Listed, and so left alone: a snapshot must not plan them as absent.
+                for i in many {
+                    listed[*i] = true;
+                }
+                result.unmatched.push(Unmatched {
+                    key: key.clone(),
+                    reason: format!("{} platform users share this key", many.len()),
+                });
+            }
         }
     }
     if desired.scope == FeedScope::Snapshot {

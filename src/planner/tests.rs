@@ -331,6 +331,16 @@ fn unknown_and_ambiguous_keys_are_reported_and_do_not_stop_the_plan() {
 }
 
 #[test]
+fn users_sharing_a_key_a_snapshot_lists_are_left_alone_not_emptied() {
+    let state = desired(FeedScope::Snapshot, vec![(key(9), want(&[("A", 1.0)]))]);
+    let mut twin = live(8, &[("A", 3.0)]);
+    twin.email = Some("AGENT00009@example.com".into());
+    let plan = plan(&state, &[live(9, &[("A", 2.0)]), twin], &policy(&state));
+    assert!(plan.agents.is_empty(), "{:?}", summary(&plan));
+    assert_eq!(plan.unmatched.len(), 1);
+}
+
+#[test]
 fn agents_can_be_matched_by_employee_id() {
     let state = desired(
         FeedScope::Partial,
