@@ -209,18 +209,22 @@ impl Store {
     }
 
     /// The feeds a job was started for, oldest first: more than one when feeds arrived while
-    /// their job was still queued and were coalesced into it. The job's own `feed_id` counts
-    /// even before the ingest has linked that feed to it.
+    /// their job was still queued and were coalesced into it, or when it adopted unchecked ones.
+    /// The job's own `feed_id` counts even before the ingest has linked that feed to it.
     pub async fn feeds_of_job(&self, job: &JobRecord) -> Result<Vec<FeedRecord>, StoreError> {
-        let Some(newest) = job.feed_id else {
-            return Ok(Vec::new());
-        };
         let mut feeds: Vec<FeedRecord> = dispatch!(self, feeds::feeds_of_job(job.id))?;
-        if !feeds.iter().any(|f| f.id == newest) {
+        if let Some(newest) = job.feed_id.filter(|id| !feeds.iter().any(|f| f.id == *id)) {
             feeds.extend(self.feed(newest).await?);
             feeds.sort_by_key(|f| f.id);
         }
         Ok(feeds)
+    }
+
+    /// Makes job `job_id` responsible for the accepted feeds whose own job failed before its plan
+    /// was checked (say, the platform was unreachable), so that they still meet the safety
+    /// checks and can be held; the job becomes a `feed` job. Returns how many it adopted.
+    pub async fn adopt_unchecked_feeds(&self, job_id: i64) -> Result<u64, StoreError> {
+        dispatch!(self, feeds::adopt_unchecked_feeds(job_id))
     }
 
     /// The newest accepted feed of each source, for feed-age metrics.

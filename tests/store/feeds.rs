@@ -16,6 +16,7 @@ on_both_backends!(
     a_rejected_feed_is_recorded_once_per_idempotency_key_and_changes_nothing,
     a_held_feed_leaves_the_desired_state_until_it_is_released,
     old_history_is_pruned_but_the_state_in_force_stays,
+    feeds_whose_job_failed_before_planning_are_adopted_by_the_next_job,
 );
 
 async fn a_partial_feed_replaces_only_its_agents_and_a_snapshot_replaces_everyone(db: Db) {
@@ -284,5 +285,98 @@ async fn old_history_is_pruned_but_the_state_in_force_stays(db: Db) {
     assert!(
         (Utc::now() - received).abs() < TimeDelta::minutes(1),
         "{received}"
+    );
+}
+
+async fn feeds_whose_job_failed_before_planning_are_adopted_by_the_next_job(db: Db) {
+    use skillsync::store::{JobStatus, Trigger};
+    let store = &db.store;
+    let unchecked = accept_new(
+        store,
+        &state(FeedScope::Snapshot, vec![(1, &[("A", 1.0)])]),
+        "h1",
+    )
+    .await;
+    let failed = store
+        .enqueue_job(Trigger::Feed, Some(unchecked), None)
+        .await
+        .expect("queued");
+    store
+        .set_feed_job(unchecked, failed.id)
+        .await
+        .expect("linked");
+    store
+        .finish_job(
+            failed.id,
+            JobStatus::Failed,
+            json!({}),
+            Some("platform down"),
+        )
+        .await
+        .expect("failed before planning");
+    let checked = accept_new(
+        store,
+        &state(FeedScope::Partial, vec![(2, &[("A", 1.0)])]),
+        "h2",
+    )
+    .await;
+    let planned = store
+        .enqueue_job(Trigger::Feed, Some(checked), None)
+        .await
+        .expect("queued");
+    store
+        .set_feed_job(checked, planned.id)
+        .await
+        .expect("linked");
+    store
+        .set_job_plan(planned.id, json!({}))
+        .await
+        .expect("planned");
+    store
+        .finish_job(planned.id, JobStatus::Failed, json!({}), Some("later"))
+        .await
+        .expect("failed after planning");
+
+    let scan = store
+        .enqueue_job(Trigger::Schedule, None, None)
+        .await
+        .expect("queued");
+    assert_eq!(
+        store.adopt_unchecked_feeds(scan.id).await.expect("adopted"),
+        1
+    );
+    let scan = store.job(scan.id).await.expect("job").expect("exists");
+    assert_eq!(
+        (scan.trigger.as_str(), scan.feed_id),
+        ("feed", Some(unchecked))
+    );
+    let feeds: Vec<i64> = store
+        .feeds_of_job(&scan)
+        .await
+        .expect("feeds")
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(
+        feeds,
+        vec![unchecked],
+        "a feed whose plan was checked is not adopted"
+    );
+    store
+        .set_job_plan(scan.id, json!({}))
+        .await
+        .expect("planned");
+    store
+        .finish_job(scan.id, JobStatus::Succeeded, json!({}), None)
+        .await
+        .expect("finished");
+    let next = store
+        .enqueue_job(Trigger::Schedule, None, None)
+        .await
+        .expect("queued");
+    assert_eq!(
+        store.adopt_unchecked_feeds(next.id).await.expect("adopted"),
+        0,
+        "adopted once: the adopting job checked it"
     );
 }

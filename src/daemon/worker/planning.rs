@@ -111,6 +111,17 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     // Feeds that arrived while the job was queued were coalesced into it: the newest snapshot
     // among them is compared with the one in force before the first of them, and a hold holds
     // them all.
+    // A one-agent job plans too little to vouch for a feed.
+    let adopted = match run.job.agent {
+        None => ctx.store.adopt_unchecked_feeds(run.job.id).await?,
+        Some(_) => 0,
+    };
+    if adopted > 0 {
+        tracing::warn!(
+            feeds = adopted,
+            "checking feeds whose own job failed before its plan was checked"
+        );
+    }
     let feeds = ctx.store.feeds_of_job(run.job).await?;
     let newest_snapshot = feeds
         .iter()
@@ -140,7 +151,7 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
                 plan_json(&plan),
             )
             .await?;
-        if run.job.trigger == Trigger::Feed.as_str() && !feeds.is_empty() {
+        if !feeds.is_empty() {
             // Until an operator decides, no scan may apply the feeds.
             for feed in &feeds {
                 ctx.store.hold_feed(feed.id).await?;

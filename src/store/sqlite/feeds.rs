@@ -115,6 +115,33 @@ pub(in crate::store) async fn set_feed_job(
     Ok(())
 }
 
+pub(in crate::store) async fn adopt_unchecked_feeds(
+    pool: &SqlitePool,
+    job_id: i64,
+) -> Result<u64, StoreError> {
+    let mut tx = super::begin_immediate(pool).await?;
+    let adopted = sqlx::query(
+        "UPDATE feeds SET job_id = $1
+         WHERE status = 'accepted'
+           AND job_id IN (SELECT id FROM jobs WHERE status = 'failed' AND plan IS NULL)",
+    )
+    .bind(job_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if adopted > 0 {
+        sqlx::query(
+            "UPDATE jobs SET trigger = 'feed', feed_id = (SELECT max(id) FROM feeds WHERE job_id = $1)
+             WHERE id = $1",
+        )
+        .bind(job_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(adopted)
+}
+
 pub(in crate::store) async fn previous_snapshot_agents(
     pool: &SqlitePool,
     feed_id: i64,
