@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::auth::Reader;
+use super::csv_export::CsvTable;
 use super::error::ApiError;
 use super::Page;
 use crate::daemon::Context;
@@ -32,8 +33,7 @@ pub struct AuditQuery {
 }
 
 fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
+    let mut out = CsvTable::new(&[
         "id",
         "at",
         "job_id",
@@ -48,11 +48,10 @@ fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
         "error",
         "actor",
         "finished_at",
-    ])
-    .map_err(ApiError::internal)?;
+    ])?;
     let opt = |v: Option<String>| v.unwrap_or_default();
     for e in entries {
-        out.write_record([
+        out.row([
             e.id.to_string(),
             e.at.to_rfc3339(),
             opt(e.job_id.map(|v| v.to_string())),
@@ -67,11 +66,9 @@ fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
             opt(e.error.clone()),
             opt(e.actor.clone()),
             opt(e.finished_at.map(|t| t.to_rfc3339())),
-        ])
-        .map_err(ApiError::internal)?;
+        ])?;
     }
-    let bytes = out.into_inner().map_err(ApiError::internal)?;
-    String::from_utf8(bytes).map_err(ApiError::internal)
+    out.finish()
 }
 
 /// The audit log.

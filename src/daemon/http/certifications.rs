@@ -11,6 +11,7 @@ use chrono::{SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::auth::Reader;
+use super::csv_export::CsvTable;
 use super::error::ApiError;
 use crate::certs::{expiring, Within};
 use crate::daemon::Context;
@@ -53,19 +54,15 @@ pub async fn expiring_soon(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record(["agent", "certification", "expires_on"])
-            .map_err(ApiError::internal)?;
+        let mut out = CsvTable::new(&["agent", "certification", "expires_on"])?;
         for e in &found {
-            out.write_record([
+            out.row([
                 e.agent.as_str(),
                 e.certification.as_str(),
                 &e.expires_on.to_rfc3339_opts(SecondsFormat::Secs, true),
-            ])
-            .map_err(ApiError::internal)?;
+            ])?;
         }
-        let body = String::from_utf8(out.into_inner().map_err(ApiError::internal)?)
-            .map_err(ApiError::internal)?;
+        let body = out.finish()?;
         return Ok((
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],

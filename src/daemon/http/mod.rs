@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod certifications;
+mod csv_export;
 mod drift;
 mod error;
 mod feeds;
