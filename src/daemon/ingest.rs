@@ -136,6 +136,10 @@ pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutco
                 .store
                 .record_rejected_feed(&new, errors_json(&rejection), warnings)
                 .await?;
+            if feed.status != "rejected" {
+                // A request with the same Idempotency-Key stored its (valid) feed first.
+                return Ok(IngestOutcome::Replayed(feed));
+            }
             count("rejected");
             tracing::warn!(
                 feed = feed.id,

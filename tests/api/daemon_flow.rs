@@ -283,22 +283,31 @@ async fn bad_ingest_requests_get_clear_errors_and_change_nothing(
 async fn an_idempotency_key_replays_the_first_answer(_: PgPoolOptions, db: PgConnectOptions) {
     let sim = spawn_sim(small_org()).await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
-    let post = || {
+    let post = |key: &'static str| {
         daemon
             .http
             .post(daemon.url("/v1/feeds"))
             .bearer_auth(INGEST_TOKEN)
             .header("content-type", "text/csv")
-            .header("idempotency-key", "nightly-2026-11-22")
+            .header("idempotency-key", key)
             .body(FEED)
             .send()
     };
-    let first: Value = post().await.expect("sent").json().await.expect("json");
-    let second = post().await.expect("sent");
+    let first: Value = post("nightly-2026-11-22")
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let second = post("nightly-2026-11-22").await.expect("sent");
     assert_eq!(second.status(), StatusCode::ACCEPTED);
     let second: Value = second.json().await.expect("json");
     assert_eq!(first["feed_id"], second["feed_id"]);
     assert_eq!(first["job_id"], second["job_id"]);
+    // An empty key (an unset variable in the sender's script) would make every later feed a
+    // replay of the first: refused.
+    let empty = post("  ").await.expect("sent");
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
     assert_eq!(daemon.get_json("/v1/feeds").await["total"], 1);
     daemon.stop().await;
 }

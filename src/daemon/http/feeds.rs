@@ -120,10 +120,7 @@ pub async fn post_feed(
             ApiError::bad_request(format!("cannot read the body: {e}"))
         }
     })?;
-    let idempotency_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let idempotency_key = idempotency_key(&headers)?;
     let request = IngestRequest {
         body,
         source: query.source.unwrap_or(token),
@@ -169,4 +166,18 @@ pub async fn get_feed(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("feed {id}")))
+}
+
+/// The `Idempotency-Key`, if one was sent. An empty or unreadable key is refused, not ignored or
+/// stored: an empty key shared by every request would replay the first feed for all of them.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.len() <= 255 => Ok(Some(key.to_string())),
+        _ => Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters; send none to have no key",
+        )),
+    }
 }
