@@ -242,7 +242,23 @@ async fn excerpt(mut response: Response) -> String {
         }
     }
     bytes.truncate(EXCERPT_BYTES);
-    String::from_utf8_lossy(&bytes).trim().to_owned()
+    printable(&String::from_utf8_lossy(&bytes))
+}
+
+/// `text` without control characters other than line breaks and tabs: a binary error page
+/// would otherwise carry a NUL, which PostgreSQL refuses in text, and lose the log row.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// A transport error with its causes and without the URL, which may carry a token.
@@ -259,4 +275,15 @@ fn describe(e: reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_excerpt_keeps_text_and_replaces_control_characters() {
+        assert_eq!(
+            super::printable("  bad\0gzip\x1b[0m\nline two\t!\r\n"),
+            "bad\u{FFFD}gzip\u{FFFD}[0m\nline two\t!"
+        );
+    }
 }
