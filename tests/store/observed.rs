@@ -12,6 +12,7 @@ on_both_backends!(
     observations_drive_drift_totals_and_filters,
     the_name_filter_matches_a_planned_change_of_that_exact_name,
     observations_keep_their_instant_and_failure_streaks_reset_on_convergence,
+    users_with_the_same_label_are_each_on_exactly_one_page,
 );
 
 async fn observations_drive_drift_totals_and_filters(db: Db) {
@@ -222,4 +223,42 @@ async fn observations_keep_their_instant_and_failure_streaks_reset_on_convergenc
         (record.observed_at, record.state.as_str()),
         (later, "converged")
     );
+}
+
+async fn users_with_the_same_label_are_each_on_exactly_one_page(db: Db) {
+    let store = &db.store;
+    // Several users spelled with the same email: the label ties, the pages must not.
+    let twins: Vec<LiveAgent> = (1..=6)
+        .map(|n| LiveAgent {
+            email: Some("shared@example.com".into()),
+            ..live(n)
+        })
+        .collect();
+    let observed: Vec<ObservedAgent<'_, serde_json::Value>> = twins
+        .iter()
+        .map(|agent| ObservedAgent {
+            agent_key: None,
+            live: agent,
+            drift: json!([{"name": "Billing_L1"}]),
+            drift_count: 1,
+        })
+        .collect();
+    store
+        .save_observed(&observed, Utc::now(), true)
+        .await
+        .expect("saved");
+    let mut seen = Vec::new();
+    for offset in 0..6 {
+        let page = store
+            .drift(&DriftFilter {
+                limit: 1,
+                offset,
+                ..Default::default()
+            })
+            .await
+            .expect("drift");
+        seen.extend(page.agents.into_iter().map(|a| a.user_id));
+    }
+    seen.sort();
+    assert_eq!(seen, ["u1", "u2", "u3", "u4", "u5", "u6"]);
 }

@@ -129,7 +129,7 @@ pub(in crate::store) async fn drift(
          AND ($1::text IS NULL OR drift @> jsonb_build_array(jsonb_build_object('name', $1::text)))
          AND ($2::text IS NULL OR state = $2)";
     let agents = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM agents WHERE {condition} ORDER BY label LIMIT $3 OFFSET $4"
+        "SELECT {COLUMNS} FROM agents WHERE {condition} ORDER BY label, user_id LIMIT $3 OFFSET $4"
     ))
     .bind(&filter.name)
     .bind(&filter.state)

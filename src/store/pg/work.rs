@@ -154,7 +154,7 @@ pub(in crate::store) async fn work_items(
     offset: i64,
 ) -> Result<Vec<WorkItem>, StoreError> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM work_items WHERE job_id = $1 ORDER BY label LIMIT $2 OFFSET $3"
+        "SELECT {COLUMNS} FROM work_items WHERE job_id = $1 ORDER BY label, user_id LIMIT $2 OFFSET $3"
     ))
     .bind(job_id)
     .bind(limit)

@@ -128,7 +128,7 @@ pub(in crate::store) async fn drift(
                                     WHERE change.value ->> 'name' = $1))
          AND ($2 IS NULL OR state = $2)";
     let agents = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM agents WHERE {condition} ORDER BY label LIMIT $3 OFFSET $4"
+        "SELECT {COLUMNS} FROM agents WHERE {condition} ORDER BY label, user_id LIMIT $3 OFFSET $4"
     ))
     .bind(&filter.name)
     .bind(&filter.state)
