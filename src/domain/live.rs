@@ -22,6 +22,10 @@ pub struct LiveAgent {
     pub languages: BTreeMap<Name, Proficiency>,
     /// Certification strings exactly as the platform lists them.
     pub certifications: BTreeSet<String>,
+    /// The platform left out the user's expanded fields even when asked for that user alone:
+    /// skills and languages were read from their own endpoints, but `certifications` and
+    /// `employee_id` are unknown (there is no endpoint for them), not empty.
+    pub incomplete: bool,
 }
 
 impl LiveAgent {

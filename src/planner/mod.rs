@@ -61,7 +61,8 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
     if desired.scope == FeedScope::Snapshot {
         let nothing = AgentDesired::default();
         for (i, agent) in live.iter().enumerate() {
-            if !listed[i] {
+            // A user read incompletely may have the key the snapshot lists: not emptied now.
+            if !listed[i] && !agent.incomplete {
                 push_agent(
                     &mut result,
                     agent.key(policy.agent_key).as_ref(),
@@ -243,6 +244,11 @@ fn diff_certifications(
         rule: None,
         timing: Timing::default(),
     };
+    if have.incomplete {
+        // Its certifications are unknown, not empty: the versioned PATCH writes the whole list,
+        // so any write would wipe the ones skillsync does not own.
+        return;
+    }
     let mut active = BTreeSet::new();
     for (name, window) in &want.certifications {
         if !scope.manages(name) {

@@ -413,6 +413,33 @@ fn certifications_follow_their_windows_and_unmanaged_ones_stay() {
 }
 
 #[test]
+fn a_user_read_incompletely_gets_no_certification_write_and_is_not_emptied_by_a_snapshot() {
+    let window = CertificationWindow {
+        issued_on: None,
+        expires_on: None,
+    };
+    let agent = AgentDesired {
+        certifications: [(name("PCI-DSS"), window)].into_iter().collect(),
+        ..want(&[("A", 2.0)])
+    };
+    let state = desired(FeedScope::Snapshot, vec![(key(1), agent)]);
+    // The platform dropped both users' expansions twice: their certification lists read empty.
+    let mut listed = live(1, &[("A", 1.0)]);
+    listed.incomplete = true;
+    let mut unlisted = live(2, &[("A", 3.0)]);
+    unlisted.incomplete = true;
+    let plan = plan(&state, &[listed, unlisted], &policy(&state));
+    assert_eq!(
+        summary(&plan),
+        vec![(
+            "agent00001@example.com".into(),
+            vec!["~ skill A 1 -> 2".into()]
+        )],
+        "skills were read from their own endpoint; certifications and the unlisted user wait"
+    );
+}
+
+#[test]
 fn the_same_inputs_give_the_same_plan_sorted_by_agent_then_change() {
     let state = desired(
         FeedScope::Snapshot,

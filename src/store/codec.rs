@@ -120,6 +120,8 @@ pub fn live_from_json(value: serde_json::Value) -> Result<LiveAgent, String> {
         skills: rated_from(json.skills)?,
         languages: rated_from(json.languages)?,
         certifications: json.certifications,
+        // Stored observations are for reading; planning always observes afresh.
+        incomplete: false,
     })
 }
 

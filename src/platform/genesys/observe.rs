@@ -104,17 +104,16 @@ impl Reader<'_> {
                 if expansion_missing(&user) {
                     self.reread(user).await
                 } else {
-                    Ok(user)
+                    Ok(live_agent(user, false))
                 }
             })
             .buffered(self.concurrency)
-            .map_ok(live_agent)
             .try_collect()
             .await
     }
 
     /// One user through the per-user endpoints.
-    async fn reread(&self, user: User) -> Result<User, PlatformError> {
+    async fn reread(&self, user: User) -> Result<LiveAgent, PlatformError> {
         let path = format!("/api/v2/users/{}?expand={EXPAND}", user.id);
         let mut fresh: User = self
             .transport
@@ -125,7 +124,13 @@ impl Reader<'_> {
                 body: None,
             })
             .await?;
-        if expansion_missing(&fresh) {
+        let incomplete = expansion_missing(&fresh);
+        if incomplete {
+            tracing::warn!(
+                user_id = %user.id,
+                "the platform left out this user's expanded fields twice; its certifications and \
+                 employee id are unknown, so neither is planned on this time"
+            );
             fresh.skills = Some(
                 self.assignments(&user.id, "routingskills", CallKind::GetUserSkills)
                     .await?,
@@ -135,7 +140,7 @@ impl Reader<'_> {
                     .await?,
             );
         }
-        Ok(fresh)
+        Ok(live_agent(fresh, incomplete))
     }
 
     async fn assignments(
@@ -196,7 +201,7 @@ fn rated(items: Option<Vec<UserAssignment>>, user_id: &str) -> BTreeMap<Name, Pr
         .collect()
 }
 
-fn live_agent(user: User) -> LiveAgent {
+fn live_agent(user: User, incomplete: bool) -> LiveAgent {
     LiveAgent {
         skills: rated(user.skills, &user.id),
         languages: rated(user.languages, &user.id),
@@ -209,5 +214,6 @@ fn live_agent(user: User) -> LiveAgent {
         employee_id: user.employer_info.and_then(|e| e.employee_id),
         version: user.version.unwrap_or(0),
         user_id: user.id,
+        incomplete,
     }
 }
