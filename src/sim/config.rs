@@ -92,6 +92,10 @@ pub struct Faults {
     /// Probability that an API call gets a 504 *after* it was processed (a write is applied).
     #[arg(long, default_value_t = 0.0)]
     pub timeout_rate: f64,
+    /// The next this many successful API writes (POST, PUT, PATCH, DELETE under `/api/v2`) are applied and then
+    /// answered 504; deterministic. Reads back as the number still to come.
+    #[arg(long, default_value_t = 0)]
+    pub timeout_next: u32,
     /// Fixed latency added to every API call, in ms.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -124,6 +128,7 @@ impl Default for Faults {
             conflict_next: 0,
             error_rate: 0.0,
             timeout_rate: 0.0,
+            timeout_next: 0,
             latency_ms: 0,
             latency_jitter_ms: 0,
             outage_ms: 0,

@@ -99,8 +99,9 @@ pub async fn transient_faults(
     if fail_before {
         return ApiError::service_unavailable().into_response();
     }
+    let write = is_write(req.method().as_str()) && req.uri().path().starts_with("/api/v2/");
     let response = next.run(req).await;
-    if fail_after {
+    if fail_after || (write && response.status().is_success() && state.take_forced_timeout()) {
         return ApiError::request_timeout().into_response();
     }
     response

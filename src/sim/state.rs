@@ -31,6 +31,7 @@ struct ActiveFaults {
     faults: Faults,
     outage_until: Option<Instant>,
     conflicts_left: u32,
+    timeouts_left: u32,
     api_limiter: Option<Arc<Limiter>>,
     mint_limiter: Option<Arc<Limiter>>,
 }
@@ -54,6 +55,13 @@ pub enum Admission {
         /// Requests per minute.
         budget: u32,
     },
+}
+
+/// Takes one from a forced-fault counter; false when none is left.
+fn take(left: &mut u32) -> bool {
+    let forced = *left > 0;
+    *left = left.saturating_sub(1);
+    forced
 }
 
 fn limiter(per_minute: u32, burst: u32) -> Option<Arc<Limiter>> {
@@ -95,6 +103,7 @@ impl SimState {
                 faults,
                 outage_until: None,
                 conflicts_left: 0,
+                timeouts_left: 0,
                 api_limiter: None,
                 mint_limiter: None,
             }),
@@ -113,15 +122,18 @@ impl SimState {
             .map(|until| until.saturating_duration_since(Instant::now()).as_millis() as u64)
             .unwrap_or(0);
         faults.conflict_next = active.conflicts_left;
+        faults.timeout_next = active.timeouts_left;
         faults
     }
 
     /// Consumes one of the forced conflicts set by `conflict_next`, if any are left.
     pub fn take_forced_conflict(&self) -> bool {
-        let mut active = self.faults.write();
-        let forced = active.conflicts_left > 0;
-        active.conflicts_left = active.conflicts_left.saturating_sub(1);
-        forced
+        take(&mut self.faults.write().conflicts_left)
+    }
+
+    /// Consumes one of the forced timeouts set by `timeout_next`, if any are left.
+    pub fn take_forced_timeout(&self) -> bool {
+        take(&mut self.faults.write().timeouts_left)
     }
 
     /// Replaces the faults. Limiters are rebuilt only when their budget changes, so that
@@ -142,6 +154,7 @@ impl SimState {
         active.outage_until = (faults.outage_ms > 0)
             .then(|| Instant::now() + Duration::from_millis(faults.outage_ms));
         active.conflicts_left = faults.conflict_next;
+        active.timeouts_left = faults.timeout_next;
         active.faults = faults;
     }
 

@@ -289,3 +289,37 @@ async fn unknown_names_met_in_turn_reload_the_definitions_once_each() {
         "the first load, then one reload per unknown name"
     );
 }
+
+#[tokio::test]
+async fn a_created_skill_whose_answer_was_lost_is_found_not_created_again() {
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = settings_for(&sim);
+    settings.platform.create_missing_skills = true;
+    let csv = "agent,type,name,proficiency\nagent00001@example.com,skill,Gate_PCI,5\nagent00002@example.com,skill,Gate_PCI,4\n";
+    let state = desired(csv, FeedScope::Partial);
+    // The create lands but its answer is a 504; the retry then finds the name taken (409).
+    sim.set_faults(serde_json::json!({"timeout_next": 1})).await;
+    sim.reset_stats().await;
+    let report = apply(&settings, &state, true).await.0.expect("ran");
+    assert!(report.converged(), "{:?}", report.failures);
+    let defined = sim
+        .skills()
+        .await
+        .into_iter()
+        .filter(|(_, n)| n == "Gate_PCI")
+        .count();
+    assert_eq!(defined, 1, "created once");
+    let creates: Vec<(u16, u64)> = sim
+        .stats()
+        .await
+        .requests
+        .iter()
+        .filter(|r| r.path == "/api/v2/routing/skills" && r.method == "POST")
+        .map(|r| (r.status, r.count))
+        .collect();
+    assert_eq!(
+        creates.iter().map(|c| c.1).sum::<u64>(),
+        2,
+        "the create and its retry, and no more: {creates:?}"
+    );
+}

@@ -172,6 +172,28 @@ async fn the_next_n_writes_conflict_and_then_writes_go_through() {
 }
 
 #[tokio::test]
+async fn the_next_n_writes_are_applied_and_answered_504() {
+    let sim = spawn_sim(with_faults(Faults::none())).await;
+    let (user, held) = sim.user_with_skill_count(1, 20).await;
+    sim.set_faults(json!({"timeout_next": 1})).await;
+    assert_eq!(
+        sim.get("/api/v2/users").await.status(),
+        StatusCode::OK,
+        "reads are spared"
+    );
+    let path = format!("/api/v2/users/{user}/routingskills/{}", held[0]);
+    let resp = sim.call(Method::DELETE, &path, None).await;
+    assert_eq!(resp.status(), StatusCode::GATEWAY_TIMEOUT);
+    let truth = sim.truth(&user).await;
+    assert!(
+        !skill_ids(&truth).contains(&held[0]),
+        "the write landed although its answer was a 504"
+    );
+    let faults: Value = sim.get("/sim/faults").await.json().await.expect("json");
+    assert_eq!(faults["timeout_next"], 0);
+}
+
+#[tokio::test]
 async fn a_503_comes_before_the_call_and_changes_nothing() {
     let sim = spawn_sim(small_org()).await;
     let (user, held) = sim.user_with_skill_count(1, 20).await;

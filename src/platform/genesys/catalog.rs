@@ -44,6 +44,12 @@ impl Catalog {
         self.missed.clear();
     }
 
+    /// Lets the next lookup of `name` read the definitions again (a create whose outcome is
+    /// unknown may have defined it).
+    pub fn forget_miss(&mut self, kind: AssignmentKind, name: &str) {
+        self.missed.remove(&(kind, name.to_string()));
+    }
+
     /// Records a definition created just now.
     pub fn insert(&mut self, kind: AssignmentKind, name: String, id: String) {
         self.missed.remove(&(kind, name.clone()));

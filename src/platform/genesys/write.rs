@@ -137,7 +137,22 @@ impl Writer<'_> {
             path: "/api/v2/routing/skills",
             body: Some(&body),
         };
-        let reply = self.journaled(journal, agent, call, vec![change]).await?;
+        let reply = match self.journaled(journal, agent, call, vec![change]).await {
+            Ok(reply) => reply,
+            // A create answered 504 may have landed, and its retry then finds the name taken
+            // (409); or the outcome is simply unknown. Look before creating it again.
+            Err(e @ (PlatformError::Conflict { .. } | PlatformError::Unavailable { .. })) => {
+                catalog.forget_miss(kind, name);
+                return match catalog
+                    .resolve(self.transport, self.page_size, kind, name)
+                    .await?
+                {
+                    Some(id) => Ok(id),
+                    None => Err(e),
+                };
+            }
+            Err(e) => return Err(e),
+        };
         let created: Definition =
             serde_json::from_slice(&reply.body).map_err(|e| PlatformError::Decode {
                 path: "/api/v2/routing/skills".into(),
