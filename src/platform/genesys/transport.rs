@@ -136,8 +136,7 @@ impl Transport {
         let mut renewed = false;
         loop {
             let queued = std::time::Instant::now();
-            self.wait_out_pause().await;
-            self.limiter.until_ready().await;
+            self.wait_turn().await;
             if let Some(observer) = &self.observer {
                 observer.waited(queued.elapsed());
             }
@@ -265,10 +264,33 @@ impl Transport {
         }
     }
 
+    /// Waits until no pause is in force, however often a pause is extended meanwhile.
     async fn wait_out_pause(&self) {
-        let until = *self.paused_until.lock();
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
+        loop {
+            let until = *self.paused_until.lock();
+            match until {
+                Some(until) if Instant::now() < until => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// True while a pause after a 429 is in force.
+    fn paused(&self) -> bool {
+        self.paused_until
+            .lock()
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Waits for the pause and the pacing limiter. A 429 that another task meets while this one
+    /// waits in the limiter starts a pause this one must honour too, so it checks again.
+    async fn wait_turn(&self) {
+        loop {
+            self.wait_out_pause().await;
+            self.limiter.until_ready().await;
+            if !self.paused() {
+                return;
+            }
         }
     }
 }
