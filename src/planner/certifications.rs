@@ -69,6 +69,17 @@ impl CertificationRules {
                         "gate_proficiency {value} is not 0–5 in steps of 0.5"
                     ))
                 })?;
+            // One skill standing for two certifications would be granted by one and removed by
+            // the other, whichever comes last.
+            if let Some((other, _)) = gates
+                .iter()
+                .find(|(_, g): &(&String, &Gate)| g.skill == skill)
+            {
+                return Err(error(format!(
+                    "gate_skill {:?} is already the gate of {other:?}; give each certification its own",
+                    skill.as_str()
+                )));
+            }
             gates.insert(certification.clone(), Gate { skill, proficiency });
         }
         Ok(Self { margin, gates })
@@ -154,6 +165,23 @@ mod tests {
         assert!(
             err.to_string().contains("feed.certifications.HIPAA"),
             "{err}"
+        );
+
+        let shared: BTreeMap<String, CertificationSettings> = ["HIPAA", "PCI-DSS"]
+            .map(|c| {
+                (
+                    c.to_string(),
+                    CertificationSettings {
+                        gate_skill: Some("Gate_Secure".into()),
+                        ..CertificationSettings::default()
+                    },
+                )
+            })
+            .into();
+        let err = CertificationRules::new(&shared, Duration::ZERO).expect_err("shared");
+        assert_eq!(
+            err.to_string(),
+            "feed.certifications.PCI-DSS: gate_skill \"Gate_Secure\" is already the gate of \"HIPAA\"; give each certification its own"
         );
     }
 
