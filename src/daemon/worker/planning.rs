@@ -10,7 +10,7 @@ use super::{JobError, JobRun};
 use crate::domain::{DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Change, Ownership, Plan, Policy};
 use crate::platform::Platform;
-use crate::store::{ObservedAgent, Trigger};
+use crate::store::{FeedRecord, ObservedAgent, Trigger};
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
@@ -102,39 +102,81 @@ async fn save_drift_without_held_feeds(
     .await
 }
 
+/// The feeds this job answers for: those it was started for or that were coalesced into it,
+/// and, for a job for everyone, those whose own job failed before its plan was checked.
+async fn job_feeds(run: &JobRun<'_>) -> Result<Vec<FeedRecord>, JobError> {
+    let ctx = run.ctx;
+    // A one-agent job plans too little to vouch for a feed.
+    if run.job.agent.is_none() {
+        let adopted = ctx.store.adopt_unchecked_feeds(run.job.id).await?;
+        if adopted > 0 {
+            tracing::warn!(
+                feeds = adopted,
+                "checking feeds whose own job failed before its plan was checked"
+            );
+        }
+    }
+    Ok(ctx.store.feeds_of_job(run.job).await?)
+}
+
+/// Agents of the newest snapshot among `feeds` and of the snapshot in force before the first of
+/// them, for the `min_snapshot_share` check.
+async fn snapshot_shrink(
+    run: &JobRun<'_>,
+    feeds: &[FeedRecord],
+) -> Result<Option<(usize, usize)>, JobError> {
+    let newest_snapshot = feeds
+        .iter()
+        .rev()
+        .find(|f| f.scope == FeedScope::Snapshot.as_str() && f.status == "accepted");
+    let (Some(first), Some(newest)) = (feeds.first(), newest_snapshot) else {
+        return Ok(None);
+    };
+    Ok(run
+        .ctx
+        .store
+        .previous_snapshot_agents(first.id)
+        .await?
+        .map(|previous| (newest.agents.max(0) as usize, previous)))
+}
+
+/// Takes a held job's feeds out of force until an operator decides, so that no scan applies
+/// them meanwhile.
+async fn hold_feeds(
+    run: &JobRun<'_>,
+    feeds: &[FeedRecord],
+    live: &[LiveAgent],
+    full: bool,
+) -> Result<(), JobError> {
+    let ctx = run.ctx;
+    for feed in feeds {
+        ctx.store.hold_feed(feed.id).await?;
+    }
+    ctx.certifications_changed.notify_one();
+    if full {
+        save_drift_without_held_feeds(run, live).await?;
+    }
+    if run.job.coalesced > 0 {
+        // A scan or a certification instant merged into this job still needs a run against the
+        // state in force, which the hold does not block.
+        let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
+        tracing::info!(
+            job = follow_up.id,
+            "queued a scan for the triggers merged into the held job"
+        );
+        ctx.wake.notify_one();
+    }
+    Ok(())
+}
+
 pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     let ctx = run.ctx;
     let (desired, live, full) = observe(run).await?;
     let plan = crate::planner::plan(&desired, &live, &run.policy);
     save_drift(run, &live, &plan, full).await?;
 
-    // Feeds that arrived while the job was queued were coalesced into it: the newest snapshot
-    // among them is compared with the one in force before the first of them, and a hold holds
-    // them all.
-    // A one-agent job plans too little to vouch for a feed.
-    let adopted = match run.job.agent {
-        None => ctx.store.adopt_unchecked_feeds(run.job.id).await?,
-        Some(_) => 0,
-    };
-    if adopted > 0 {
-        tracing::warn!(
-            feeds = adopted,
-            "checking feeds whose own job failed before its plan was checked"
-        );
-    }
-    let feeds = ctx.store.feeds_of_job(run.job).await?;
-    let newest_snapshot = feeds
-        .iter()
-        .rev()
-        .find(|f| f.scope == FeedScope::Snapshot.as_str() && f.status == "accepted");
-    let snapshot = match (feeds.first(), newest_snapshot) {
-        (Some(first), Some(newest)) => ctx
-            .store
-            .previous_snapshot_agents(first.id)
-            .await?
-            .map(|previous| (newest.agents.max(0) as usize, previous)),
-        _ => None,
-    };
+    let feeds = job_feeds(run).await?;
+    let snapshot = snapshot_shrink(run, &feeds).await?;
     let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
     let approved = run.job.approved()
         && run
@@ -152,24 +194,7 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
             )
             .await?;
         if !feeds.is_empty() {
-            // Until an operator decides, no scan may apply the feeds.
-            for feed in &feeds {
-                ctx.store.hold_feed(feed.id).await?;
-            }
-            ctx.certifications_changed.notify_one();
-            if full {
-                save_drift_without_held_feeds(run, &live).await?;
-            }
-            if run.job.coalesced > 0 {
-                // A scan or a certification instant merged into this job still needs a run
-                // against the state in force, which the hold does not block.
-                let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
-                tracing::info!(
-                    job = follow_up.id,
-                    "queued a scan for the triggers merged into the held job"
-                );
-                ctx.wake.notify_one();
-            }
+            hold_feeds(run, &feeds, &live, full).await?;
         }
         return Ok(Planned::Held);
     }
