@@ -2,6 +2,7 @@
 (the build context holds every file cargo reads)."""
 
 import fnmatch
+import re
 import subprocess
 import sys
 import tomllib
@@ -63,6 +64,10 @@ def check_dockerignore(ctx):
             needed.append(target.get("path", f"{folder}/{target['name']}.rs"))
     needed += [str(p.relative_to(ctx.root)) for p in sorted((ctx.root / "migrations").glob("*.sql"))]
     needed += [str(p.relative_to(ctx.root)) for p in sorted((ctx.root / "src").rglob("*.rs"))]
+    # Files the sources embed: include_str!/include_bytes! paths, relative to the including file.
+    for source in sorted((ctx.root / "src").rglob("*.rs")):
+        for embedded in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', source.read_text()):
+            needed.append(str((source.parent / embedded).resolve().relative_to(ctx.root.resolve())))
     missing = [p for p in needed if not dockerignore_includes(patterns, p)]
     require(not missing, f".dockerignore leaves out files the build needs: {missing[:5]}")
     for heavy in ("target/release/skillsync", ".git/HEAD"):
