@@ -13,7 +13,18 @@ cd "$(dirname "$0")/.."
 venv=target/tools/venv
 tools=scripts/deploy-tools.txt
 
-command -v python3 >/dev/null 2>&1 || { echo "check-deploy: python3 not found" >&2; exit 1; }
+# Python 3 with venv; installed with apt-get when missing and we are root on a Debian-like system.
+if ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "check-deploy: installing python3-venv with apt-get" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >&2 ||
+      { echo "check-deploy: cannot install python3-venv" >&2; exit 1; }
+  else
+    echo "check-deploy: needs python3 with the venv module (Debian: apt-get install python3-venv)" >&2
+    exit 1
+  fi
+fi
 if ! cmp -s "$tools" "$venv/deploy-tools.txt" 2>/dev/null; then
   echo "check-deploy: installing $tools into $venv"
   rm -rf "$venv"

@@ -5,8 +5,9 @@
 #    use it.
 # 2. Otherwise find PostgreSQL's server binaries; when there are none and we are root on a Debian-like
 #    system, install them with apt-get.
-# 3. Start a throwaway cluster under target/pg (trust auth, 127.0.0.1, the URL's port or a free one),
-#    stopped again when the sourcing shell exits.
+# 3. Start a throwaway cluster under target/pg (trust auth, 127.0.0.1, the URL's port, or a free one
+#    when a server we cannot use holds it), stopped again when the sourcing shell exits. As root, when
+#    the postgres user cannot reach target/ (a checkout under /root), the cluster goes to /tmp.
 
 : "${DATABASE_URL:=postgres://postgres@127.0.0.1:5432/postgres}"
 export DATABASE_URL
@@ -20,11 +21,24 @@ _pg_port() { # the port in DATABASE_URL, 5432 when none is given
 
 _pg_answers() {
   if command -v psql >/dev/null 2>&1; then
-    psql "$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1
+    # -w: a server that wants a password is one we cannot use, not a prompt to wait at.
+    PGCONNECT_TIMEOUT=5 psql -w "$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1
   else
     # Without a client, an open port is the best evidence available.
-    (exec 3<>"/dev/tcp/127.0.0.1/$(_pg_port)") 2>/dev/null
+    _pg_port_taken "$(_pg_port)"
   fi
+}
+
+_pg_port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+_pg_free_port() { # the URL's port, or the first free one from 55432 when that is taken
+  local want p
+  want=$(_pg_port)
+  _pg_port_taken "$want" || { printf '%s' "$want"; return 0; }
+  for p in $(seq 55432 55632); do
+    _pg_port_taken "$p" || { _pg_log "port $want is taken by a server we cannot use; using $p"; printf '%s' "$p"; return 0; }
+  done
+  _pg_log "no free port for a throwaway cluster"; return 1
 }
 
 _pg_bindir() {
@@ -52,14 +66,17 @@ _pg_start_throwaway() {
   local bindir root data sock port runas=()
   bindir=$(_pg_bindir) || { _pg_install && bindir=$(_pg_bindir); } || return 1
   root="$(pwd)/target/pg"
-  data="$root/data"; sock="$root/sock"; port=$(_pg_port)
-  mkdir -p "$root" "$sock"
+  port=$(_pg_free_port) || return 1
   if [ "$(id -u)" = 0 ]; then
     # initdb and postgres refuse to run as root.
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown -R postgres "$root"
     runas=(runuser -u postgres --)
+    mkdir -p "$root"
+    "${runas[@]}" test -x "$root" 2>/dev/null || root=$(mktemp -d /tmp/skillsync-pg.XXXXXX)
   fi
+  data="$root/data"; sock="$root/sock"
+  mkdir -p "$root" "$sock"
+  if [ ${#runas[@]} -gt 0 ]; then chown -R postgres "$root"; fi
   if [ ! -f "$data/PG_VERSION" ]; then
     _pg_log "initialising a throwaway cluster in $data"
     "${runas[@]}" "$bindir/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null || return 1
