@@ -105,7 +105,9 @@ pub fn check_safety(
             max_percent: settings.max_destructive_percent,
         });
     }
-    if let Some((agents, previous)) = snapshot {
+    // A shrunk snapshot matters for what it would take away; with nothing destructive planned
+    // (an additive policy, say) holding it would only block its additions.
+    if let Some((agents, previous)) = snapshot.filter(|_| destructive > 0) {
         if (agents as f64) < settings.min_snapshot_share * previous as f64 {
             violations.push(SafetyViolation::SnapshotShrank {
                 agents,
@@ -153,8 +155,12 @@ mod tests {
     #[test]
     fn a_snapshot_with_under_90_percent_of_the_previous_agents_is_held() {
         let s = SafetySettings::default();
-        assert!(check_safety(&plan(0, 0), &s, Some((90, 100))).is_empty());
-        let v = check_safety(&plan(0, 0), &s, Some((89, 100)));
+        assert!(check_safety(&plan(1, 100), &s, Some((90, 100))).is_empty());
+        assert!(
+            check_safety(&plan(0, 100), &s, Some((10, 100))).is_empty(),
+            "nothing to take away, nothing to hold"
+        );
+        let v = check_safety(&plan(1, 100), &s, Some((89, 100)));
         assert!(matches!(
             v.as_slice(),
             [SafetyViolation::SnapshotShrank {
