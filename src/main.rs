@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -45,31 +46,33 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
     let _telemetry = skillsync::telemetry::init(&settings.log, &settings.telemetry)?;
     match cli.command {
         Command::PrintConfig => {
             print!("{}", settings.to_redacted_toml());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Sim(config) => run_sim(*config).await,
+        Command::Sim(config) => run_sim(*config).await.map(|()| ExitCode::SUCCESS),
         Command::Validate(args) => {
             let mut out = std::io::stdout().lock();
             let valid = validate(&args, &settings.feed, std::io::stdin().lock(), &mut out)?;
             out.flush()?;
-            if !valid {
-                std::process::exit(1);
-            }
-            Ok(())
+            // Returned, not `process::exit`: the telemetry guard must drop to flush the traces.
+            Ok(if valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        Command::Serve => serve(settings).await,
+        Command::Serve => serve(settings).await.map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => {
             let shutdown = CancellationToken::new();
             tokio::spawn(cancel_on_signal(shutdown.clone()));
             skillsync::demo::run(args, shutdown).await?;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             let url = settings.database.url.expose();
@@ -80,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
                 .context("creating the database")?;
             store.migrate().await.context("applying migrations")?;
             println!("migrations applied");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Plan(args) => exit_with(
             run_plan(
@@ -103,14 +106,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Ends the process with a command's exit code; errors print and exit 1.
-fn exit_with(result: Result<i32, CliError>) -> anyhow::Result<()> {
+/// A command's exit code; errors print and exit 1.
+fn exit_with(result: Result<i32, CliError>) -> anyhow::Result<ExitCode> {
     let code = result?;
     let _ = std::io::stdout().flush();
-    if code != 0 {
-        std::process::exit(code);
-    }
-    Ok(())
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -62,11 +62,19 @@ pub async fn run_apply(
             Ok(if report.converged() { 0 } else { 1 })
         }
         Err(ApplyError::Held(violations, plan)) => {
-            render::plan_text(out, &plan, &violations)?;
-            writeln!(
-                out,
-                "\nNothing was written. Review the plan and run again with --approve to apply it."
-            )?;
+            match args.format {
+                OutputFormat::Text => {
+                    render::plan_text(out, &plan, &violations)?;
+                    writeln!(
+                        out,
+                        "\nNothing was written. Review the plan and run again with --approve to apply it."
+                    )?;
+                }
+                // The plan document, whose non-empty `safety` says why nothing was written.
+                OutputFormat::Json => {
+                    render::plan_json(out, &plan, &violations, &platform.calls())?
+                }
+            }
             Ok(1)
         }
         Err(ApplyError::Observe(e)) => Err(e.into()),

@@ -323,3 +323,35 @@ async fn a_created_skill_whose_answer_was_lost_is_found_not_created_again() {
         "the create and its retry, and no more: {creates:?}"
     );
 }
+
+#[tokio::test]
+async fn a_held_apply_answers_json_when_asked_for_json() {
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = settings_for(&sim);
+    settings.safety.max_destructive = 0;
+    let path = std::env::temp_dir().join(format!("skillsync-held-{}.csv", std::process::id()));
+    // A snapshot: everyone it does not list loses their managed skills, which trips the limit.
+    std::fs::write(&path, feed()).expect("feed written");
+    let args = skillsync::cli::ApplyArgs {
+        feed: skillsync::cli::FeedArgs {
+            feed: path.clone(),
+            scope: FeedScope::Snapshot,
+            feed_format: None,
+        },
+        approve: false,
+        settle: None,
+        format: skillsync::cli::OutputFormat::Json,
+    };
+    let mut out = Vec::new();
+    let code = skillsync::cli::run_apply(&args, &settings, std::io::empty(), &mut out)
+        .await
+        .expect("ran");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON, not prose");
+    assert!(
+        doc["safety"].as_array().is_some_and(|s| !s.is_empty()),
+        "{doc}"
+    );
+    assert_eq!(sim.stats().await.writes, 0);
+}
