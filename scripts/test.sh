@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust from https://rustup.rs" >&2; exit 1; }
 # shellcheck source=scripts/ensure-postgres.sh
 source scripts/ensure-postgres.sh
+# One test restarts a PostgreSQL of its own (tests/api/pg_cluster.rs): it needs the server
+# binaries even when the database above is elsewhere.
+_pg_bindir >/dev/null || _pg_install || exit 1
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
