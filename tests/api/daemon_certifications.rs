@@ -93,12 +93,7 @@ async fn an_expiring_certification_loses_its_gate_and_entry_on_time_despite_conf
         "agent,type,name,proficiency,issued_on,expires_on\nagent00001@example.com,certification,PCI-DSS,,2026-01-01T00:00:00Z,{}\n",
         expires.to_rfc3339_opts(SecondsFormat::Millis, true)
     );
-    let accepted: Value = daemon
-        .post_csv(&csv, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let accepted: Value = daemon.post_feed(&csv, "partial").await;
     let job = daemon
         .wait_job(
             accepted["job_id"].as_i64().expect("id"),

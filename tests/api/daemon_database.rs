@@ -24,12 +24,7 @@ async fn the_daemon_rides_out_a_database_restart_in_the_middle_of_a_job() {
     for n in 1..=16 {
         csv.push_str(&format!("agent{n:05}@example.com,skill,Claims_L2,2\n"));
     }
-    let job: Value = daemon
-        .post_csv(&csv, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(&csv, "partial").await;
     let job_id = job["job_id"].as_i64().expect("id");
     for _ in 0..200 {
         if sim.stats().await.writes >= 3 {

@@ -43,12 +43,7 @@ async fn an_agent_the_platform_keeps_rejecting_is_retried_then_marked_needs_atte
     // Otherwise the start-up scan may plan after the feed is in force and converge the other
     // agent itself, leaving the feed's job nothing to do for it.
     daemon.wait_job(1, &["succeeded"]).await;
-    let job: Value = daemon
-        .post_csv(&csv, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(&csv, "partial").await;
     let done = daemon
         .wait_job(
             job["job_id"].as_i64().expect("id"),
@@ -107,12 +102,7 @@ async fn an_agent_that_still_differs_after_every_verification_is_flagged_stuck(
     sim.set_faults(json!({"lag_ms": 60_000, "lag_probability": 1.0}))
         .await;
     let csv = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\n";
-    let job: Value = daemon
-        .post_csv(csv, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(csv, "partial").await;
     let done = daemon
         .wait_job(
             job["job_id"].as_i64().expect("id"),

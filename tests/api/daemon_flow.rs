@@ -16,17 +16,6 @@ agent00003@example.com,language,German,4
 agent00004@example.com,skill,Sales_L1,1
 ";
 
-/// Waits for a job, approving it once if it is held (tests that hold everything).
-async fn run_through(daemon: &crate::helpers::TestDaemon, job_id: i64) {
-    let job = daemon.wait_job(job_id, &["succeeded", "held"]).await;
-    if job["job"]["status"] == "held" {
-        daemon
-            .post_json(&format!("/v1/jobs/{job_id}/approve"), json!({}))
-            .await;
-        daemon.wait_job(job_id, &["succeeded"]).await;
-    }
-}
-
 fn managed_skills(truth: &Value) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = truth["skills"]
         .as_array()
@@ -115,12 +104,7 @@ async fn a_hand_made_change_is_found_by_the_next_scan_and_reverted_under_enforce
     let sim = spawn_sim(small_org()).await;
     let users = sim.user_ids().await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
-    let job: Value = daemon
-        .post_csv(FEED, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(FEED, "partial").await;
     daemon
         .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
         .await;
@@ -166,12 +150,7 @@ async fn under_report_a_hand_made_change_shows_in_drift_and_is_left_alone(
     let users = sim.user_ids().await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
     let daemon = spawn_daemon(settings.clone()).await;
-    let job: Value = daemon
-        .post_csv(FEED, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(FEED, "partial").await;
     daemon
         .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
         .await;
@@ -322,22 +301,14 @@ async fn a_held_job_runs_after_approval_and_the_approval_is_audited_with_the_tok
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = 0;
     let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon
-        .post_csv(FEED, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
-    run_through(&daemon, first["job_id"].as_i64().expect("id")).await;
+    let first: Value = daemon.post_feed(FEED, "partial").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
 
     // Agent 1 loses Sales_L1: a removal, over the threshold of 0.
     let next = FEED.replace("agent00001@example.com,skill,Sales_L1,Expert\n", "");
-    let held: Value = daemon
-        .post_csv(&next, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let held: Value = daemon.post_feed(&next, "partial").await;
     let job_id = held["job_id"].as_i64().expect("id");
     let job = daemon.wait_job(job_id, &["held"]).await;
     assert!(
@@ -390,20 +361,12 @@ async fn rejecting_a_held_feed_restores_the_previous_desired_state(
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = 0;
     let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon
-        .post_csv(FEED, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
-    run_through(&daemon, first["job_id"].as_i64().expect("id")).await;
+    let first: Value = daemon.post_feed(FEED, "snapshot").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
     let truncated = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\n";
-    let held: Value = daemon
-        .post_csv(truncated, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let held: Value = daemon.post_feed(truncated, "snapshot").await;
     let job_id = held["job_id"].as_i64().expect("id");
     daemon.wait_job(job_id, &["held"]).await;
     let resp = daemon
@@ -493,12 +456,7 @@ async fn health_readiness_metrics_and_the_openapi_document_answer(
 async fn the_audit_log_is_available_as_csv(_: PgPoolOptions, db: PgConnectOptions) {
     let sim = spawn_sim(small_org()).await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
-    let job: Value = daemon
-        .post_csv(FEED, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let job: Value = daemon.post_feed(FEED, "partial").await;
     daemon
         .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
         .await;
@@ -544,13 +502,10 @@ async fn a_held_feed_stays_out_of_force_so_scans_cannot_apply_it_and_rejection_l
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = 0;
     let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon
-        .post_csv(FEED, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
-    run_through(&daemon, first["job_id"].as_i64().expect("id")).await;
+    let first: Value = daemon.post_feed(FEED, "snapshot").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
     let before: Vec<Vec<(String, f64)>> = {
         let mut all = Vec::new();
         for id in &users[..4] {
@@ -577,12 +532,7 @@ async fn a_held_feed_stays_out_of_force_so_scans_cannot_apply_it_and_rejection_l
         "agent00001@example.com,skill,Sales_L1,Expert\n",
         "agent00001@example.com,skill,Claims_L1,2\n",
     );
-    let held: Value = daemon
-        .post_csv(&risky, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let held: Value = daemon.post_feed(&risky, "snapshot").await;
     let held_id = held["job_id"].as_i64().expect("id");
     daemon.wait_job(held_id, &["held"]).await;
     assert_eq!(

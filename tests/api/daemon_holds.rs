@@ -5,9 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{
-    daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon,
-};
+use crate::helpers::{daemon_settings, database_url, small_org, spawn_daemon, spawn_sim};
 
 const FULL: &str = "agent,type,name,proficiency
 agent00001@example.com,skill,Billing_L1,3
@@ -16,17 +14,6 @@ agent00003@example.com,language,German,4
 agent00004@example.com,skill,Sales_L1,1
 ";
 
-/// Waits for the job an ingest answer started, approving it if the thresholds held it.
-async fn run_through(daemon: &TestDaemon, accepted: &Value) {
-    let job = accepted["job_id"].as_i64().expect("id");
-    if daemon.wait_job(job, &["succeeded", "held"]).await["job"]["status"] == "held" {
-        daemon
-            .post_json(&format!("/v1/jobs/{job}/approve"), json!({}))
-            .await;
-        daemon.wait_job(job, &["succeeded"]).await;
-    }
-}
-
 #[sqlx::test(migrations = false)]
 async fn a_truncated_snapshot_coalesced_with_a_later_partial_feed_is_held_and_rejected_with_it(
     _: PgPoolOptions,
@@ -34,13 +21,10 @@ async fn a_truncated_snapshot_coalesced_with_a_later_partial_feed_is_held_and_re
 ) {
     let sim = spawn_sim(small_org()).await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
-    let first: Value = daemon
-        .post_csv(FULL, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
-    run_through(&daemon, &first).await;
+    let first: Value = daemon.post_feed(FULL, "snapshot").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
 
     // Keep the worker busy with a slow scan, so that the next two feeds wait in one queued job.
     sim.set_faults(json!({"latency_ms": 1500})).await;
@@ -54,19 +38,9 @@ async fn a_truncated_snapshot_coalesced_with_a_later_partial_feed_is_held_and_re
         .wait_job(scan["job_id"].as_i64().expect("id"), &["running"])
         .await;
     let truncated = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\n";
-    let snapshot: Value = daemon
-        .post_csv(truncated, "snapshot")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let snapshot: Value = daemon.post_feed(truncated, "snapshot").await;
     let partial = "agent,type,name,proficiency\nagent00002@example.com,skill,Billing_L1,4\n";
-    let later: Value = daemon
-        .post_csv(partial, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let later: Value = daemon.post_feed(partial, "partial").await;
     assert_eq!(
         snapshot["job_id"], later["job_id"],
         "coalesced: {snapshot} {later}"
@@ -159,21 +133,13 @@ async fn an_approval_that_overtakes_the_feeds_hold_still_applies_the_feed(
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = 0;
     let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon
-        .post_csv(FULL, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
-    run_through(&daemon, &first).await;
+    let first: Value = daemon.post_feed(FULL, "partial").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
 
     let downgrade = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,1\n";
-    let held: Value = daemon
-        .post_csv(downgrade, "partial")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let held: Value = daemon.post_feed(downgrade, "partial").await;
     let job_id = held["job_id"].as_i64().expect("id");
     daemon.wait_job(job_id, &["held"]).await;
     // The approval as it lands when it comes between the job's hold and its feed's: the job is

@@ -430,6 +430,20 @@ impl TestDaemon {
             .expect("sent")
     }
 
+    /// Posts a CSV feed and returns the answer's JSON (feed id, job id).
+    pub async fn post_feed(&self, csv: &str, scope: &str) -> Value {
+        self.post_csv(csv, scope).await.json().await.expect("json")
+    }
+
+    /// Waits for job `id`, approving it once if the safety thresholds held it.
+    pub async fn run_through(&self, id: i64) {
+        if self.wait_job(id, &["succeeded", "held"]).await["job"]["status"] == "held" {
+            self.post_json(&format!("/v1/jobs/{id}/approve"), serde_json::json!({}))
+                .await;
+            self.wait_job(id, &["succeeded"]).await;
+        }
+    }
+
     pub async fn get_json(&self, path: &str) -> Value {
         let resp = self.http.get(self.url(path)).send().await.expect("sent");
         assert!(
