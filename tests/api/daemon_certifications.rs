@@ -288,15 +288,7 @@ async fn certifications_expiring_soon_are_listed_as_json_and_csv(
     // The timer re-reads the desired state after the feed and sets the gauge per window.
     let mut metrics = String::new();
     for _ in 0..50 {
-        metrics = daemon
-            .http
-            .get(format!("{}/metrics", daemon.metrics))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("text");
+        metrics = daemon.metrics_text().await;
         if metrics.contains("skillsync_certifications_expiring{within=\"7d\"} 1") {
             break;
         }

@@ -405,15 +405,7 @@ async fn health_readiness_metrics_and_the_openapi_document_answer(
     // The state gauges are read from the database by their own task, woken by the job.
     let mut metrics = String::new();
     for _ in 0..50 {
-        metrics = daemon
-            .http
-            .get(format!("{}/metrics", daemon.metrics))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("text");
+        metrics = daemon.metrics_text().await;
         if metrics.contains("skillsync_observed_agents 20") {
             break;
         }

@@ -114,15 +114,7 @@ async fn the_newest_file_of_a_glob_is_pulled_and_a_stale_one_is_refused(
         .expect("feeds")
         .iter()
         .all(|f| f["source"] != "stale-files"));
-    let metrics = daemon
-        .http
-        .get(format!("{}/metrics", daemon.metrics))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let metrics = daemon.metrics_text().await;
     assert!(
         metrics.contains("skillsync_feed_source_errors_total{source=\"stale-files\"}"),
         "{metrics}"

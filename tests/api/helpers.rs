@@ -430,6 +430,18 @@ impl TestDaemon {
             .expect("sent")
     }
 
+    /// The metrics listener's exposition.
+    pub async fn metrics_text(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.metrics))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text")
+    }
+
     /// Posts a CSV feed and returns the answer's JSON (feed id, job id).
     pub async fn post_feed(&self, csv: &str, scope: &str) -> Value {
         self.post_csv(csv, scope).await.json().await.expect("json")
