@@ -95,10 +95,7 @@ async fn an_expiring_certification_loses_its_gate_and_entry_on_time_despite_conf
     );
     let accepted: Value = daemon.post_feed(&csv, "partial").await;
     let job = daemon
-        .wait_job(
-            accepted["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed"],
-        )
+        .wait_started(&accepted, &["succeeded", "failed"])
         .await;
     assert_eq!(job["job"]["status"], "succeeded", "{job}");
     assert_eq!(

@@ -44,12 +44,7 @@ async fn an_agent_the_platform_keeps_rejecting_is_retried_then_marked_needs_atte
     // agent itself, leaving the feed's job nothing to do for it.
     daemon.wait_job(1, &["succeeded"]).await;
     let job: Value = daemon.post_feed(&csv, "partial").await;
-    let done = daemon
-        .wait_job(
-            job["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed"],
-        )
-        .await;
+    let done = daemon.wait_started(&job, &["succeeded", "failed"]).await;
     assert_eq!(done["job"]["status"], "failed", "{done}");
     assert_eq!(
         done["progress"]["converged"], 1,
@@ -103,12 +98,7 @@ async fn an_agent_that_still_differs_after_every_verification_is_flagged_stuck(
         .await;
     let csv = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\n";
     let job: Value = daemon.post_feed(csv, "partial").await;
-    let done = daemon
-        .wait_job(
-            job["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed"],
-        )
-        .await;
+    let done = daemon.wait_started(&job, &["succeeded", "failed"]).await;
     assert_eq!(done["job"]["status"], "failed", "{done}");
     assert_eq!(done["progress"]["stuck"], 1, "{done}");
     let agent = daemon.get_json("/v1/agents/agent00001@example.com").await;

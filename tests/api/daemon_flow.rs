@@ -105,9 +105,7 @@ async fn a_hand_made_change_is_found_by_the_next_scan_and_reverted_under_enforce
     let users = sim.user_ids().await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
     let job: Value = daemon.post_feed(FEED, "partial").await;
-    daemon
-        .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
-        .await;
+    daemon.wait_started(&job, &["succeeded"]).await;
 
     let changed = sim
         .http
@@ -123,12 +121,7 @@ async fn a_hand_made_change_is_found_by_the_next_scan_and_reverted_under_enforce
         .json()
         .await
         .expect("json");
-    let done = daemon
-        .wait_job(
-            scan["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed"],
-        )
-        .await;
+    let done = daemon.wait_started(&scan, &["succeeded", "failed"]).await;
     assert_eq!(done["job"]["status"], "succeeded", "{done}");
     assert_eq!(
         done["progress"]["converged"], 1,
@@ -151,9 +144,7 @@ async fn under_report_a_hand_made_change_shows_in_drift_and_is_left_alone(
     let mut settings = daemon_settings(&sim, &database_url(&db));
     let daemon = spawn_daemon(settings.clone()).await;
     let job: Value = daemon.post_feed(FEED, "partial").await;
-    daemon
-        .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
-        .await;
+    daemon.wait_started(&job, &["succeeded"]).await;
     daemon.stop().await;
 
     settings.policy.skills = skillsync::planner::AttributePolicy::Report;
@@ -170,9 +161,7 @@ async fn under_report_a_hand_made_change_shows_in_drift_and_is_left_alone(
         .json()
         .await
         .expect("json");
-    daemon
-        .wait_job(scan["job_id"].as_i64().expect("id"), &["succeeded"])
-        .await;
+    daemon.wait_started(&scan, &["succeeded"]).await;
     let drift = daemon.get_json("/v1/drift?skill=Billing_L1").await;
     assert_eq!(drift["total"], 1, "{drift}");
     assert_eq!(drift["agents"][0]["user_id"], users[0].as_str());
@@ -449,9 +438,7 @@ async fn the_audit_log_is_available_as_csv(_: PgPoolOptions, db: PgConnectOption
     let sim = spawn_sim(small_org()).await;
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
     let job: Value = daemon.post_feed(FEED, "partial").await;
-    daemon
-        .wait_job(job["job_id"].as_i64().expect("id"), &["succeeded"])
-        .await;
+    daemon.wait_started(&job, &["succeeded"]).await;
     let resp = daemon
         .http
         .get(daemon.url("/v1/audit?agent=agent00001@example.com"))
@@ -542,10 +529,7 @@ async fn a_held_feed_stays_out_of_force_so_scans_cannot_apply_it_and_rejection_l
         .await
         .expect("json");
     let scanned = daemon
-        .wait_job(
-            scan["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed", "held"],
-        )
+        .wait_started(&scan, &["succeeded", "failed", "held"])
         .await;
     assert_eq!(scanned["job"]["status"], "succeeded", "{scanned}");
     for (id, was) in users[..4].iter().zip(&before) {
@@ -572,10 +556,7 @@ async fn a_held_feed_stays_out_of_force_so_scans_cannot_apply_it_and_rejection_l
         .await
         .expect("json");
     let scanned = daemon
-        .wait_job(
-            scan["job_id"].as_i64().expect("id"),
-            &["succeeded", "failed", "held"],
-        )
+        .wait_started(&scan, &["succeeded", "failed", "held"])
         .await;
     assert_eq!(scanned["job"]["status"], "succeeded", "{scanned}");
     let still = sim.truth(&holder).await;

@@ -34,9 +34,7 @@ async fn a_truncated_snapshot_coalesced_with_a_later_partial_feed_is_held_and_re
         .json()
         .await
         .expect("json");
-    daemon
-        .wait_job(scan["job_id"].as_i64().expect("id"), &["running"])
-        .await;
+    daemon.wait_started(&scan, &["running"]).await;
     let truncated = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,3\n";
     let snapshot: Value = daemon.post_feed(truncated, "snapshot").await;
     let partial = "agent,type,name,proficiency\nagent00002@example.com,skill,Billing_L1,4\n";

@@ -476,6 +476,12 @@ impl TestDaemon {
             .expect("sent")
     }
 
+    /// Waits for the job an ingest or reconcile answer started (its `job_id`).
+    pub async fn wait_started(&self, answer: &Value, statuses: &[&str]) -> Value {
+        self.wait_job(answer["job_id"].as_i64().expect("job id"), statuses)
+            .await
+    }
+
     /// Waits until the job reaches one of `statuses`; returns the job.
     pub async fn wait_job(&self, id: i64, statuses: &[&str]) -> Value {
         for _ in 0..600 {
