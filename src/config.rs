@@ -1,11 +1,11 @@
 //! The typed configuration tree: embedded `config/base.toml`, then an optional file, then
 //! `SKILLSYNC__SECTION__KEY` environment variables. Knows nothing about what the values drive.
 
-use std::fmt;
 use std::path::Path;
 
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
+
+pub use crate::domain::Secret;
 
 /// The defaults, compiled in so that the binary runs without any file next to it.
 pub const BASE_TOML: &str = include_str!("../config/base.toml");
@@ -29,7 +29,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Logging output.
-    pub log: LogSettings,
+    pub log: crate::telemetry::LogSettings,
     /// Trace export.
     #[serde(default)]
     pub telemetry: crate::telemetry::TelemetrySettings,
@@ -67,26 +67,6 @@ pub struct Settings {
     pub sources: Vec<crate::daemon::SourceSettings>,
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogSettings {
-    /// `plain` or `json`.
-    pub format: LogFormat,
-    /// A `tracing` filter directive such as `info` or `skillsync=debug,info`.
-    pub level: String,
-}
-
-/// Log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Plain,
-    /// One JSON object per line.
-    Json,
-}
-
 /// Where and as whom skillsync talks to the platform.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -120,43 +100,6 @@ pub struct PlatformSettings {
     /// Create skills that a feed names but the platform does not define (otherwise an error for
     /// the agents that need them).
     pub create_missing_skills: bool,
-}
-
-/// A configuration value that must never be printed or logged.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(SecretString);
-
-impl Secret {
-    /// The secret value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Self(SecretString::from(value))
-    }
-}
-
-const REDACTED: &str = "[redacted]";
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // An empty secret is shown as empty so that "not configured" stays visible.
-        if self.expose().is_empty() {
-            serializer.serialize_str("")
-        } else {
-            serializer.serialize_str(REDACTED)
-        }
-    }
 }
 
 impl Settings {
@@ -214,7 +157,7 @@ mod tests {
     #[test]
     fn embedded_defaults_load_without_any_file() {
         let settings = Settings::load_with_env(None, env(&[])).expect("defaults load");
-        assert_eq!(settings.log.format, LogFormat::Plain);
+        assert_eq!(settings.log.format, crate::telemetry::LogFormat::Plain);
         assert_eq!(settings.platform.client_id, "skillsync-sim");
     }
 
@@ -228,7 +171,7 @@ mod tests {
             ]),
         )
         .expect("load");
-        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(settings.log.format, crate::telemetry::LogFormat::Json);
         assert_eq!(settings.platform.client_secret.expose(), "hunter2");
     }
 

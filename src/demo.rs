@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Secret, Settings};
+use crate::config::Settings;
 use crate::daemon::Application;
+use crate::domain::Secret;
 use crate::feed::CertificationSettings;
 use crate::sim::{Faults, SimConfig, Simulator};
 

@@ -9,11 +9,12 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use tokio_util::sync::CancellationToken;
 
-use skillsync::config::{LogFormat, LogSettings, Settings};
+use skillsync::config::Settings;
 use skillsync::platform::genesys::Genesys;
 use skillsync::platform::Platform;
 use skillsync::sim::{Faults, SimConfig, Simulator};
 use skillsync::telemetry::{init, TelemetrySettings};
+use skillsync::telemetry::{LogFormat, LogSettings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn platform_calls_are_exported_as_spans_over_otlp() {

@@ -13,10 +13,8 @@ pub use feed_input::{load, FeedArgs, FeedInputError};
 pub use plan::{run_plan, PlanArgs};
 
 use crate::config::Settings;
-use crate::domain::DesiredState;
-use crate::planner::{
-    CertificationRules, GateError, Granularity, Ownership, OwnershipError, Policy, SeenNames,
-};
+use crate::domain::{DesiredState, Granularity, SeenNames};
+use crate::planner::{CertificationRules, GateError, Ownership, OwnershipError, Policy};
 use crate::platform::PlatformError;
 
 /// Why a command could not do its job (as opposed to reporting differences).

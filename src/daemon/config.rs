@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Secret;
 use crate::domain::FeedScope;
+use crate::domain::Secret;
 
 /// `[database]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]

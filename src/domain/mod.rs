@@ -1,17 +1,25 @@
-//! The desired-state vocabulary shared by feeds, the planner and the connectors: parsed types
-//! that cannot hold an invalid value. Knows nothing about files, platforms or storage.
+//! The vocabulary shared by feeds, the planner, the store and the connectors: parsed types that
+//! cannot hold an invalid value, and the changes planned between two states. Knows nothing about files, platforms or storage.
 
 mod agent_key;
+mod change;
 mod desired;
+mod granularity;
 mod live;
 mod name;
 mod proficiency;
+mod secret;
+mod seen;
 
 pub use agent_key::{AgentKey, AgentKeyError, AgentKeyKind};
+pub use change::{Action, Change, Timing};
 pub use desired::{
     AgentDesired, AssignmentCounts, AssignmentKind, CertificationWindow, DesiredState, FeedScope,
     UnknownScope,
 };
+pub use granularity::{Granularity, Step};
 pub use live::LiveAgent;
 pub use name::{Name, NameError};
 pub use proficiency::{Proficiency, ProficiencyParseError};
+pub use secret::Secret;
+pub use seen::SeenNames;

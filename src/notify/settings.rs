@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::retry::RetryPolicy;
-use crate::config::Secret;
+use crate::domain::Secret;
 
 /// The certification webhook (`[webhook]`); disabled while `url` is empty.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::certs::{enforced_window, in_force};
-use crate::domain::{CertificationWindow, Name, Proficiency};
+use crate::domain::{CertificationWindow, Name, Proficiency, Timing};
 use crate::feed::CertificationSettings;
 
 /// The routing skill that stands for a certification on the platform.
@@ -17,16 +17,6 @@ pub struct Gate {
     pub skill: Name,
     /// Proficiency granted.
     pub proficiency: Proficiency,
-}
-
-/// When a certification change took effect, for its webhook event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timing {
-    /// The instant that caused the change when time caused it (an expiry reached), so that the
-    /// event is the same however often it is built; `None` when a feed caused it.
-    pub at: Option<DateTime<Utc>>,
-    /// When the certification expires, if it does (as the feed gives it, before the margin).
-    pub expires_on: Option<DateTime<Utc>>,
 }
 
 /// `[feed.certifications.*]` gates and the `[certifications]` margin, checked.

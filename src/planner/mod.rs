@@ -9,16 +9,15 @@ mod safety;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use certifications::{CertificationRules, Gate, GateError, Timing};
-pub use change::{Action, AgentPlan, Change, Ignored, Plan, PlanCounts, Unmatched};
-pub use ownership::{
-    ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings, SeenNames,
-};
-pub use policy::{AttributePolicy, Granularity, Policy, PolicySettings, Step};
+pub use certifications::{CertificationRules, Gate, GateError};
+pub use change::{AgentPlan, Ignored, Plan, PlanCounts, Unmatched};
+pub use ownership::{ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings};
+pub use policy::{AttributePolicy, Policy, PolicySettings};
 pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyViolation};
 
 use crate::domain::{
-    AgentDesired, AgentKey, AssignmentKind, DesiredState, FeedScope, LiveAgent, Name, Proficiency,
+    Action, AgentDesired, AgentKey, AssignmentKind, Change, DesiredState, FeedScope, LiveAgent,
+    Name, Proficiency, Timing,
 };
 
 /// Plans the changes that make `live` match `desired` under `policy`.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::AssignmentKind;
+use crate::domain::{AssignmentKind, SeenNames};
 
 /// `[ownership.skills]` (and `.languages`, `.certifications`) in the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -107,33 +107,6 @@ pub struct Ownership {
     skills: ManagedScope,
     languages: ManagedScope,
     certifications: ManagedScope,
-}
-
-/// Names seen in feeds, per attribute: the default managed scope.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SeenNames {
-    /// Skill names.
-    pub skills: BTreeSet<String>,
-    /// Language names.
-    pub languages: BTreeSet<String>,
-    /// Certification names.
-    pub certifications: BTreeSet<String>,
-}
-
-impl SeenNames {
-    /// The names one desired state mentions.
-    pub fn of(state: &crate::domain::DesiredState) -> Self {
-        let mut seen = Self::default();
-        for agent in state.agents.values() {
-            seen.skills
-                .extend(agent.skills.keys().map(|n| n.to_string()));
-            seen.languages
-                .extend(agent.languages.keys().map(|n| n.to_string()));
-            seen.certifications
-                .extend(agent.certifications.keys().map(|n| n.to_string()));
-        }
-        seen
-    }
 }
 
 impl Ownership {

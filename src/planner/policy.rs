@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ownership::Ownership;
-use crate::domain::{AgentKeyKind, AssignmentKind, Proficiency};
+use crate::domain::{AgentKeyKind, AssignmentKind, Granularity};
 
 /// How one attribute is reconciled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -55,53 +55,6 @@ impl PolicySettings {
     }
 }
 
-/// The smallest proficiency difference a platform stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// 0, 0.5, 1, … 5.
-    Half,
-    /// 0, 1, … 5 (Genesys rounds language proficiency to whole numbers).
-    Whole,
-}
-
-impl Step {
-    /// `p` as the platform will store it (halves round up, as the platform rounds).
-    pub fn quantize(self, p: Proficiency) -> Proficiency {
-        match self {
-            Self::Half => p,
-            Self::Whole => {
-                let rounded = p.half_steps().div_ceil(2) * 2;
-                Proficiency::from_half_steps(rounded).unwrap_or(Proficiency::MAX)
-            }
-        }
-    }
-}
-
-/// A platform's granularity per rated attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Granularity {
-    /// Routing skills.
-    pub skills: Step,
-    /// Routing languages.
-    pub languages: Step,
-}
-
-impl Granularity {
-    /// Genesys Cloud: skills in half steps, languages whole.
-    pub const GENESYS: Self = Self {
-        skills: Step::Half,
-        languages: Step::Whole,
-    };
-
-    /// The step for one kind (certifications have no proficiency; `Half` is a no-op).
-    pub fn of(&self, kind: AssignmentKind) -> Step {
-        match kind {
-            AssignmentKind::Language => self.languages,
-            AssignmentKind::Skill | AssignmentKind::Certification => self.skills,
-        }
-    }
-}
-
 /// Everything the planner needs besides the two states.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -122,18 +75,6 @@ pub struct Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn p(v: f64) -> Proficiency {
-        Proficiency::nearest(v).expect("in range")
-    }
-
-    #[test]
-    fn whole_steps_round_halves_up_and_half_steps_keep_everything() {
-        assert_eq!(Step::Whole.quantize(p(3.5)), p(4.0));
-        assert_eq!(Step::Whole.quantize(p(3.0)), p(3.0));
-        assert_eq!(Step::Whole.quantize(p(4.5)), p(5.0));
-        assert_eq!(Step::Half.quantize(p(3.5)), p(3.5));
-    }
 
     #[test]
     fn additive_never_removes_and_report_never_writes() {

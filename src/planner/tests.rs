@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::domain::{
-    AgentDesired, AgentKey, AgentKeyKind, CertificationWindow, DesiredState, FeedScope, LiveAgent,
-    Name, Proficiency,
+    AgentDesired, AgentKey, AgentKeyKind, CertificationWindow, DesiredState, FeedScope,
+    Granularity, LiveAgent, Name, Proficiency, SeenNames, Step,
 };
 
 fn name(s: &str) -> Name {
@@ -66,7 +66,10 @@ fn policy_for(
         agent_key: AgentKeyKind::Email,
         attributes,
         ownership: Ownership::build(&settings, &SeenNames::of(state)).expect("ownership"),
-        granularity: Granularity::GENESYS,
+        granularity: Granularity {
+            skills: Step::Half,
+            languages: Step::Whole,
+        },
         now: now(),
         certifications: CertificationRules::default(),
     }

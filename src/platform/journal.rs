@@ -7,7 +7,7 @@ use std::future::Future;
 use serde::Serialize;
 
 use super::CallKind;
-use crate::planner::Change;
+use crate::domain::Change;
 
 /// A write about to be made.
 #[derive(Debug, Serialize)]

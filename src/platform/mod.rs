@@ -12,8 +12,7 @@ pub use calls::{CallCounts, CallKind, CallObserver, CallStats};
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 
-use crate::domain::LiveAgent;
-use crate::planner::{Change, Granularity};
+use crate::domain::{Change, Granularity, LiveAgent};
 
 /// What skillsync needs from a CCaaS platform. Shaped so that a NICE CXone connector fits:
 /// removals are handed over together (CXone deletes several skills in one call with a body),

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::codec::desired_from_json;
 use super::{corrupt, JobRecord, Store, StoreError};
-use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope};
-use crate::planner::SeenNames;
+use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope, SeenNames};
 
 /// Rows written per statement when storing a large feed.
 pub(super) const BATCH: usize = 5_000;

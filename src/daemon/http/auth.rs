@@ -10,8 +10,8 @@ use axum::http::{header, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
-use crate::config::Secret;
 use crate::daemon::Context;
+use crate::domain::Secret;
 
 /// The name of the ingest token a request carried.
 pub struct Writer(pub String);

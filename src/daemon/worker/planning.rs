@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use super::{JobError, JobRun};
-use crate::domain::{DesiredState, FeedScope, LiveAgent};
-use crate::planner::{check_safety, AgentPlan, Change, Ownership, Plan, Policy};
+use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
+use crate::planner::{check_safety, AgentPlan, Ownership, Plan, Policy};
 use crate::platform::Platform;
 use crate::store::{FeedRecord, ObservedAgent, Trigger};
 

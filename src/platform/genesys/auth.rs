@@ -7,7 +7,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::wire::{OAuthError, TokenResponse};
-use crate::config::Secret;
+use crate::domain::Secret;
 use crate::platform::calls::{CallKind, CallStats};
 use crate::platform::error::PlatformError;
 

@@ -12,8 +12,14 @@ use super::transport::{Transport, TransportSettings};
 use super::write::Writer;
 use crate::config::PlatformSettings;
 use crate::domain::LiveAgent;
-use crate::planner::{Change, Granularity};
+use crate::domain::{Change, Granularity, Step};
 use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
+
+/// Genesys Cloud stores skill proficiencies in half steps and rounds languages to whole ones.
+const GRANULARITY: Granularity = Granularity {
+    skills: Step::Half,
+    languages: Step::Whole,
+};
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
@@ -99,7 +105,7 @@ impl Genesys {
 
 impl Platform for Genesys {
     fn granularity(&self) -> Granularity {
-        Granularity::GENESYS
+        GRANULARITY
     }
 
     async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {

@@ -104,7 +104,7 @@ impl Transport {
     }
 
     /// The current token, minting one if needed.
-    pub async fn token(&self) -> Result<crate::config::Secret, PlatformError> {
+    pub async fn token(&self) -> Result<crate::domain::Secret, PlatformError> {
         self.tokens.token(&self.http, &self.stats).await
     }
 

@@ -9,8 +9,8 @@ use super::catalog::Catalog;
 use super::transport::Reply;
 use super::transport::{Call, Transport};
 use super::wire::{AssignmentWrite, CertificationsUpdate, Definition, NewDefinition};
+use crate::domain::{Action, Change, Step};
 use crate::domain::{AssignmentKind, LiveAgent};
-use crate::planner::{Action, Change, Step};
 use crate::platform::{CallKind, Journal, PlatformError, WriteIntent, WriteResult};
 
 /// Largest bulk body the platform takes.

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::domain::SeenNames;
 use crate::domain::{AgentKey, AssignmentKind, DesiredState, FeedScope};
-use crate::planner::SeenNames;
 use crate::store::codec::desired_to_json;
 use crate::store::feeds::BATCH;
 use crate::store::StoreError;

@@ -6,8 +6,8 @@ use serde_json::json;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{begin_immediate, ts, NOW};
+use crate::domain::SeenNames;
 use crate::domain::{AssignmentKind, DesiredState, FeedScope};
-use crate::planner::SeenNames;
 use crate::store::codec::desired_to_json;
 use crate::store::feeds::BATCH;
 use crate::store::StoreError;
