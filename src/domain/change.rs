@@ -43,6 +43,18 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change a feed row caused (no rule, no certification timing).
+    pub fn new(kind: AssignmentKind, name: Name, action: Action, writable: bool) -> Self {
+        Self {
+            kind,
+            name,
+            action,
+            writable,
+            rule: None,
+            timing: Timing::default(),
+        }
+    }
+
     /// Removals and proficiency decreases: what the safety thresholds count.
     pub fn is_destructive(&self) -> bool {
         match self.action {

@@ -17,7 +17,7 @@ pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyVio
 
 use crate::domain::{
     Action, AgentDesired, AgentKey, AssignmentKind, Change, DesiredState, FeedScope, LiveAgent,
-    Name, Proficiency, Timing,
+    Name, Proficiency,
 };
 
 /// Plans the changes that make `live` match `desired` under `policy`.
@@ -187,14 +187,7 @@ fn diff_rated(
 ) {
     let attr = policy.attributes.of(kind);
     let step = policy.granularity.of(kind);
-    let change = |name: &Name, action| Change {
-        kind,
-        name: name.clone(),
-        action,
-        writable: attr.writes(),
-        rule: None,
-        timing: Timing::default(),
-    };
+    let change = |name: &Name, action| Change::new(kind, name.clone(), action, attr.writes());
     for (name, &wanted) in want {
         if !manages(policy, kind, name) {
             ignore(name);
@@ -235,14 +228,7 @@ fn diff_certifications(
     let kind = AssignmentKind::Certification;
     let scope = policy.ownership.of(kind);
     let attr = policy.attributes.of(kind);
-    let change = |name: &Name, action| Change {
-        kind,
-        name: name.clone(),
-        action,
-        writable: attr.writes(),
-        rule: None,
-        timing: Timing::default(),
-    };
+    let change = |name: &Name, action| Change::new(kind, name.clone(), action, attr.writes());
     if have.incomplete {
         // Its certifications are unknown, not empty: the versioned PATCH writes the whole list,
         // so any write would wipe the ones skillsync does not own.

@@ -23,6 +23,29 @@ use crate::sim::wire::AssignmentView;
 /// Largest page of a user's assignments.
 const MAX_PAGE: u32 = 100;
 
+type S = State<Arc<SimState>>;
+
+/// The family of assignments a route serves, as a type, so that one generic handler serves
+/// skills and languages alike.
+pub trait Family: Send + Sync + 'static {
+    /// Which family.
+    const KIND: Kind;
+}
+
+/// `/routingskills`.
+pub struct Skills;
+
+/// `/routinglanguages`.
+pub struct Languages;
+
+impl Family for Skills {
+    const KIND: Kind = Kind::Skill;
+}
+
+impl Family for Languages {
+    const KIND: Kind = Kind::Language;
+}
+
 /// `{id, proficiency, state}` as the platform takes it; other fields are ignored.
 #[derive(Debug, Deserialize)]
 pub struct AssignmentBody {
@@ -120,12 +143,12 @@ fn render_page(
 }
 
 /// `GET …/{routingskills|routinglanguages}`.
-pub async fn list(
-    kind: Kind,
-    state: Arc<SimState>,
-    id: String,
+pub async fn list<F: Family>(
+    State(state): S,
+    Path(id): Path<String>,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
+    let kind = F::KIND;
     let page = PageRequest::from_query(&params, MAX_PAGE)?;
     let user = find_user(&state, &id)?;
     let profile = read_profile(&state, user);
@@ -133,12 +156,12 @@ pub async fn list(
 }
 
 /// `POST …`: adds (or updates) one assignment.
-pub async fn add(
-    kind: Kind,
-    state: Arc<SimState>,
-    id: String,
-    body: AssignmentBody,
+pub async fn add<F: Family>(
+    State(state): S,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AssignmentBody>,
 ) -> Result<Response, ApiError> {
+    let kind = F::KIND;
     let user = find_user(&state, &id)?;
     let def_id = body
         .id
@@ -153,13 +176,12 @@ pub async fn add(
 }
 
 /// `PUT …/routingskills/{skillId}` or `PATCH …/routinglanguages/{languageId}`: one assignment.
-pub async fn update(
-    kind: Kind,
-    state: Arc<SimState>,
-    id: String,
-    def_id: String,
-    body: AssignmentBody,
+pub async fn update<F: Family>(
+    State(state): S,
+    Path((id, def_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<AssignmentBody>,
 ) -> Result<Response, ApiError> {
+    let kind = F::KIND;
     let user = find_user(&state, &id)?;
     if body.id.as_deref().is_some_and(|body_id| body_id != def_id) {
         return Err(ApiError::invalid_value(
@@ -176,12 +198,11 @@ pub async fn update(
 }
 
 /// `DELETE …/{defId}`: removes one assignment; removing one the user does not hold is a no-op.
-pub async fn remove(
-    kind: Kind,
-    state: Arc<SimState>,
-    id: String,
-    def_id: String,
+pub async fn remove<F: Family>(
+    State(state): S,
+    Path((id, def_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    let kind = F::KIND;
     let user = find_user(&state, &id)?;
     let def = kind.catalog(&state.org).read().find_str(&def_id);
     write_user(&state, user, |profile| {
@@ -193,11 +214,36 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `PATCH …/bulk` (`replace = false`): adds and updates, never removes. `PUT …/bulk`
-/// (`replace = true`): the body becomes the complete set, so anything left out is removed.
-pub async fn bulk(
+/// `PATCH …/bulk`: adds and updates, never removes.
+pub async fn patch_bulk<F: Family>(
+    State(state): S,
+    Path(id): Path<String>,
+    JsonBody(items): JsonBody<Vec<AssignmentBody>>,
+) -> Result<Response, ApiError> {
+    bulk(F::KIND, Bulk::Upsert, state, id, items)
+}
+
+/// `PUT …/bulk`: the body becomes the complete set, so anything left out is removed.
+pub async fn replace_bulk<F: Family>(
+    State(state): S,
+    Path(id): Path<String>,
+    JsonBody(items): JsonBody<Vec<AssignmentBody>>,
+) -> Result<Response, ApiError> {
+    bulk(F::KIND, Bulk::Replace, state, id, items)
+}
+
+/// What a bulk call does to the assignments its body leaves out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    /// Keeps them.
+    Upsert,
+    /// Removes them.
+    Replace,
+}
+
+fn bulk(
     kind: Kind,
-    replace: bool,
+    mode: Bulk,
     state: Arc<SimState>,
     id: String,
     items: Vec<AssignmentBody>,
@@ -219,7 +265,7 @@ pub async fn bulk(
     };
     let profile = write_user(&state, user, |profile| {
         let list = kind.of_mut(profile);
-        if replace {
+        if mode == Bulk::Replace {
             list.clear();
         }
         for a in assignments {
@@ -233,98 +279,4 @@ pub async fn bulk(
         number: 1,
     };
     Ok(render_page(&state, kind, user, &profile, page))
-}
-
-/// Route handlers bound to one [`Kind`], so each family shares the code above.
-pub mod handlers {
-    use super::*;
-
-    type S = State<Arc<SimState>>;
-
-    /// `GET` list.
-    pub async fn list_skills(
-        State(s): S,
-        Path(id): Path<String>,
-        q: QueryParams,
-    ) -> Result<Response, ApiError> {
-        list(Kind::Skill, s, id, q).await
-    }
-    /// `GET` list.
-    pub async fn list_languages(
-        State(s): S,
-        Path(id): Path<String>,
-        q: QueryParams,
-    ) -> Result<Response, ApiError> {
-        list(Kind::Language, s, id, q).await
-    }
-    /// `POST` one.
-    pub async fn add_skill(
-        State(s): S,
-        Path(id): Path<String>,
-        JsonBody(b): JsonBody<AssignmentBody>,
-    ) -> Result<Response, ApiError> {
-        add(Kind::Skill, s, id, b).await
-    }
-    /// `POST` one.
-    pub async fn add_language(
-        State(s): S,
-        Path(id): Path<String>,
-        JsonBody(b): JsonBody<AssignmentBody>,
-    ) -> Result<Response, ApiError> {
-        add(Kind::Language, s, id, b).await
-    }
-    /// `PUT` one.
-    pub async fn update_skill(
-        State(s): S,
-        Path((id, def)): Path<(String, String)>,
-        JsonBody(b): JsonBody<AssignmentBody>,
-    ) -> Result<Response, ApiError> {
-        update(Kind::Skill, s, id, def, b).await
-    }
-    /// `PATCH` one.
-    pub async fn update_language(
-        State(s): S,
-        Path((id, def)): Path<(String, String)>,
-        JsonBody(b): JsonBody<AssignmentBody>,
-    ) -> Result<Response, ApiError> {
-        update(Kind::Language, s, id, def, b).await
-    }
-    /// `DELETE` one.
-    pub async fn remove_skill(
-        State(s): S,
-        Path((id, def)): Path<(String, String)>,
-    ) -> Result<Response, ApiError> {
-        remove(Kind::Skill, s, id, def).await
-    }
-    /// `DELETE` one.
-    pub async fn remove_language(
-        State(s): S,
-        Path((id, def)): Path<(String, String)>,
-    ) -> Result<Response, ApiError> {
-        remove(Kind::Language, s, id, def).await
-    }
-    /// `PATCH` bulk.
-    pub async fn patch_skills(
-        State(s): S,
-        Path(id): Path<String>,
-        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
-    ) -> Result<Response, ApiError> {
-        bulk(Kind::Skill, false, s, id, b).await
-    }
-    /// `PUT` bulk.
-    pub async fn replace_skills(
-        State(s): S,
-        Path(id): Path<String>,
-        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
-    ) -> Result<Response, ApiError> {
-        bulk(Kind::Skill, true, s, id, b).await
-    }
-    /// `PATCH` bulk.
-    pub async fn patch_languages(
-        State(s): S,
-        Path(id): Path<String>,
-        JsonBody(b): JsonBody<Vec<AssignmentBody>>,
-    ) -> Result<Response, ApiError> {
-        bulk(Kind::Language, false, s, id, b).await
-    }
 }

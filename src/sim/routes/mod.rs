@@ -19,7 +19,7 @@ use axum::Router;
 use super::error::ApiError;
 use super::middleware::{authenticate, correlate, count, transient_faults};
 use super::state::SimState;
-use assignments::handlers as a;
+use assignments::{self as a, Languages, Skills};
 use definitions::handlers as d;
 
 /// All simulator routes over `state`.
@@ -33,27 +33,27 @@ pub fn router(state: Arc<SimState>) -> Router {
         )
         .route(
             "/api/v2/users/{id}/routingskills",
-            get(a::list_skills).post(a::add_skill),
+            get(a::list::<Skills>).post(a::add::<Skills>),
         )
         .route(
             "/api/v2/users/{id}/routingskills/bulk",
-            put(a::replace_skills).patch(a::patch_skills),
+            put(a::replace_bulk::<Skills>).patch(a::patch_bulk::<Skills>),
         )
         .route(
             "/api/v2/users/{id}/routingskills/{skill_id}",
-            put(a::update_skill).delete(a::remove_skill),
+            put(a::update::<Skills>).delete(a::remove::<Skills>),
         )
         .route(
             "/api/v2/users/{id}/routinglanguages",
-            get(a::list_languages).post(a::add_language),
+            get(a::list::<Languages>).post(a::add::<Languages>),
         )
         .route(
             "/api/v2/users/{id}/routinglanguages/bulk",
-            axum::routing::patch(a::patch_languages),
+            axum::routing::patch(a::patch_bulk::<Languages>),
         )
         .route(
             "/api/v2/users/{id}/routinglanguages/{language_id}",
-            axum::routing::patch(a::update_language).delete(a::remove_language),
+            axum::routing::patch(a::update::<Languages>).delete(a::remove::<Languages>),
         )
         .route(
             "/api/v2/routing/skills",
