@@ -1,16 +1,30 @@
 //! The one path every feed takes, POSTed or pulled: parse and validate off the async runtime,
 //! store a rejection with every error or a new version of the desired state, and queue the job
-//! that applies it.
+//! that applies it. Must not fetch feeds (that is `feed::sources`) nor answer HTTP.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::context::Context;
 use crate::domain::FeedScope;
-use crate::feed::{read, FeedError, FeedFormat, FeedSource, Rejection};
-use crate::store::{Accepted, FeedRecord, NewFeed, StoreError, Trigger};
+use crate::feed::{read, FeedError, FeedFormat, FeedRules, FeedSource, Rejection};
+use crate::metrics::{FeedLabels, Metrics};
+use crate::signals::Signals;
+use crate::store::{Accepted, FeedRecord, NewFeed, Store, StoreError, Trigger};
 
-use super::metrics::FeedLabels;
+/// What ingesting needs, shared by the API and the scheduler.
+#[derive(Clone)]
+pub struct Intake {
+    /// Feed rules compiled from `[feed]`.
+    pub rules: FeedRules,
+    /// The database.
+    pub store: Store,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Wake-ups of the worker and the certification timer.
+    pub signals: Arc<Signals>,
+}
 
 /// One feed to ingest.
 pub struct IngestRequest {
@@ -97,7 +111,7 @@ fn warnings_json<T: ToString>(items: &[T], omitted: u64) -> serde_json::Value {
 
 /// Ingests one feed.
 #[tracing::instrument(skip_all, fields(source = %request.source, scope = %request.scope, bytes = request.body.len()))]
-pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutcome, IngestError> {
+pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcome, IngestError> {
     if let Some(key) = &request.idempotency_key {
         if let Some(feed) = ctx.store.feed_by_idempotency_key(key).await? {
             return Ok(IngestOutcome::Replayed(feed));
@@ -163,8 +177,8 @@ pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutco
                         .enqueue_job(Trigger::Feed, Some(feed.id), None)
                         .await?;
                     ctx.store.set_feed_job(feed.id, job.id).await?;
-                    ctx.wake.notify_one();
-                    ctx.certifications_changed.notify_one();
+                    ctx.signals.wake.notify_one();
+                    ctx.signals.certifications_changed.notify_one();
                     count("accepted");
                     tracing::info!(
                         feed = feed.id,

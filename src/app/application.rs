@@ -5,18 +5,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::context::Context;
-use super::metrics::Metrics;
-use super::{gauges, http, leader, scheduler};
+use super::leader;
 use crate::config::Settings;
+use crate::domain::{Granularity, Step};
 use crate::feed::{FeedConfigError, FeedRules};
+use crate::http::{self, Api};
+use crate::ingest::Intake;
+use crate::metrics::gauges::{self, Gauges};
+use crate::metrics::Metrics;
+use crate::planner::{Policy, PolicyError};
 use crate::platform::genesys::Genesys;
 use crate::platform::PlatformError;
+use crate::reconciler::{Reconciler, ReconcilerSettings};
+use crate::scheduler::{self, ScheduleSettings, Scheduler};
+use crate::signals::Signals;
 use crate::store::{Store, StoreError, Trigger};
 
 /// Why the daemon could not start.
@@ -34,12 +42,9 @@ pub enum AppError {
     /// A cron expression or zone is invalid.
     #[error(transparent)]
     Schedule(#[from] scheduler::ScheduleError),
-    /// An `[ownership.*]` glob is invalid.
+    /// An `[ownership.*]` glob or a certification gate is invalid.
     #[error(transparent)]
-    Ownership(#[from] crate::planner::OwnershipError),
-    /// A certification gate is invalid.
-    #[error(transparent)]
-    Gate(#[from] crate::planner::GateError),
+    Policy(#[from] PolicyError),
     /// The `[webhook]` configuration is invalid.
     #[error(transparent)]
     Webhook(#[from] crate::notify::WebhookSettingsError),
@@ -102,13 +107,15 @@ impl Application {
         let rules = FeedRules::from_settings(&settings.feed)?;
         // Checked here once, or every job would fail on them: the names that feeds will add to
         // the managed scope cannot make either invalid.
-        crate::planner::Ownership::build(&settings.ownership, &Default::default())?;
-        crate::planner::CertificationRules::new(
-            &settings.feed.certifications,
-            settings.certifications.margin(),
-        )?;
+        let planner = settings.planner();
+        // The step does not take part in either check.
+        let any_step = Granularity {
+            skills: Step::Whole,
+            languages: Step::Whole,
+        };
+        Policy::build(&planner, any_step, &Default::default(), Utc::now())?;
         let metrics = Arc::new(Metrics::new());
-        let platform = Genesys::new(&settings.platform)?.with_observer(metrics.clone());
+        let platform = Arc::new(Genesys::new(&settings.platform)?.with_observer(metrics.clone()));
         let owner = format!(
             "{}-{}-{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "skillsync".into()),
@@ -121,19 +128,64 @@ impl Application {
             crate::notify::Notifier::spawn(&settings.webhook, log, notifier_stop.clone())?;
         let api = bind(&settings.server.listen).await?;
         let metrics_listener = bind(&settings.server.metrics_listen).await?;
+        let signals = Arc::new(Signals::default());
+        let intake = Intake {
+            rules,
+            store: store.clone(),
+            metrics: metrics.clone(),
+            signals: signals.clone(),
+        };
+        let reconciler = Arc::new(Reconciler {
+            settings: ReconcilerSettings {
+                reconcile: settings.reconcile.clone(),
+                planner,
+                safety: settings.safety,
+                max_concurrency: settings.platform.max_concurrency,
+            },
+            store: store.clone(),
+            platform: platform.clone(),
+            metrics: metrics.clone(),
+            owner: owner.clone(),
+            notifier: notifier.clone(),
+            signals: signals.clone(),
+        });
+        let schedule = Arc::new(Scheduler {
+            settings: ScheduleSettings {
+                reconcile: settings.reconcile.clone(),
+                certifications: settings.certifications.clone(),
+                sources: settings.sources.clone(),
+                body_limit: settings.server.body_limit_mb.saturating_mul(1024 * 1024),
+                agent_key: settings.feed.agent_key,
+                warning_days: settings.webhook.warning_days.clone(),
+            },
+            store: store.clone(),
+            metrics: metrics.clone(),
+            notifier: notifier.clone(),
+            signals: signals.clone(),
+            intake: intake.clone(),
+        });
+        scheduler::validate(&schedule)?;
+        let api_state = Arc::new(Api {
+            server: settings.server.clone(),
+            agent_key: settings.feed.agent_key,
+            certifications: settings.certifications.clone(),
+            store: store.clone(),
+            platform,
+            metrics: metrics.clone(),
+            signals: signals.clone(),
+            intake,
+        });
         let ctx = Arc::new(Context {
             settings,
-            rules,
             store,
-            platform,
             metrics,
             owner,
-            wake: Notify::new(),
-            certifications_changed: Notify::new(),
-            gauges_stale: Notify::new(),
+            signals,
             notifier,
+            reconciler,
+            scheduler: schedule,
+            api: api_state,
         });
-        scheduler::validate(&ctx)?;
         Ok(Self {
             ctx,
             api,
@@ -168,14 +220,26 @@ impl Application {
         }
         // Worker, scheduler and certification timer run on the elected leader only.
         tracker.spawn(leader::run(ctx.clone(), shutdown.clone()));
+        let gauges = Arc::new(Gauges {
+            store: ctx.store.clone(),
+            metrics: ctx.metrics.clone(),
+            signals: ctx.signals.clone(),
+            lease_secs: ctx.settings.reconcile.lease_secs,
+            sources: ctx
+                .settings
+                .sources
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
+        });
         tracker.spawn(gauges::run(
-            ctx.clone(),
+            gauges,
             Duration::from_secs(15),
             shutdown.clone(),
         ));
-        let api = axum::serve(self.api, http::router(ctx.clone()))
+        let api = axum::serve(self.api, http::router(ctx.api.clone()))
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
-        let metrics = axum::serve(self.metrics, http::metrics_router(ctx.clone()))
+        let metrics = axum::serve(self.metrics, http::metrics_router(ctx.api.clone()))
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         tracker.spawn(async move {
             if let Err(e) = api.await {

@@ -1,37 +1,35 @@
-//! What every part of the daemon shares: configuration, store, platform, metrics, and the
-//! identity under which this process holds leases.
+//! What the composition root keeps: the configuration, the identity under which this process
+//! holds leases, and each room's state. Rooms receive their own state, never this.
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
-use super::metrics::Metrics;
 use crate::config::Settings;
-use crate::feed::FeedRules;
+use crate::http::Api;
+use crate::metrics::Metrics;
 use crate::notify::NotifierHandle;
-use crate::platform::genesys::Genesys;
+use crate::reconciler::Reconciler;
+use crate::scheduler::Scheduler;
+use crate::signals::Signals;
 use crate::store::Store;
 
-/// Shared by the worker, the scheduler and the HTTP handlers.
+/// Shared by the election loop, the listeners and the tests.
 pub struct Context {
     /// The effective configuration.
     pub settings: Settings,
-    /// Feed rules compiled from `[feed]`.
-    pub rules: FeedRules,
     /// The database.
     pub store: Store,
-    /// The platform connector.
-    pub platform: Genesys,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// This process's lease owner id.
     pub owner: String,
-    /// Wakes the worker when a job is queued.
-    pub wake: Notify,
-    /// Wakes the certification timer when the desired state changed.
-    pub certifications_changed: Notify,
-    /// Asks the gauge refresher to read the database now (a job just saved what it observed).
-    pub gauges_stale: Notify,
+    /// Wake-ups shared by the rooms.
+    pub signals: Arc<Signals>,
     /// The certification webhook (disabled when no URL is configured).
     pub notifier: NotifierHandle,
+    /// The worker's state.
+    pub reconciler: Arc<Reconciler>,
+    /// The scheduler's and certification timer's state.
+    pub scheduler: Arc<Scheduler>,
+    /// The API's state.
+    pub api: Arc<Api>,
 }

@@ -1,22 +1,13 @@
-//! `skillsync serve`: the long-running daemon. `app` composes it; `worker` runs jobs (plan,
-//! write, verify) from the PostgreSQL queue; `scheduler` fires scans and feed pulls; `ingest` is
-//! the one path every feed takes; `http` is the API; `metrics` the Prometheus registry.
+//! `skillsync serve` composed: builds each room's state from the configuration, elects the
+//! leader that runs the worker, the scheduler and the certification timer, and serves the two
+//! listeners. Must hold no reconciling, scheduling or HTTP logic of its own.
 
-pub mod app;
-mod certifications;
-mod config;
+mod application;
 mod context;
-mod gauges;
-mod ingest;
-mod journal;
 mod leader;
-pub mod metrics;
-mod scheduler;
-mod worker;
+mod tasks;
 
-pub mod http;
-
-pub use app::Application;
-pub use config::{DatabaseSettings, ServerSettings, SourceSettings};
+pub use application::{AppError, Application};
 pub use context::Context;
-pub use ingest::{ingest, IngestError, IngestOutcome, IngestRequest};
+
+use tasks::{certifications, scheduler, worker};

@@ -1,7 +1,7 @@
 //! The one-shot commands `plan` and `apply`: read a feed, talk to the platform, print a report.
 //! `main.rs` only parses arguments and calls these.
 
-mod apply;
+pub mod apply;
 mod feed_input;
 mod plan;
 mod render;
@@ -14,7 +14,7 @@ pub use plan::{run_plan, PlanArgs};
 
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
-use crate::planner::{CertificationRules, GateError, Ownership, OwnershipError, Policy};
+use crate::planner::{Policy, PolicyError};
 use crate::platform::PlatformError;
 
 /// Why a command could not do its job (as opposed to reporting differences).
@@ -34,17 +34,6 @@ pub enum CliError {
     Output(#[from] std::io::Error),
 }
 
-/// The planner configuration cannot work.
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    /// `[ownership]`.
-    #[error(transparent)]
-    Ownership(#[from] OwnershipError),
-    /// `[feed.certifications.*]` gates.
-    #[error(transparent)]
-    Gate(#[from] GateError),
-}
-
 /// `--format` of `plan` and `apply`: the report's format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -62,16 +51,10 @@ pub fn policy_for(
     state: &DesiredState,
     granularity: Granularity,
 ) -> Result<Policy, PolicyError> {
-    Ok(Policy {
-        agent_key: settings.feed.agent_key,
-        attributes: settings.policy,
-        ownership: Ownership::build(&settings.ownership, &SeenNames::of(state))
-            .map_err(PolicyError::from)?,
+    Policy::build(
+        &settings.planner(),
         granularity,
-        now: Utc::now(),
-        certifications: CertificationRules::new(
-            &settings.feed.certifications,
-            settings.certifications.margin(),
-        )?,
-    })
+        &SeenNames::of(state),
+        Utc::now(),
+    )
 }

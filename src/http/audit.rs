@@ -1,6 +1,9 @@
 //! `GET /v1/audit?agent=&since=&until=`: every platform write and operator action, as JSON or,
 //! with `Accept: text/csv`, as CSV for auditors.
 
+use axum::routing::get;
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -13,8 +16,8 @@ use serde::Deserialize;
 use super::auth::Reader;
 use super::csv_export::CsvTable;
 use super::error::ApiError;
+use super::Api;
 use super::Page;
-use crate::daemon::Context;
 use crate::store::{AuditEntry, AuditFilter};
 
 /// Query of `GET /v1/audit`.
@@ -76,7 +79,7 @@ fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
     responses((status = 200, description = "Entries, oldest first (JSON, or CSV with Accept: text/csv)", body = [AuditEntry])),
     security(("bearer" = [])))]
 pub async fn audit(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     headers: HeaderMap,
     Query(q): Query<AuditQuery>,
@@ -112,4 +115,9 @@ pub async fn audit(
     } else {
         Ok(Json(serde_json::json!({ "entries": entries })).into_response())
     }
+}
+
+/// `GET /v1/audit`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new().route("/v1/audit", get(audit))
 }

@@ -10,7 +10,7 @@ use axum::http::{header, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
-use crate::daemon::Context;
+use super::Api;
 use crate::domain::Secret;
 
 /// The name of the ingest token a request carried.
@@ -43,30 +43,30 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
-impl FromRequestParts<Arc<Context>> for Writer {
+impl FromRequestParts<Arc<Api>> for Writer {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        ctx: &Arc<Context>,
+        ctx: &Arc<Api>,
     ) -> Result<Self, Self::Rejection> {
         let given = bearer(parts).ok_or_else(|| {
             unauthorized("an ingest token is required: Authorization: Bearer <token>")
         })?;
-        matching(&ctx.settings.server.ingest_tokens, given)
+        matching(&ctx.server.ingest_tokens, given)
             .map(Writer)
             .ok_or_else(|| unauthorized("the token is not a valid ingest token"))
     }
 }
 
-impl FromRequestParts<Arc<Context>> for Reader {
+impl FromRequestParts<Arc<Api>> for Reader {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        ctx: &Arc<Context>,
+        ctx: &Arc<Api>,
     ) -> Result<Self, Self::Rejection> {
-        let server = &ctx.settings.server;
+        let server = &ctx.server;
         if server.read_tokens.is_empty() {
             return Ok(Reader);
         }

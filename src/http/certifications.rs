@@ -1,6 +1,9 @@
 //! `GET /v1/certifications/expiring?within=7d`: certifications in force that expire within the
 //! window, soonest first, as JSON or (`Accept: text/csv`) CSV.
 
+use axum::routing::get;
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -13,8 +16,8 @@ use serde::Deserialize;
 use super::auth::Reader;
 use super::csv_export::CsvTable;
 use super::error::ApiError;
+use super::Api;
 use crate::certs::{expiring, Within};
-use crate::daemon::Context;
 
 /// Query of `GET /v1/certifications/expiring`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -29,7 +32,7 @@ pub struct ExpiringQuery {
               (status = 400, body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn expiring_soon(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     headers: HeaderMap,
     Query(q): Query<ExpiringQuery>,
@@ -39,16 +42,8 @@ pub async fn expiring_soon(
         .parse()
         .map_err(|e: crate::certs::WithinError| ApiError::bad_request(e.to_string()))?;
     let now = Utc::now();
-    let state = ctx
-        .store
-        .current_desired(ctx.settings.feed.agent_key)
-        .await?;
-    let found = expiring(
-        &state,
-        now,
-        within.duration(),
-        ctx.settings.certifications.margin(),
-    );
+    let state = ctx.store.current_desired(ctx.agent_key).await?;
+    let found = expiring(&state, now, within.duration(), ctx.certifications.margin());
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -81,4 +76,9 @@ pub async fn expiring_soon(
         })
         .collect();
     Ok(Json(serde_json::json!({ "within": text, "generated_at": now, "total": items.len(), "items": items })).into_response())
+}
+
+/// `GET /v1/certifications/expiring`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new().route("/v1/certifications/expiring", get(expiring_soon))
 }

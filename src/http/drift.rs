@@ -1,5 +1,8 @@
 //! `GET /v1/drift` and `GET /v1/agents/{key}`: what differs, per agent, from the last observation.
 
+use axum::routing::get;
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -8,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth::Reader;
 use super::error::ApiError;
-use crate::daemon::Context;
+use super::Api;
 use crate::store::{AgentRecord, DriftFilter, DriftPage};
 
 /// Query of `GET /v1/drift`.
@@ -28,7 +31,7 @@ pub struct DriftQuery {
 #[utoipa::path(get, path = "/v1/drift", tag = "drift", params(DriftQuery),
     responses((status = 200, body = DriftPage)), security(("bearer" = [])))]
 pub async fn drift(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(q): Query<DriftQuery>,
 ) -> Result<Json<DriftPage>, ApiError> {
@@ -49,7 +52,7 @@ pub async fn drift(
 #[utoipa::path(get, path = "/v1/agents/{key}", tag = "drift", params(("key" = String, Path, description = "Feed key (email or employee id) or platform user id")),
     responses((status = 200, description = "The agent"), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn agent(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Path(key): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -66,4 +69,11 @@ pub async fn agent(
     Ok(Json(
         serde_json::json!({ "key": desired_key, "desired": desired, "agent": record }),
     ))
+}
+
+/// `GET /v1/drift`, `GET /v1/agents/{key}`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new()
+        .route("/v1/drift", get(drift))
+        .route("/v1/agents/{key}", get(agent))
 }

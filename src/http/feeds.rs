@@ -1,5 +1,9 @@
 //! `POST /v1/feeds` (ingest) and `GET /v1/feeds[/{id}]`.
 
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -12,10 +16,11 @@ use serde::Deserialize;
 
 use super::auth::{Reader, Writer};
 use super::error::ApiError;
+use super::Api;
 use super::Page;
-use crate::daemon::{ingest, Context, IngestOutcome, IngestRequest};
 use crate::domain::FeedScope;
 use crate::feed::FeedFormat;
+use crate::ingest::{ingest, IngestOutcome, IngestRequest};
 use crate::store::FeedRecord;
 
 /// Query of `POST /v1/feeds`.
@@ -75,7 +80,7 @@ fn answer(feed: &FeedRecord) -> Response {
         (status = 422, description = "Invalid feed: every row error in details", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn post_feed(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     Writer(token): Writer,
     Query(query): Query<IngestQuery>,
     headers: HeaderMap,
@@ -113,7 +118,7 @@ pub async fn post_feed(
                 "payload_too_large",
                 format!(
                     "the feed is larger than server.body_limit_mb = {} MB",
-                    ctx.settings.server.body_limit_mb
+                    ctx.server.body_limit_mb
                 ),
             )
         } else {
@@ -128,7 +133,7 @@ pub async fn post_feed(
         format,
         idempotency_key,
     };
-    match ingest(&ctx, request).await {
+    match ingest(&ctx.intake, request).await {
         Ok(IngestOutcome::Accepted { feed, job_id }) => Ok((
             StatusCode::ACCEPTED,
             Json(accepted_body(&feed, Some(job_id))),
@@ -136,7 +141,7 @@ pub async fn post_feed(
             .into_response()),
         Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => Ok(answer(&feed)),
         Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&feed)),
-        Err(crate::daemon::IngestError::Store(e)) => Err(e.into()),
+        Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
         Err(e) => Err(ApiError::internal(e)),
     }
 }
@@ -145,7 +150,7 @@ pub async fn post_feed(
 #[utoipa::path(get, path = "/v1/feeds", tag = "feeds", params(Page),
     responses((status = 200, description = "A page of feeds", body = [FeedRecord])), security(("bearer" = [])))]
 pub async fn list_feeds(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -157,7 +162,7 @@ pub async fn list_feeds(
 #[utoipa::path(get, path = "/v1/feeds/{id}", tag = "feeds", params(("id" = i64, Path, description = "Feed id")),
     responses((status = 200, body = FeedRecord), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_feed(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Path(id): Path<i64>,
 ) -> Result<Json<FeedRecord>, ApiError> {
@@ -180,4 +185,16 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
             "Idempotency-Key must be 1 to 255 visible ASCII characters; send none to have no key",
         )),
     }
+}
+
+/// `POST`/`GET /v1/feeds`, `GET /v1/feeds/{id}`; a POSTed body may be `body_limit` bytes.
+pub fn router(body_limit: usize) -> Router<Arc<Api>> {
+    Router::new()
+        .route(
+            "/v1/feeds",
+            post(post_feed)
+                .layer(DefaultBodyLimit::max(body_limit))
+                .get(list_feeds),
+        )
+        .route("/v1/feeds/{id}", get(get_feed))
 }

@@ -1,6 +1,9 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (database reachable, migrations
 //! applied, platform token obtainable).
 
+use axum::routing::get;
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -8,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::daemon::Context;
+use super::Api;
 
 /// Alive.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "The process answers")))]
@@ -19,7 +22,7 @@ pub async fn healthz() -> Response {
 /// Ready to work: every check must pass.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, description = "Ready"), (status = 503, description = "Not ready; the failing checks are named")))]
-pub async fn readyz(State(ctx): State<Arc<Context>>) -> Response {
+pub async fn readyz(State(ctx): State<Arc<Api>>) -> Response {
     let database = match ctx.store.ready().await {
         Ok(true) => Ok(()),
         Ok(false) => Err("migrations are not applied".to_string()),
@@ -41,4 +44,11 @@ pub async fn readyz(State(ctx): State<Arc<Context>>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// `GET /healthz`, `GET /readyz`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }

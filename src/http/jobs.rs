@@ -1,5 +1,8 @@
 //! `GET /v1/jobs[/{id}]`, `POST /v1/jobs/{id}/approve|reject`, `POST /v1/reconcile`.
 
+use axum::routing::{get, post};
+use axum::Router;
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -11,8 +14,8 @@ use serde::Deserialize;
 
 use super::auth::{Reader, Writer};
 use super::error::ApiError;
+use super::Api;
 use super::Page;
-use crate::daemon::Context;
 use crate::store::{AuditIntent, JobRecord, Trigger};
 
 /// Query of `GET /v1/jobs`.
@@ -30,7 +33,7 @@ pub struct JobsQuery {
 #[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(JobsQuery),
     responses((status = 200, description = "A page of jobs", body = [JobRecord])), security(("bearer" = [])))]
 pub async fn list_jobs(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(q): Query<JobsQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -49,7 +52,7 @@ pub async fn list_jobs(
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = i64, Path, description = "Job id"), Page),
     responses((status = 200, description = "The job"), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_job(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     _: Reader,
     Path(id): Path<i64>,
     Query(page): Query<Page>,
@@ -75,7 +78,7 @@ pub async fn get_job(
     ))
 }
 
-async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<JobRecord, ApiError> {
+async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobRecord, ApiError> {
     let job = if approve {
         ctx.store.approve_job(id, &by).await?
     } else {
@@ -92,7 +95,7 @@ async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<Job
                 ctx.store.withdraw_feed(feed.id).await?;
             }
         }
-        ctx.certifications_changed.notify_one();
+        ctx.signals.certifications_changed.notify_one();
     }
     ctx.store
         .audit_action(&AuditIntent {
@@ -109,7 +112,7 @@ async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<Job
         })
         .await?;
     if approve {
-        ctx.wake.notify_one();
+        ctx.signals.wake.notify_one();
     }
     Ok(job)
 }
@@ -119,7 +122,7 @@ async fn decide(ctx: &Context, id: i64, by: String, approve: bool) -> Result<Job
     responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn approve(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<JobRecord>, ApiError> {
@@ -131,7 +134,7 @@ pub async fn approve(
     responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reject(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<JobRecord>, ApiError> {
@@ -150,7 +153,7 @@ pub struct ReconcileRequest {
 #[utoipa::path(post, path = "/v1/reconcile", tag = "jobs", request_body(content = Option<ReconcileRequest>),
     responses((status = 202, description = "Queued: {job_id}")), security(("bearer" = [])))]
 pub async fn reconcile(
-    State(ctx): State<Arc<Context>>,
+    State(ctx): State<Arc<Api>>,
     Writer(_): Writer,
     headers: HeaderMap,
     body: Bytes,
@@ -176,7 +179,7 @@ pub async fn reconcile(
         .store
         .enqueue_job(Trigger::Manual, None, agent.as_deref())
         .await?;
-    ctx.wake.notify_one();
+    ctx.signals.wake.notify_one();
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "job_id": job.id, "agent": job.agent })),
@@ -221,6 +224,16 @@ fn reconcile_request(
     }
     serde_json::from_value(value)
         .map_err(|e| shape(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", &e))
+}
+
+/// `/v1/jobs…` and `POST /v1/reconcile`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new()
+        .route("/v1/jobs", get(list_jobs))
+        .route("/v1/jobs/{id}", get(get_job))
+        .route("/v1/jobs/{id}/approve", post(approve))
+        .route("/v1/jobs/{id}/reject", post(reject))
+        .route("/v1/reconcile", post(reconcile))
 }
 
 #[cfg(test)]

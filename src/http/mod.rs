@@ -1,10 +1,11 @@
-//! The daemon's HTTP API: one file per resource, one error shape, bearer tokens, an OpenAPI
-//! document. Handlers read what the worker recorded; they never call the platform (except the
-//! readiness check's token probe).
+//! The daemon's HTTP API: one file per resource, each owning its routes; one error shape, bearer
+//! tokens, an OpenAPI document. Handlers read what the worker recorded; they must never call the
+//! platform (except the readiness check's token probe) nor run jobs themselves.
 
 mod audit;
 mod auth;
 mod certifications;
+mod context;
 mod csv_export;
 mod drift;
 mod error;
@@ -12,25 +13,26 @@ mod feeds;
 mod health;
 mod jobs;
 mod openapi;
+mod settings;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
+pub use context::Api;
 pub use error::ApiError;
-
-use crate::daemon::Context;
+pub use settings::ServerSettings;
 
 /// `key` as feeds spell it (a lowercased email), or as given when it is not a valid key (a
 /// platform user id).
-fn normalized_key(ctx: &Context, key: &str) -> String {
-    crate::domain::AgentKey::parse(ctx.settings.feed.agent_key, key)
+fn normalized_key(ctx: &Api, key: &str) -> String {
+    crate::domain::AgentKey::parse(ctx.agent_key, key)
         .map(|k| k.as_str().to_string())
         .unwrap_or_else(|_| key.trim().to_string())
 }
@@ -54,36 +56,17 @@ impl Page {
     }
 }
 
-/// The API router.
-pub fn router(ctx: Arc<Context>) -> Router {
-    let body_limit = ctx
-        .settings
-        .server
-        .body_limit_mb
-        .saturating_mul(1024 * 1024);
+/// The API router: every resource's routes, one error shape for what no handler answered.
+pub fn router(ctx: Arc<Api>) -> Router {
+    let body_limit = ctx.server.body_limit_mb.saturating_mul(1024 * 1024);
     Router::new()
-        .route(
-            "/v1/feeds",
-            post(feeds::post_feed)
-                .layer(DefaultBodyLimit::max(body_limit))
-                .get(feeds::list_feeds),
-        )
-        .route("/v1/feeds/{id}", get(feeds::get_feed))
-        .route("/v1/drift", get(drift::drift))
-        .route("/v1/agents/{key}", get(drift::agent))
-        .route("/v1/jobs", get(jobs::list_jobs))
-        .route("/v1/jobs/{id}", get(jobs::get_job))
-        .route("/v1/jobs/{id}/approve", post(jobs::approve))
-        .route("/v1/jobs/{id}/reject", post(jobs::reject))
-        .route("/v1/reconcile", post(jobs::reconcile))
-        .route("/v1/audit", get(audit::audit))
-        .route(
-            "/v1/certifications/expiring",
-            get(certifications::expiring_soon),
-        )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/openapi.json", get(openapi::document))
+        .merge(feeds::router(body_limit))
+        .merge(drift::router())
+        .merge(jobs::router())
+        .merge(audit::router())
+        .merge(certifications::router())
+        .merge(health::router())
+        .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
         .layer(axum::middleware::from_fn(json_errors))
         .with_state(ctx)
@@ -122,7 +105,7 @@ async fn json_errors(req: Request, next: Next) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
-async fn metrics(State(ctx): State<Arc<Context>>) -> impl IntoResponse {
+async fn metrics(State(ctx): State<Arc<Api>>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
@@ -133,7 +116,7 @@ async fn metrics(State(ctx): State<Arc<Context>>) -> impl IntoResponse {
 }
 
 /// The metrics listener's router: `GET /metrics` only.
-pub fn metrics_router(ctx: Arc<Context>) -> Router {
+pub fn metrics_router(ctx: Arc<Api>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .with_state(ctx)

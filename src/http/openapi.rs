@@ -1,5 +1,12 @@
 //! The OpenAPI document at `GET /openapi.json`, generated from the handlers' annotations.
 
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+
+use super::Api;
+
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -43,4 +50,9 @@ struct ApiDoc;
 /// The document.
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// `GET /openapi.json`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new().route("/openapi.json", get(document))
 }

@@ -8,17 +8,28 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::context::Context;
-use super::metrics::SourceLabels;
-use crate::store::{DriftFilter, StoreError};
+use super::{Metrics, SourceLabels};
+use crate::signals::Signals;
+use crate::store::{DriftFilter, Store, StoreError};
 
-async fn refresh(ctx: &Context, started: DateTime<Utc>) -> Result<(), StoreError> {
+/// What the gauge refresher reads from, built by the composition root.
+pub struct Gauges {
+    /// The database.
+    pub store: Store,
+    /// Where the gauges are.
+    pub metrics: Arc<Metrics>,
+    /// `gauges_stale` asks for a refresh now.
+    pub signals: Arc<Signals>,
+    /// `reconcile.lease_secs`: audit intents older than two leases belong to no live worker.
+    pub lease_secs: f64,
+    /// The configured `[[sources]]` names, aged from the start until they deliver.
+    pub sources: Vec<String>,
+}
+
+async fn refresh(ctx: &Gauges, started: DateTime<Utc>) -> Result<(), StoreError> {
     let m = &ctx.metrics;
     // Intents older than two leases belong to no live worker: their process died mid-write.
-    let settled = ctx
-        .store
-        .settle_pending_audit(ctx.settings.reconcile.lease_secs * 2.0)
-        .await?;
+    let settled = ctx.store.settle_pending_audit(ctx.lease_secs * 2.0).await?;
     if settled > 0 {
         tracing::warn!(
             writes = settled,
@@ -48,13 +59,13 @@ async fn refresh(ctx: &Context, started: DateTime<Utc>) -> Result<(), StoreError
     m.held_jobs.set(held);
     let delivered = ctx.store.last_feed_per_source().await?;
     let age = |at: DateTime<Utc>| (Utc::now() - at).num_milliseconds() as f64 / 1000.0;
-    for source in &ctx.settings.sources {
+    for source in &ctx.sources {
         // A configured source that never delivered ages from the daemon's start, so that a
         // stale-feed alert fires for it too.
-        if !delivered.iter().any(|(name, _)| *name == source.name) {
+        if !delivered.iter().any(|(name, _)| name == source) {
             m.feed_age
                 .get_or_create(&SourceLabels {
-                    source: source.name.clone(),
+                    source: source.clone(),
                 })
                 .set(age(started));
         }
@@ -71,7 +82,7 @@ async fn refresh(ctx: &Context, started: DateTime<Utc>) -> Result<(), StoreError
 }
 
 /// Refreshes the gauges every `every` until `shutdown`.
-pub async fn run(ctx: Arc<Context>, every: Duration, shutdown: CancellationToken) {
+pub async fn run(ctx: Arc<Gauges>, every: Duration, shutdown: CancellationToken) {
     let started = Utc::now();
     loop {
         if let Err(e) = refresh(&ctx, started).await {
@@ -79,7 +90,7 @@ pub async fn run(ctx: Arc<Context>, every: Duration, shutdown: CancellationToken
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = ctx.gauges_stale.notified() => {}
+            _ = ctx.signals.gauges_stale.notified() => {}
             _ = tokio::time::sleep(every) => {}
         }
     }

@@ -1,5 +1,8 @@
 //! The daemon's Prometheus metrics: one registry, owned by the application and handed to the
-//! parts that record into it; rendered by the metrics listener.
+//! parts that record into it; rendered by the metrics listener; and the refresher that keeps
+//! the state gauges in step with the database. Must not decide anything from what it counts.
+
+pub mod gauges;
 
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::metrics::{ChangeLabels, Metrics};
 use crate::domain::Action;
 use crate::domain::{AgentKey, AssignmentKind, Name};
+use crate::metrics::{ChangeLabels, Metrics};
 use crate::notify::{CertificationEvent, EventKind, NotifierHandle};
 use crate::platform::{Journal, JournalError, WriteIntent, WriteResult};
 use crate::store::{AuditIntent, AuditOutcome, Store};

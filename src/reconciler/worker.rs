@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use super::context::Context;
+use super::Reconciler;
 use crate::domain::{AgentDesired, AgentKey, DesiredState};
-use crate::planner::{CertificationRules, Ownership, Policy};
+use crate::planner::{Policy, PolicyError};
 use crate::platform::Platform;
 use crate::store::{JobRecord, JobStatus, StoreError, Trigger};
 
@@ -40,9 +40,19 @@ enum JobError {
     Gate(#[from] crate::planner::GateError),
 }
 
+impl From<PolicyError> for JobError {
+    // Each keeps its own message prefix, as before there was one constructor for both.
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Ownership(e) => Self::Ownership(e),
+            PolicyError::Gate(e) => Self::Gate(e),
+        }
+    }
+}
+
 /// Everything a job needs while it runs.
 struct JobRun<'a> {
-    ctx: &'a Context,
+    ctx: &'a Reconciler,
     job: &'a JobRecord,
     desired: DesiredState,
     policy: Policy,
@@ -52,7 +62,7 @@ struct JobRun<'a> {
 impl JobRun<'_> {
     /// The desired state of the agent with `key`: empty when a snapshot does not list it.
     fn want(&self, key: Option<&str>) -> Option<AgentDesired> {
-        let kind = self.ctx.settings.feed.agent_key;
+        let kind = self.ctx.settings.planner.agent_key;
         let listed = key
             .and_then(|k| AgentKey::parse(kind, k).ok())
             .and_then(|k| self.desired.agents.get(&k).cloned());
@@ -67,7 +77,7 @@ impl JobRun<'_> {
 }
 
 /// Runs jobs until `shutdown`.
-pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
+pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
     let lease = ctx.settings.reconcile.lease_secs;
     while !shutdown.is_cancelled() {
         match ctx.store.claim_job(&ctx.owner, lease).await {
@@ -75,7 +85,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
             Ok(None) => {
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
-                    _ = ctx.wake.notified() => {}
+                    _ = ctx.signals.wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
@@ -91,7 +101,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
 }
 
 #[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger))]
-async fn run_job(ctx: &Context, job: JobRecord, shutdown: &CancellationToken) {
+async fn run_job(ctx: &Reconciler, job: JobRecord, shutdown: &CancellationToken) {
     let started = Instant::now();
     let cancel = shutdown.child_token();
     let renewal = renew_lease(ctx, job.id, cancel.clone());
@@ -154,11 +164,11 @@ async fn run_job(ctx: &Context, job: JobRecord, shutdown: &CancellationToken) {
         }
     }
     // Agent states, held jobs and the last success changed with the job.
-    ctx.gauges_stale.notify_one();
+    ctx.signals.gauges_stale.notify_one();
 }
 
 /// Renews the job's lease until `cancel`; returns when the lease is lost.
-async fn renew_lease(ctx: &Context, job_id: i64, cancel: CancellationToken) {
+async fn renew_lease(ctx: &Reconciler, job_id: i64, cancel: CancellationToken) {
     let lease = ctx.settings.reconcile.lease_secs;
     let every = Duration::try_from_secs_f64(lease / 3.0).unwrap_or(Duration::from_secs(1));
     loop {
@@ -179,7 +189,7 @@ async fn renew_lease(ctx: &Context, job_id: i64, cancel: CancellationToken) {
 }
 
 async fn execute(
-    ctx: &Context,
+    ctx: &Reconciler,
     job: &JobRecord,
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
@@ -193,20 +203,18 @@ async fn execute(
         }
     }
     ctx.platform.refresh_catalog().await;
-    let desired = ctx.store.current_desired(settings.feed.agent_key).await?;
+    let desired = ctx
+        .store
+        .current_desired(settings.planner.agent_key)
+        .await?;
     let seen = ctx.store.seen_names().await?;
     ctx.metrics.desired_agents.set(desired.agents.len() as i64);
-    let policy = Policy {
-        agent_key: settings.feed.agent_key,
-        attributes: settings.policy,
-        ownership: Ownership::build(&settings.ownership, &seen)?,
-        granularity: ctx.platform.granularity(),
-        now: Utc::now(),
-        certifications: CertificationRules::new(
-            &settings.feed.certifications,
-            settings.certifications.margin(),
-        )?,
-    };
+    let policy = Policy::build(
+        &settings.planner,
+        ctx.platform.granularity(),
+        &seen,
+        Utc::now(),
+    )?;
     let run = JobRun {
         ctx,
         job,

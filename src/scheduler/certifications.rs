@@ -8,10 +8,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::context::Context;
-use super::metrics::WithinLabels;
+use super::Scheduler;
 use crate::certs::{expiring, next_transition, transition_passed, warnings_due};
 use crate::domain::DesiredState;
+use crate::metrics::WithinLabels;
 use crate::notify::CertificationEvent;
 use crate::store::{StoreError, Trigger};
 
@@ -23,7 +23,7 @@ const WARNINGS_SENT_UNTIL: &str = "certification_warnings_sent_until";
 const TRANSITIONS_CHECKED_UNTIL: &str = "certification_transitions_checked_until";
 
 /// Updates the expiry gauges from `state`.
-pub fn report_gauges(ctx: &Context, state: &DesiredState, now: DateTime<Utc>) {
+pub fn report_gauges(ctx: &Scheduler, state: &DesiredState, now: DateTime<Utc>) {
     let enforcement = &ctx.settings.certifications;
     for days in &enforcement.report_days {
         let within = Duration::from_secs(u64::from(*days) * 86_400);
@@ -44,8 +44,8 @@ pub fn report_gauges(ctx: &Context, state: &DesiredState, now: DateTime<Utc>) {
 /// whether the one it slept for has come: a wake-up by a feed, a slow read or a change of leader
 /// can then not make it skip one. The watermark is kept in the database, so that a leader taking
 /// over also runs for the transitions its predecessor did not live to see.
-pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
-    let kind = ctx.settings.feed.agent_key;
+pub async fn run_timer(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
+    let kind = ctx.settings.agent_key;
     let margin = ctx.settings.certifications.margin();
     let mut checked = match ctx.store.state_value(TRANSITIONS_CHECKED_UNTIL).await {
         Ok(value) => value.and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok()),
@@ -79,21 +79,21 @@ pub async fn run_timer(ctx: Arc<Context>, shutdown: CancellationToken) {
             .min(RECHECK);
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = ctx.certifications_changed.notified() => {}
+            _ = ctx.signals.certifications_changed.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }
 }
 
 /// Queues a certification run; false when the database refused (the next round tries again).
-async fn queue_run(ctx: &Context) -> bool {
+async fn queue_run(ctx: &Scheduler) -> bool {
     match ctx
         .store
         .enqueue_job(Trigger::Certification, None, None)
         .await
     {
         Ok(job) => {
-            ctx.wake.notify_one();
+            ctx.signals.wake.notify_one();
             tracing::info!(
                 job = job.id,
                 "a certification started or stopped being in force; run queued"
@@ -109,12 +109,9 @@ async fn queue_run(ctx: &Context) -> bool {
 
 /// The daily sweep: expiry gauges, every warning that fell due since the last sweep (once), and
 /// pruning desired-state history past `reconcile.feed_retention_days`.
-pub async fn sweep(ctx: &Context) -> Result<usize, StoreError> {
+pub async fn sweep(ctx: &Scheduler) -> Result<usize, StoreError> {
     let now = Utc::now();
-    let state = ctx
-        .store
-        .current_desired(ctx.settings.feed.agent_key)
-        .await?;
+    let state = ctx.store.current_desired(ctx.settings.agent_key).await?;
     report_gauges(ctx, &state, now);
     let from = ctx
         .store
@@ -122,7 +119,7 @@ pub async fn sweep(ctx: &Context) -> Result<usize, StoreError> {
         .await?
         .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok())
         .unwrap_or(now);
-    let due = warnings_due(&state, from, now, &ctx.settings.webhook.warning_days);
+    let due = warnings_due(&state, from, now, &ctx.settings.warning_days);
     for warning in &due {
         ctx.notifier
             .notify(CertificationEvent::expiring_soon(warning));

@@ -1,22 +1,24 @@
 //! The scheduler: cron entries for the full drift scan and for each feed source, evaluated in the
 //! configured zone. It sleeps until the next tick or shutdown; a pulled feed takes exactly the
-//! path of a POSTed one.
+//! path of a POSTed one. Fetching a source is `feed::sources`; the scheduler must not parse
+//! feeds nor run jobs itself.
 
-use std::path::PathBuf;
+pub mod certifications;
+mod context;
+
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
 use tokio_util::sync::CancellationToken;
 
-use super::context::Context;
-use super::ingest::{ingest, IngestOutcome, IngestRequest};
-use super::metrics::SourceLabels;
-use super::SourceSettings;
-use crate::feed::FeedFormat;
+pub use context::{ScheduleSettings, Scheduler};
+
+use crate::feed::sources::{check_source, fetch, SourceSettings};
+use crate::ingest::{ingest, IngestOutcome, IngestRequest};
+use crate::metrics::SourceLabels;
 use crate::store::Trigger;
 
 /// What an entry does when it fires.
@@ -36,7 +38,7 @@ struct Entry {
 #[error("{0}")]
 pub struct ScheduleError(String);
 
-fn entries(ctx: &Context) -> Result<(Vec<Entry>, Tz), ScheduleError> {
+fn entries(ctx: &Scheduler) -> Result<(Vec<Entry>, Tz), ScheduleError> {
     let reconcile = &ctx.settings.reconcile;
     let zone = Tz::from_str(&reconcile.time_zone).map_err(|_| {
         ScheduleError(format!(
@@ -72,44 +74,13 @@ fn entries(ctx: &Context) -> Result<(Vec<Entry>, Tz), ScheduleError> {
     Ok((list, zone))
 }
 
-/// What would make every pull of `source` fail, found at start-up instead.
-fn check_source(source: &SourceSettings) -> Result<(), String> {
-    match (&source.path, &source.url) {
-        (Some(path), None) => {
-            glob::Pattern::new(path)
-                .map_err(|e| format!("path {path:?} is not a valid glob: {e}"))?;
-        }
-        (None, Some(url)) => {
-            let parsed =
-                reqwest::Url::parse(url).map_err(|e| format!("url {url:?} is not a URL: {e}"))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(format!("url {url:?} must be http or https"));
-            }
-        }
-        _ => return Err("give exactly one of path and url".into()),
-    }
-    if let Some(format) = &source.format {
-        format
-            .parse::<FeedFormat>()
-            .map_err(|e: crate::feed::UnknownFormat| format!("format: {e}"))?;
-    }
-    if let Some(hours) = source.max_age_hours {
-        if !(hours.is_finite() && hours > 0.0) {
-            return Err(format!(
-                "max_age_hours must be a positive number, got {hours}"
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Checks the schedule configuration without running it.
-pub fn validate(ctx: &Context) -> Result<(), ScheduleError> {
+pub fn validate(ctx: &Scheduler) -> Result<(), ScheduleError> {
     entries(ctx).map(|_| ())
 }
 
 /// Fires entries until `shutdown`.
-pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
+pub async fn run(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
     let (entries, zone) = match entries(&ctx) {
         Ok(e) => e,
         Err(e) => {
@@ -144,7 +115,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
         for entry in due {
             match &entry.task {
                 Task::Scan => scan(&ctx).await,
-                Task::Sweep => match super::certifications::sweep(&ctx).await {
+                Task::Sweep => match certifications::sweep(&ctx).await {
                     Ok(warnings) => tracing::info!(warnings, "certification sweep done"),
                     Err(e) => tracing::warn!(error = %e, "certification sweep failed"),
                 },
@@ -159,10 +130,10 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
     }
 }
 
-async fn scan(ctx: &Context) {
+async fn scan(ctx: &Scheduler) {
     match ctx.store.enqueue_job(Trigger::Schedule, None, None).await {
         Ok(job) => {
-            ctx.wake.notify_one();
+            ctx.signals.wake.notify_one();
             tracing::info!(job = job.id, "drift scan queued");
         }
         Err(e) => tracing::warn!(error = %e, "cannot queue the drift scan"),
@@ -170,15 +141,10 @@ async fn scan(ctx: &Context) {
 }
 
 #[tracing::instrument(skip_all, fields(source = %source.name))]
-async fn pull(ctx: &Context, source: &SourceSettings) {
-    let limit = ctx
-        .settings
-        .server
-        .body_limit_mb
-        .saturating_mul(1024 * 1024);
-    let outcome = match fetch(source, limit).await {
+async fn pull(ctx: &Scheduler, source: &SourceSettings) {
+    let outcome = match fetch(source, ctx.settings.body_limit).await {
         Ok((body, format)) => ingest(
-            ctx,
+            &ctx.intake,
             IngestRequest {
                 body,
                 source: source.name.clone(),
@@ -208,7 +174,7 @@ async fn pull(ctx: &Context, source: &SourceSettings) {
     }
 }
 
-async fn failed(ctx: &Context, source: &SourceSettings, error: &str) {
+async fn failed(ctx: &Scheduler, source: &SourceSettings, error: &str) {
     tracing::warn!(error, "feed source failed; the desired state is unchanged");
     ctx.metrics
         .source_errors
@@ -218,170 +184,5 @@ async fn failed(ctx: &Context, source: &SourceSettings, error: &str) {
         .inc();
     if let Err(e) = ctx.store.record_failed_job(Trigger::Schedule, error).await {
         tracing::warn!(error = %e, "cannot record the source failure");
-    }
-}
-
-fn format_of(configured: Option<&str>, name: &str) -> Result<FeedFormat, String> {
-    if let Some(f) = configured {
-        return f
-            .parse()
-            .map_err(|e: crate::feed::UnknownFormat| e.to_string());
-    }
-    FeedFormat::from_path(std::path::Path::new(name.split('?').next().unwrap_or(name)))
-        .ok_or_else(|| format!("cannot tell the format of {name}; set the source's format"))
-}
-
-/// Reads the source: the newest file matching the glob, or the URL.
-/// Refuses an export older than the source's `max_age_hours`.
-fn check_age(source: &SourceSettings, what: &str, modified: SystemTime) -> Result<(), String> {
-    let Some(hours) = source.max_age_hours else {
-        return Ok(());
-    };
-    let age = SystemTime::now()
-        .duration_since(modified)
-        .unwrap_or_default();
-    if age > Duration::try_from_secs_f64(hours * 3600.0).unwrap_or(Duration::MAX) {
-        return Err(format!(
-            "{what} is {:.1} hours old (max_age_hours = {hours}); a stale export is not applied",
-            age.as_secs_f64() / 3600.0
-        ));
-    }
-    Ok(())
-}
-
-fn too_large(what: &str, limit: usize) -> String {
-    format!(
-        "{what} is larger than server.body_limit_mb = {} MB",
-        limit / (1024 * 1024)
-    )
-}
-
-/// Reads the source: the newest file matching the glob, or the URL; at most `limit` bytes.
-async fn fetch(
-    source: &SourceSettings,
-    limit: usize,
-) -> Result<(bytes::Bytes, FeedFormat), String> {
-    if let Some(pattern) = &source.path {
-        let newest = newest_match(pattern)?;
-        let (path, modified) = newest.ok_or_else(|| format!("no file matches {pattern}"))?;
-        let what = format!("the newest file {}", path.display());
-        check_age(source, &what, modified)?;
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > limit as u64 {
-            return Err(too_large(&what, limit));
-        }
-        let format = format_of(source.format.as_deref(), &path.display().to_string())?;
-        let body = tokio::fs::read(&path)
-            .await
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        return Ok((body.into(), format));
-    }
-    let url = source.url.as_deref().unwrap_or_default();
-    let mut request = reqwest::Client::new()
-        .get(url)
-        .timeout(Duration::from_secs(300));
-    if let Some(token) = &source.bearer_token {
-        request = request.bearer_auth(token.expose());
-    }
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| format!("GET {url}: {}", e.without_url()))?;
-    if !response.status().is_success() {
-        return Err(format!("GET {url}: HTTP {}", response.status()));
-    }
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    if let Some(modified) = header(reqwest::header::LAST_MODIFIED)
-        .and_then(|v| chrono::DateTime::parse_from_rfc2822(&v).ok())
-    {
-        check_age(
-            source,
-            &format!("the export at {url}"),
-            SystemTime::from(modified),
-        )?;
-    }
-    let from_type = header(reqwest::header::CONTENT_TYPE).and_then(|v| {
-        if v.contains("json") {
-            Some(FeedFormat::Json)
-        } else if v.contains("csv") {
-            Some(FeedFormat::Csv)
-        } else {
-            None
-        }
-    });
-    let format = match (source.format.as_deref(), from_type) {
-        (None, Some(f)) => f,
-        (configured, _) => format_of(configured, url)?,
-    };
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("GET {url}: {}", e.without_url()))?
-    {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(&format!("the export at {url}"), limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body.into(), format))
-}
-
-fn newest_match(pattern: &str) -> Result<Option<(PathBuf, SystemTime)>, String> {
-    let paths =
-        glob::glob(pattern).map_err(|e| format!("path {pattern:?} is not a valid glob: {e}"))?;
-    Ok(paths
-        .filter_map(Result::ok)
-        .filter_map(|p| {
-            let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
-            Some((p, modified))
-        })
-        .max_by_key(|(_, modified)| *modified))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_source;
-    use crate::daemon::config::SourceSettings;
-    use crate::domain::FeedScope;
-
-    fn source(path: Option<&str>, url: Option<&str>) -> SourceSettings {
-        SourceSettings {
-            name: "hr".into(),
-            path: path.map(Into::into),
-            url: url.map(Into::into),
-            bearer_token: None,
-            scope: FeedScope::Snapshot,
-            format: None,
-            cron: "0 0 2 * * *".into(),
-            max_age_hours: Some(26.0),
-        }
-    }
-
-    #[test]
-    fn a_source_every_pull_of_which_would_fail_is_refused_with_the_reason() {
-        let refused = |s: SourceSettings| check_source(&s).err().unwrap_or_default();
-        assert_eq!(check_source(&source(Some("/data/hr-*.csv"), None)), Ok(()));
-        assert_eq!(
-            check_source(&source(None, Some("https://wfm/x.json"))),
-            Ok(())
-        );
-        assert!(refused(source(None, None)).contains("exactly one of path and url"));
-        assert!(refused(source(Some("/d/*.csv"), Some("https://x"))).contains("exactly one"));
-        assert!(refused(source(Some("/data/skills-[0-9.csv"), None)).contains("not a valid glob"));
-        assert!(refused(source(None, Some("ftp://wfm/x.csv"))).contains("http or https"));
-        assert!(refused(source(None, Some("wfm/x.csv"))).contains("is not a URL"));
-        let mut xlsx = source(Some("/d/*.xlsx"), None);
-        xlsx.format = Some("xlsx".into());
-        assert!(refused(xlsx).starts_with("format:"));
-        let mut negative = source(Some("/d/*.csv"), None);
-        negative.max_age_hours = Some(-1.0);
-        assert!(refused(negative).contains("max_age_hours must be a positive number"));
     }
 }

@@ -6,8 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod report;
+mod rounds;
+
+pub use report::{AgentFailure, ApplyError, ApplyReport};
+pub use rounds::{run, Event, Options};
+
 use super::{load, policy_for, render, CliError, FeedArgs, OutputFormat};
-use crate::apply::{run, ApplyError, Event, Options};
 use crate::config::Settings;
 use crate::platform::genesys::Genesys;
 use crate::platform::Platform;

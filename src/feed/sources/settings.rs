@@ -1,64 +1,10 @@
-//! `[database]`, `[server]` and `[[sources]]`: what `skillsync serve` needs beyond the one-shot
-//! commands.
-
-use std::collections::BTreeMap;
+//! `[[sources]]`: where the daemon pulls feeds from and when. Only the settings; pulling them
+//! is `pull.rs`, and it must not parse or store what it pulls.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FeedScope;
 use crate::domain::Secret;
-
-/// `[database]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DatabaseSettings {
-    /// `postgres://…` (production, replicas) or `sqlite://path` (one process); a secret, since it
-    /// usually carries a password.
-    pub url: Secret,
-    /// Pool size.
-    pub max_connections: u32,
-}
-
-impl Default for DatabaseSettings {
-    fn default() -> Self {
-        Self {
-            url: Secret::from("postgres://postgres@127.0.0.1:5432/skillsync"),
-            max_connections: 10,
-        }
-    }
-}
-
-/// `[server]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServerSettings {
-    /// The API's address.
-    pub listen: String,
-    /// The Prometheus `/metrics` address (kept off the API port).
-    pub metrics_listen: String,
-    /// Largest accepted feed body, in MB.
-    pub body_limit_mb: usize,
-    /// Seconds to finish in-flight work after SIGTERM or SIGINT.
-    pub grace_period_secs: u64,
-    /// Tokens that may POST feeds, approve or reject jobs and start runs, by name (the name is
-    /// what the audit log records).
-    pub ingest_tokens: BTreeMap<String, Secret>,
-    /// Tokens that may read; when none are configured, reads are open.
-    pub read_tokens: BTreeMap<String, Secret>,
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".into(),
-            metrics_listen: "127.0.0.1:9090".into(),
-            body_limit_mb: 50,
-            grace_period_secs: 30,
-            ingest_tokens: BTreeMap::new(),
-            read_tokens: BTreeMap::new(),
-        }
-    }
-}
 
 /// One `[[sources]]` entry: a feed pulled on a schedule.
 #[derive(Debug, Clone, Deserialize, Serialize)]

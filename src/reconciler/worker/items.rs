@@ -8,11 +8,11 @@ use chrono::Utc;
 use futures::{stream, StreamExt};
 
 use super::{JobError, JobRun, Outcome};
-use crate::apply::{converge, AgentOutcome};
-use crate::daemon::journal::StoreJournal;
 use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
+use crate::reconciler::journal::StoreJournal;
+use crate::reconciler::{converge, AgentOutcome};
 use crate::store::{JobStatus, ObservedAgent, WorkItem, WorkStatus};
 
 fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
@@ -25,7 +25,7 @@ pub async fn work(
     mut observed: HashMap<String, LiveAgent>,
 ) -> Result<Outcome, JobError> {
     let ctx = run.ctx;
-    let concurrency = ctx.settings.platform.max_concurrency.max(1);
+    let concurrency = ctx.settings.max_concurrency.max(1);
     let lease = ctx.settings.reconcile.lease_secs;
     loop {
         if run.cancel.is_cancelled() {
@@ -125,13 +125,13 @@ async fn write_item(
                 feed_id: run.job.feed_id,
                 metrics: ctx.metrics.clone(),
                 agent_key: item.agent_key.as_deref().and_then(|k| {
-                    crate::domain::AgentKey::parse(ctx.settings.feed.agent_key, k).ok()
+                    crate::domain::AgentKey::parse(ctx.settings.planner.agent_key, k).ok()
                 }),
                 notifier: &ctx.notifier,
                 pending: Default::default(),
             };
             match converge(
-                &ctx.platform,
+                ctx.platform.as_ref(),
                 &journal,
                 &want,
                 live,
@@ -221,7 +221,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     };
     let by_user: HashMap<&str, &LiveAgent> =
         fresh.iter().map(|a| (a.user_id.as_str(), a)).collect();
-    let kind = ctx.settings.feed.agent_key;
+    let kind = ctx.settings.planner.agent_key;
     for item in &items {
         let Some(live) = by_user.get(item.user_id.as_str()) else {
             store

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
-use crate::planner::{check_safety, AgentPlan, Ownership, Plan, Policy};
+use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
 use crate::store::{FeedRecord, ObservedAgent, Trigger};
 
@@ -44,7 +44,7 @@ async fn save_drift(
     full: bool,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
-    let kind = ctx.settings.feed.agent_key;
+    let kind = ctx.settings.planner.agent_key;
     let by_user: HashMap<&str, &AgentPlan> = plan
         .agents
         .iter()
@@ -73,7 +73,7 @@ async fn save_drift(
     ctx.store.save_observed(&rows, Utc::now(), full).await?;
     // Not set here: a refresh that read the database just before this save could overwrite the
     // values with older ones. The refresher reads after the save instead.
-    ctx.gauges_stale.notify_one();
+    ctx.signals.gauges_stale.notify_one();
     Ok(())
 }
 
@@ -86,13 +86,15 @@ async fn save_drift_without_held_feeds(
     let ctx = run.ctx;
     let desired = ctx
         .store
-        .current_desired(ctx.settings.feed.agent_key)
+        .current_desired(ctx.settings.planner.agent_key)
         .await?;
     let seen = ctx.store.seen_names().await?;
-    let policy = Policy {
-        ownership: Ownership::build(&ctx.settings.ownership, &seen)?,
-        ..run.policy.clone()
-    };
+    let policy = Policy::build(
+        &ctx.settings.planner,
+        run.policy.granularity,
+        &seen,
+        run.policy.now,
+    )?;
     save_drift(
         run,
         live,
@@ -152,7 +154,7 @@ async fn hold_feeds(
     for feed in feeds {
         ctx.store.hold_feed(feed.id).await?;
     }
-    ctx.certifications_changed.notify_one();
+    ctx.signals.certifications_changed.notify_one();
     if full {
         save_drift_without_held_feeds(run, live).await?;
     }
@@ -164,7 +166,7 @@ async fn hold_feeds(
             job = follow_up.id,
             "queued a scan for the triggers merged into the held job"
         );
-        ctx.wake.notify_one();
+        ctx.signals.wake.notify_one();
     }
     Ok(())
 }
@@ -238,7 +240,7 @@ async fn observe<'r>(
             true,
         ));
     };
-    let kind = ctx.settings.feed.agent_key;
+    let kind = ctx.settings.planner.agent_key;
     let live = match ctx.store.agent(who).await? {
         Some(known) => {
             ctx.platform
