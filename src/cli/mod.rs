@@ -15,7 +15,8 @@ pub use plan::{run_plan, PlanArgs};
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
 use crate::planner::{Policy, PolicyError};
-use crate::platform::PlatformError;
+use crate::platform::genesys::Genesys;
+use crate::platform::{Platform, PlatformError};
 
 /// Why a command could not do its job (as opposed to reporting differences).
 #[derive(Debug, thiserror::Error)]
@@ -57,4 +58,27 @@ pub fn policy_for(
         &SeenNames::of(state),
         Utc::now(),
     )
+}
+
+/// What `plan` and `apply` both start from.
+struct Prepared {
+    feed: crate::feed::ValidFeed,
+    platform: Genesys,
+    policy: Policy,
+}
+
+/// Reads the feed, connects to the platform and builds the policy for the feed.
+fn prepare(
+    args: &FeedArgs,
+    settings: &Settings,
+    stdin: impl std::io::Read,
+) -> Result<Prepared, CliError> {
+    let feed = load(args, &settings.feed, stdin)?;
+    let platform = Genesys::new(&settings.platform)?;
+    let policy = policy_for(settings, &feed.state, platform.granularity())?;
+    Ok(Prepared {
+        feed,
+        platform,
+        policy,
+    })
 }

@@ -12,9 +12,8 @@ mod rounds;
 pub use report::{AgentFailure, ApplyError, ApplyReport};
 pub use rounds::{run, Event, Options};
 
-use super::{load, policy_for, render, CliError, FeedArgs, OutputFormat};
+use super::{prepare, render, CliError, FeedArgs, OutputFormat, Prepared};
 use crate::config::Settings;
-use crate::platform::genesys::Genesys;
 use crate::platform::Platform;
 
 /// Arguments of `skillsync apply`.
@@ -41,9 +40,11 @@ pub async fn run_apply(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
-    let feed = load(&args.feed, &settings.feed, stdin)?;
-    let platform = Genesys::new(&settings.platform)?;
-    let policy = policy_for(settings, &feed.state, platform.granularity())?;
+    let Prepared {
+        feed,
+        platform,
+        policy,
+    } = prepare(&args.feed, settings, stdin)?;
     let mut reconcile = settings.reconcile.clone();
     if let Some(settle) = args.settle {
         reconcile.settle_secs = settle;

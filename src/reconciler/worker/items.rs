@@ -13,7 +13,52 @@ use crate::planner::plan_agent;
 use crate::platform::Platform;
 use crate::reconciler::journal::StoreJournal;
 use crate::reconciler::{converge, AgentOutcome};
-use crate::store::{JobStatus, ObservedAgent, WorkItem, WorkStatus};
+use crate::store::{JobStatus, ObservedAgent, StoreError, WorkItem, WorkStatus};
+
+/// Which of a work item's counters an update adds one to.
+enum Counts {
+    /// Neither: the item only changes state.
+    Neither,
+    /// A write was attempted.
+    Attempt,
+    /// A verification was made.
+    Verification,
+}
+
+/// Records a work item's new status, when it is due next, and why it failed if it did.
+async fn mark(
+    run: &JobRun<'_>,
+    user_id: &str,
+    status: WorkStatus,
+    next: Option<chrono::DateTime<Utc>>,
+    counts: Counts,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    let (attempted, verified) = match counts {
+        Counts::Neither => (false, false),
+        Counts::Attempt => (true, false),
+        Counts::Verification => (false, true),
+    };
+    run.ctx
+        .store
+        .update_work_item(
+            run.job.id, user_id, status, next, attempted, verified, reason,
+        )
+        .await
+}
+
+/// Marks a work item done: nothing (more) to write for it.
+async fn converged(run: &JobRun<'_>, user_id: &str) -> Result<(), StoreError> {
+    mark(
+        run,
+        user_id,
+        WorkStatus::Converged,
+        None,
+        Counts::Neither,
+        None,
+    )
+    .await
+}
 
 fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::zero())
@@ -92,17 +137,7 @@ async fn write_item(
     let store = &ctx.store;
     let Some(want) = run.want(item.agent_key.as_deref()) else {
         // No longer in the desired state (a withdrawn feed): nothing to do for it.
-        store
-            .update_work_item(
-                run.job.id,
-                &item.user_id,
-                WorkStatus::Converged,
-                None,
-                false,
-                false,
-                None,
-            )
-            .await?;
+        converged(run, &item.user_id).await?;
         return Ok(());
     };
     let live = match seen {
@@ -149,17 +184,15 @@ async fn write_item(
     match outcome {
         Ok(()) => {
             let verify_at = after(ctx.settings.reconcile.settle());
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Verifying,
-                    Some(verify_at),
-                    true,
-                    false,
-                    None,
-                )
-                .await?;
+            mark(
+                run,
+                &item.user_id,
+                WorkStatus::Verifying,
+                Some(verify_at),
+                Counts::Attempt,
+                None,
+            )
+            .await?;
             store
                 .set_agent_state(&item.user_id, "pending", None, true)
                 .await?;
@@ -174,17 +207,15 @@ async fn write_item(
                 (WorkStatus::Pending, Some(after(delay)), "drifted")
             };
             tracing::warn!(failures, give_up, reason, "agent failed");
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    status,
-                    next,
-                    true,
-                    false,
-                    Some(&reason),
-                )
-                .await?;
+            mark(
+                run,
+                &item.user_id,
+                status,
+                next,
+                Counts::Attempt,
+                Some(&reason),
+            )
+            .await?;
             store
                 .set_agent_state(&item.user_id, state, Some(&reason), false)
                 .await?;
@@ -204,17 +235,15 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             tracing::warn!(error = %e, "cannot verify; trying again shortly");
             let retry = after(std::time::Duration::from_secs(5));
             for item in &items {
-                store
-                    .update_work_item(
-                        run.job.id,
-                        &item.user_id,
-                        WorkStatus::Verifying,
-                        Some(retry),
-                        false,
-                        false,
-                        None,
-                    )
-                    .await?;
+                mark(
+                    run,
+                    &item.user_id,
+                    WorkStatus::Verifying,
+                    Some(retry),
+                    Counts::Neither,
+                    None,
+                )
+                .await?;
             }
             return Ok(());
         }
@@ -224,17 +253,15 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     let kind = ctx.settings.planner.agent_key;
     for item in &items {
         let Some(live) = by_user.get(item.user_id.as_str()) else {
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Failed,
-                    None,
-                    false,
-                    false,
-                    Some("no longer an active platform user"),
-                )
-                .await?;
+            mark(
+                run,
+                &item.user_id,
+                WorkStatus::Failed,
+                None,
+                Counts::Neither,
+                Some("no longer an active platform user"),
+            )
+            .await?;
             continue;
         };
         let changes = match run.want(item.agent_key.as_deref()) {
@@ -252,48 +279,34 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             .save_observed(std::slice::from_ref(&row), Utc::now(), false)
             .await?;
         if !changes.iter().any(|c| c.writable) {
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Converged,
-                    None,
-                    false,
-                    false,
-                    None,
-                )
-                .await?;
+            converged(run, &item.user_id).await?;
             store
                 .set_agent_state(&item.user_id, "converged", None, false)
                 .await?;
         } else if item.verifications + 1 >= ctx.settings.reconcile.verify_rounds.max(1) as i32 {
             let reason = "still differs from the desired state after writing and verifying";
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Stuck,
-                    None,
-                    false,
-                    true,
-                    Some(reason),
-                )
-                .await?;
+            mark(
+                run,
+                &item.user_id,
+                WorkStatus::Stuck,
+                None,
+                Counts::Verification,
+                Some(reason),
+            )
+            .await?;
             store
                 .set_agent_state(&item.user_id, "stuck", Some(reason), false)
                 .await?;
         } else {
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Pending,
-                    Some(Utc::now()),
-                    false,
-                    true,
-                    None,
-                )
-                .await?;
+            mark(
+                run,
+                &item.user_id,
+                WorkStatus::Pending,
+                Some(Utc::now()),
+                Counts::Verification,
+                None,
+            )
+            .await?;
         }
     }
     Ok(())
