@@ -19,7 +19,7 @@ use futures::{stream, StreamExt};
 use serde_json::{json, Value};
 
 use common::{all_entities, fetch_token, start_sim, Sim};
-use skillsync::apply::{ApplyReport, Options};
+use skillsync::cli::apply::{ApplyReport, Options};
 use skillsync::config::Settings;
 use skillsync::domain::FeedScope;
 use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
@@ -137,7 +137,7 @@ async fn run_apply(
         approve: true,
         concurrency: settings.platform.max_concurrency,
     };
-    let report = skillsync::apply::run(&platform, &state, &options, &|_| {})
+    let report = skillsync::cli::apply::run(&platform, &state, &options, &|_| {})
         .await
         .expect("applied");
     assert!(report.failures.is_empty(), "{:?}", report.failures);

@@ -46,7 +46,7 @@ pub struct Settings {
     pub safety: crate::planner::SafetySettings,
     /// Retries, verification and settle times of applying a plan.
     #[serde(default)]
-    pub reconcile: crate::apply::ReconcileSettings,
+    pub reconcile: crate::reconciler::ReconcileSettings,
     /// How HRIS/WFM feeds are read and normalized.
     #[serde(default)]
     pub feed: crate::feed::FeedSettings,
@@ -58,13 +58,13 @@ pub struct Settings {
     pub webhook: crate::notify::WebhookSettings,
     /// The daemon's database.
     #[serde(default)]
-    pub database: crate::daemon::DatabaseSettings,
+    pub database: DatabaseSettings,
     /// The daemon's HTTP listeners and tokens.
     #[serde(default)]
-    pub server: crate::daemon::ServerSettings,
+    pub server: crate::http::ServerSettings,
     /// Feeds pulled on a schedule.
     #[serde(default)]
-    pub sources: Vec<crate::daemon::SourceSettings>,
+    pub sources: Vec<crate::feed::sources::SourceSettings>,
 }
 
 /// Where and as whom skillsync talks to the platform.
@@ -102,6 +102,28 @@ pub struct PlatformSettings {
     pub create_missing_skills: bool,
 }
 
+// `[database]` is kept here until `store` declares its own settings module: the store's files
+// belong to another change.
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://…` (production, replicas) or `sqlite://path` (one process); a secret, since it
+    /// usually carries a password.
+    pub url: Secret,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret::from("postgres://postgres@127.0.0.1:5432/skillsync"),
+            max_connections: 10,
+        }
+    }
+}
+
 impl Settings {
     /// Loads the layered configuration. `file` is the optional `--config` path.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -133,6 +155,17 @@ impl Settings {
         // front would turn a secret such as "000123" into 123.
         let env = env.prefix_separator("__").separator("__");
         Ok(builder.add_source(env).build()?.try_deserialize()?)
+    }
+
+    /// The parts of the configuration a planner policy is built from.
+    pub fn planner(&self) -> crate::planner::PlannerSettings {
+        crate::planner::PlannerSettings {
+            agent_key: self.feed.agent_key,
+            attributes: self.policy,
+            ownership: self.ownership.clone(),
+            certifications: self.feed.certifications.clone(),
+            margin: self.certifications.margin(),
+        }
     }
 
     /// The configuration as TOML with every secret redacted, for `skillsync print-config`.
@@ -224,5 +257,66 @@ mod tests {
         let err = Settings::load_with_env(Some(Path::new("/nonexistent/x.toml")), env(&[]))
             .expect_err("missing file");
         assert!(err.to_string().contains("/nonexistent/x.toml"));
+    }
+}
+
+#[cfg(test)]
+mod feed_section_tests {
+    // Here rather than in `feed`, so that `feed` does not import the tree that imports it.
+    use super::{Settings, ENV_PREFIX};
+    use crate::domain::AgentKeyKind;
+    use crate::feed::FeedSettings;
+    use std::io::Write;
+
+    fn no_env() -> config::Environment {
+        config::Environment::with_prefix(ENV_PREFIX).source(Some(Default::default()))
+    }
+
+    #[test]
+    fn settings_without_a_feed_section_get_the_defaults() {
+        let settings = Settings::load_with_env(None, no_env()).expect("defaults load");
+        assert_eq!(settings.feed, FeedSettings::default());
+        assert_eq!(settings.feed.max_errors, 1_000);
+        assert_eq!(settings.feed.skills.labels.get("Expert"), Some(&5.0));
+    }
+
+    #[test]
+    fn a_feed_section_keeps_the_case_of_names_and_fills_in_missing_keys() {
+        let mut file = tempfile("feed-settings.toml");
+        let toml = r#"
+[feed]
+agent_key = "employee_id"
+time_zone = "Europe/Berlin"
+
+[feed.languages]
+max = 10
+
+[feed.aliases]
+"Billing EN" = "Billing - English"
+
+[feed.certifications."PCI DSS"]
+validity_days = 365
+"#;
+        file.1.write_all(toml.as_bytes()).expect("write");
+        let settings = Settings::load_with_env(Some(&file.0), no_env()).expect("loads");
+        let feed = settings.feed;
+        assert_eq!(feed.agent_key, AgentKeyKind::EmployeeId);
+        assert_eq!(feed.time_zone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(feed.languages.max, 10.0);
+        assert_eq!(feed.languages.min, 0.0);
+        assert_eq!(feed.languages.step, None);
+        assert_eq!(feed.languages.labels.len(), 5);
+        assert_eq!(
+            feed.aliases.get("Billing EN").map(String::as_str),
+            Some("Billing - English")
+        );
+        assert_eq!(feed.certifications["PCI DSS"].validity_days, Some(365));
+        std::fs::remove_file(&file.0).expect("cleanup");
+    }
+
+    fn tempfile(name: &str) -> (std::path::PathBuf, std::fs::File) {
+        let path = std::env::temp_dir().join(format!("skillsync-{}-{name}", std::process::id()));
+        let file = std::fs::File::create(&path).expect("create temp file");
+        (path, file)
     }
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::app::Application;
 use crate::config::Settings;
-use crate::daemon::Application;
 use crate::domain::Secret;
 use crate::feed::CertificationSettings;
 use crate::sim::{Faults, SimConfig, Simulator};
@@ -46,7 +46,7 @@ pub enum DemoError {
     Sim(#[from] crate::sim::SimError),
     /// The daemon.
     #[error(transparent)]
-    App(#[from] crate::daemon::app::AppError),
+    App(#[from] crate::app::AppError),
     /// The directory.
     #[error("cannot create {0}: {1}")]
     Dir(String, std::io::Error),

@@ -114,7 +114,7 @@ fn exit_with(result: Result<i32, CliError>) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let app = skillsync::daemon::Application::build(settings)
+    let app = skillsync::app::Application::build(settings)
         .await
         .context("starting skillsync serve")?;
     tracing::info!(

@@ -1,7 +1,7 @@
 //! The one-shot commands `plan` and `apply`: read a feed, talk to the platform, print a report.
 //! `main.rs` only parses arguments and calls these.
 
-mod apply;
+pub mod apply;
 mod feed_input;
 mod plan;
 mod render;
@@ -14,8 +14,9 @@ pub use plan::{run_plan, PlanArgs};
 
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
-use crate::planner::{CertificationRules, GateError, Ownership, OwnershipError, Policy};
-use crate::platform::PlatformError;
+use crate::planner::{Policy, PolicyError};
+use crate::platform::genesys::Genesys;
+use crate::platform::{Platform, PlatformError};
 
 /// Why a command could not do its job (as opposed to reporting differences).
 #[derive(Debug, thiserror::Error)]
@@ -32,17 +33,6 @@ pub enum CliError {
     /// The report could not be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
-}
-
-/// The planner configuration cannot work.
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    /// `[ownership]`.
-    #[error(transparent)]
-    Ownership(#[from] OwnershipError),
-    /// `[feed.certifications.*]` gates.
-    #[error(transparent)]
-    Gate(#[from] GateError),
 }
 
 /// `--format` of `plan` and `apply`: the report's format.
@@ -62,16 +52,33 @@ pub fn policy_for(
     state: &DesiredState,
     granularity: Granularity,
 ) -> Result<Policy, PolicyError> {
-    Ok(Policy {
-        agent_key: settings.feed.agent_key,
-        attributes: settings.policy,
-        ownership: Ownership::build(&settings.ownership, &SeenNames::of(state))
-            .map_err(PolicyError::from)?,
+    Policy::build(
+        &settings.planner(),
         granularity,
-        now: Utc::now(),
-        certifications: CertificationRules::new(
-            &settings.feed.certifications,
-            settings.certifications.margin(),
-        )?,
+        &SeenNames::of(state),
+        Utc::now(),
+    )
+}
+
+/// What `plan` and `apply` both start from.
+struct Prepared {
+    feed: crate::feed::ValidFeed,
+    platform: Genesys,
+    policy: Policy,
+}
+
+/// Reads the feed, connects to the platform and builds the policy for the feed.
+fn prepare(
+    args: &FeedArgs,
+    settings: &Settings,
+    stdin: impl std::io::Read,
+) -> Result<Prepared, CliError> {
+    let feed = load(args, &settings.feed, stdin)?;
+    let platform = Genesys::new(&settings.platform)?;
+    let policy = policy_for(settings, &feed.state, platform.granularity())?;
+    Ok(Prepared {
+        feed,
+        platform,
+        policy,
     })
 }

@@ -2,10 +2,9 @@
 
 use std::io::{Read, Write};
 
-use super::{load, policy_for, render, CliError, FeedArgs, OutputFormat};
+use super::{prepare, render, CliError, FeedArgs, OutputFormat, Prepared};
 use crate::config::Settings;
 use crate::planner::{check_safety, live_snapshot_baseline, plan};
-use crate::platform::genesys::Genesys;
 use crate::platform::Platform;
 
 /// Arguments of `skillsync plan`.
@@ -29,9 +28,8 @@ pub async fn run_plan(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
-    let feed = load(&args.feed, &settings.feed, stdin)?;
-    let platform = Genesys::new(&settings.platform)?;
-    let policy = policy_for(settings, &feed.state, platform.granularity())?;
+    let prepared: Prepared = prepare(&args.feed, settings, stdin)?;
+    let (feed, platform, policy) = (prepared.feed, prepared.platform, prepared.policy);
     let live = platform.observe().await?;
     let plan = plan(&feed.state, &live, &policy);
     let snapshot = live_snapshot_baseline(&feed.state, &plan);

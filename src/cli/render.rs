@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::apply::ApplyReport;
+use super::apply::ApplyReport;
 use crate::planner::{Plan, SafetyViolation};
 use crate::platform::CallCounts;
 

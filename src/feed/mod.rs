@@ -22,6 +22,7 @@ mod origin;
 mod problem;
 mod proficiency;
 mod rules;
+pub mod sources;
 mod track;
 
 use std::fmt;

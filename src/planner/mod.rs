@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use certifications::{CertificationRules, Gate, GateError};
 pub use change::{AgentPlan, Ignored, Plan, PlanCounts, Unmatched};
 pub use ownership::{ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings};
-pub use policy::{AttributePolicy, Policy, PolicySettings};
+pub use policy::{AttributePolicy, PlannerSettings, Policy, PolicyError, PolicySettings};
 pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyViolation};
 
 use crate::domain::{

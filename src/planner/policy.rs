@@ -1,11 +1,16 @@
 //! What the planner may do per attribute (`enforce`, `additive`, `report`) and at what
 //! granularity the platform stores proficiencies.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ownership::Ownership;
-use crate::domain::{AgentKeyKind, AssignmentKind, Granularity};
+use super::certifications::{CertificationRules, GateError};
+use super::ownership::{Ownership, OwnershipError, OwnershipSettings};
+use crate::domain::{AgentKeyKind, AssignmentKind, Granularity, SeenNames};
+use crate::feed::CertificationSettings;
 
 /// How one attribute is reconciled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -69,7 +74,55 @@ pub struct Policy {
     /// The instant certification windows are evaluated at.
     pub now: DateTime<Utc>,
     /// Certification margin and gate skills.
-    pub certifications: super::CertificationRules,
+    pub certifications: CertificationRules,
+}
+
+/// The configuration a [`Policy`] is built from: the parts of `[feed]`, `[policy]`,
+/// `[ownership]` and `[certifications]` the planner reads (the composition root picks them out,
+/// so that the planner does not depend on the whole configuration tree).
+#[derive(Debug, Clone, Default)]
+pub struct PlannerSettings {
+    /// How feed agents are matched to platform users.
+    pub agent_key: AgentKeyKind,
+    /// `[policy]`.
+    pub attributes: PolicySettings,
+    /// `[ownership]`.
+    pub ownership: OwnershipSettings,
+    /// `[feed.certifications.*]`: validity and gate skills.
+    pub certifications: BTreeMap<String, CertificationSettings>,
+    /// `[certifications]` safety margin.
+    pub margin: Duration,
+}
+
+/// The planner configuration cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// `[ownership]`.
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+    /// `[feed.certifications.*]` gates.
+    #[error(transparent)]
+    Gate(#[from] GateError),
+}
+
+impl Policy {
+    /// The one way a policy is made, by the daemon and by the one-shot commands alike: the
+    /// managed scope widens to the names in `seen`.
+    pub fn build(
+        settings: &PlannerSettings,
+        granularity: Granularity,
+        seen: &SeenNames,
+        now: DateTime<Utc>,
+    ) -> Result<Self, PolicyError> {
+        Ok(Self {
+            agent_key: settings.agent_key,
+            attributes: settings.attributes,
+            ownership: Ownership::build(&settings.ownership, seen)?,
+            granularity,
+            now,
+            certifications: CertificationRules::new(&settings.certifications, settings.margin)?,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use crate::helpers::{
     all_skills, apply, assert_no_replace_all, assert_unmanaged_untouched, desired, settings_for,
     skill_ids, small_org, spawn_sim,
 };
-use skillsync::apply::ApplyError;
+use skillsync::cli::apply::ApplyError;
 use skillsync::domain::FeedScope;
 
 const MANAGED: &[&str] = &["Billing_L1", "Billing_L2", "Sales_L1", "Retention_L3"];

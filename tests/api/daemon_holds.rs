@@ -149,7 +149,7 @@ async fn an_approval_that_overtakes_the_feeds_hold_still_applies_the_feed(
         store.feed(feed).await.expect("feed").map(|f| f.status),
         Some("held".to_string())
     );
-    daemon.ctx.wake.notify_one();
+    daemon.ctx.signals.wake.notify_one();
 
     let job = daemon
         .wait_job(job_id, &["succeeded", "failed", "held"])

@@ -12,8 +12,8 @@ use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon,
 };
 use skillsync::config::Secret;
-use skillsync::daemon::SourceSettings;
 use skillsync::domain::FeedScope;
+use skillsync::feed::sources::SourceSettings;
 
 fn source(name: &str) -> SourceSettings {
     SourceSettings {

@@ -7,7 +7,7 @@ use skillsync::feed::CertificationSettings;
 use crate::helpers::{daemon_settings, small_org, spawn_sim};
 
 async fn start_error(settings: Settings) -> String {
-    match skillsync::daemon::Application::build(settings).await {
+    match skillsync::app::Application::build(settings).await {
         Ok(_) => panic!("the daemon started with an invalid configuration"),
         Err(e) => e.to_string(),
     }

@@ -265,7 +265,7 @@ pub async fn apply(
     state: &skillsync::domain::DesiredState,
     approve: bool,
 ) -> (
-    Result<skillsync::apply::ApplyReport, skillsync::apply::ApplyError>,
+    Result<skillsync::cli::apply::ApplyReport, skillsync::cli::apply::ApplyError>,
     skillsync::platform::CallCounts,
 ) {
     use skillsync::platform::Platform;
@@ -273,14 +273,14 @@ pub async fn apply(
         skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
     let policy =
         skillsync::cli::policy_for(settings, state, platform.granularity()).expect("policy");
-    let options = skillsync::apply::Options {
+    let options = skillsync::cli::apply::Options {
         policy: &policy,
         safety: &settings.safety,
         reconcile: &settings.reconcile,
         approve,
         concurrency: settings.platform.max_concurrency,
     };
-    let result = skillsync::apply::run(&platform, state, &options, &|_| {}).await;
+    let result = skillsync::cli::apply::run(&platform, state, &options, &|_| {}).await;
     (result, platform.calls())
 }
 
@@ -348,7 +348,7 @@ pub struct TestDaemon {
     pub base: String,
     pub metrics: String,
     pub http: reqwest::Client,
-    pub ctx: std::sync::Arc<skillsync::daemon::Context>,
+    pub ctx: std::sync::Arc<skillsync::app::Context>,
     shutdown: CancellationToken,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -390,7 +390,7 @@ pub fn daemon_settings(sim: &TestSim, database_url: &str) -> skillsync::config::
 }
 
 pub async fn spawn_daemon(settings: skillsync::config::Settings) -> TestDaemon {
-    let app = skillsync::daemon::Application::build(settings)
+    let app = skillsync::app::Application::build(settings)
         .await
         .expect("daemon builds");
     let base = format!("http://127.0.0.1:{}", app.port());

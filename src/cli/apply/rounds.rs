@@ -1,0 +1,204 @@
+//! Applying a feed once: observe → plan → safety check → converge agents concurrently → wait
+//! for the platform to settle → re-read what was written → repair what still differs. Each
+//! agent's writes are the reconciler's `converge`; this file only drives the rounds and must
+//! know nothing about terminals or files.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use futures::{stream, StreamExt};
+
+use super::report::{AgentFailure, ApplyError, ApplyReport};
+use crate::domain::{AgentDesired, DesiredState, LiveAgent};
+use crate::planner::{
+    check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
+};
+use crate::platform::{NoJournal, Platform};
+use crate::reconciler::{converge, AgentOutcome, ReconcileSettings};
+
+/// Progress, for a progress bar or log lines.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A write round starts with this many agents.
+    Round {
+        /// 1-based round number.
+        number: u32,
+        /// Agents to write.
+        agents: usize,
+    },
+    /// One agent's writes finished.
+    AgentDone {
+        /// Its label.
+        agent: &'a str,
+        /// Whether the platform accepted them.
+        ok: bool,
+    },
+    /// Waiting before verifying.
+    Settling {
+        /// How long.
+        wait: Duration,
+        /// Agents to re-read.
+        agents: usize,
+    },
+}
+
+/// What `run` needs besides the platform and the feed.
+pub struct Options<'a> {
+    /// Planner policy.
+    pub policy: &'a Policy,
+    /// Safety thresholds.
+    pub safety: &'a SafetySettings,
+    /// Settle, verify and re-plan settings.
+    pub reconcile: &'a ReconcileSettings,
+    /// Apply even if a safety threshold trips.
+    pub approve: bool,
+    /// Agents written at the same time.
+    pub concurrency: usize,
+}
+
+/// Makes the platform match `desired` and reports what happened.
+pub async fn run<P: Platform>(
+    platform: &P,
+    desired: &DesiredState,
+    options: &Options<'_>,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<ApplyReport, ApplyError> {
+    let started = Instant::now();
+    let policy = options.policy;
+    let live = platform.observe().await?;
+    let plan = plan(desired, &live, policy);
+    let snapshot = live_snapshot_baseline(desired, &plan);
+    let violations = check_safety(&plan, options.safety, snapshot);
+    if !violations.is_empty() && !options.approve {
+        return Err(ApplyError::Held(violations, Box::new(plan)));
+    }
+
+    let nothing = AgentDesired::default();
+    let wants: HashMap<&str, &AgentDesired> = plan
+        .agents
+        .iter()
+        .map(|a| {
+            let want = a
+                .key
+                .as_ref()
+                .and_then(|k| desired.agents.get(k))
+                .unwrap_or(&nothing);
+            (a.user_id.as_str(), want)
+        })
+        .collect();
+    let want_of = |user_id: &str| wants.get(user_id).copied().unwrap_or(&nothing);
+    let planned: HashSet<&str> = plan
+        .agents
+        .iter()
+        .filter(|a| a.has_writes())
+        .map(|a| a.user_id.as_str())
+        .collect();
+    let mut pending: Vec<LiveAgent> = live
+        .into_iter()
+        .filter(|a| planned.contains(a.user_id.as_str()))
+        .collect();
+
+    let mut failures: Vec<AgentFailure> = Vec::new();
+    let mut changed: HashSet<String> = HashSet::new();
+    let mut rounds = 0;
+    while !pending.is_empty() && rounds < options.reconcile.verify_rounds.max(1) {
+        rounds += 1;
+        on_event(Event::Round {
+            number: rounds,
+            agents: pending.len(),
+        });
+        let outcomes: Vec<(LiveAgent, AgentOutcome)> = stream::iter(pending)
+            .map(|agent| async {
+                let outcome = converge(
+                    platform,
+                    &NoJournal,
+                    want_of(&agent.user_id),
+                    agent.clone(),
+                    policy,
+                    options.reconcile.max_replans,
+                )
+                .await;
+                on_event(Event::AgentDone {
+                    agent: agent.label(),
+                    ok: matches!(outcome, AgentOutcome::Written { .. }),
+                });
+                (agent, outcome)
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .collect()
+            .await;
+        let mut written = Vec::new();
+        for (agent, outcome) in outcomes {
+            changed.insert(agent.user_id.clone());
+            match outcome {
+                AgentOutcome::Written { .. } => written.push(agent.user_id),
+                AgentOutcome::Failed(error) => failures.push(AgentFailure {
+                    agent: agent.label().to_string(),
+                    user_id: agent.user_id,
+                    reason: error.to_string(),
+                }),
+            }
+        }
+        pending = Vec::new();
+        if written.is_empty() {
+            break;
+        }
+        let wait = options.reconcile.settle();
+        on_event(Event::Settling {
+            wait,
+            agents: written.len(),
+        });
+        tokio::time::sleep(wait).await;
+        match platform.read_agents(&written).await {
+            Ok(fresh) => {
+                let seen: HashSet<&str> = fresh.iter().map(|a| a.user_id.as_str()).collect();
+                for gone in written.iter().filter(|id| !seen.contains(id.as_str())) {
+                    failures.push(AgentFailure {
+                        agent: gone.clone(),
+                        user_id: gone.clone(),
+                        reason: "no longer listed as an active user when verifying".into(),
+                    });
+                }
+                pending = fresh
+                    .into_iter()
+                    .filter(|a| {
+                        plan_agent(want_of(&a.user_id), a, policy)
+                            .iter()
+                            .any(|c| c.writable)
+                    })
+                    .collect();
+            }
+            Err(error) => {
+                for id in written {
+                    failures.push(AgentFailure {
+                        agent: id.clone(),
+                        user_id: id,
+                        reason: format!("cannot verify: {error}"),
+                    });
+                }
+            }
+        }
+    }
+    for agent in pending {
+        failures.push(AgentFailure {
+            agent: agent.label().to_string(),
+            user_id: agent.user_id.clone(),
+            reason: format!("still differs from the desired state after {rounds} rounds"),
+        });
+    }
+    let failed: HashSet<&str> = failures.iter().map(|f| f.user_id.as_str()).collect();
+    let agents_converged = changed
+        .iter()
+        .filter(|id| !failed.contains(id.as_str()))
+        .count();
+    failures.sort_by(|a, b| a.agent.cmp(&b.agent));
+    Ok(ApplyReport {
+        agents_changed: changed.len(),
+        agents_converged,
+        failures,
+        rounds,
+        calls: platform.calls(),
+        elapsed: started.elapsed(),
+        plan,
+    })
+}

@@ -1,0 +1,33 @@
+//! What the API handlers work with, built by the composition root. Must not hold the whole
+//! configuration tree (which imports this room's settings).
+
+use std::sync::Arc;
+
+use super::ServerSettings;
+use crate::certs::EnforcementSettings;
+use crate::domain::AgentKeyKind;
+use crate::ingest::Intake;
+use crate::metrics::Metrics;
+use crate::platform::genesys::Genesys;
+use crate::signals::Signals;
+use crate::store::Store;
+
+/// The API's shared state.
+pub struct Api {
+    /// `[server]`: tokens and limits.
+    pub server: ServerSettings,
+    /// How agents are keyed in paths.
+    pub agent_key: AgentKeyKind,
+    /// `[certifications]`: the expiry report's margin.
+    pub certifications: EnforcementSettings,
+    /// The database.
+    pub store: Store,
+    /// The platform connector (for the readiness probe only).
+    pub platform: Arc<Genesys>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Wake-ups of the worker and the certification timer.
+    pub signals: Arc<Signals>,
+    /// The path POSTed feeds take.
+    pub intake: Intake,
+}

@@ -1,0 +1,200 @@
+//! `POST /v1/feeds` (ingest) and `GET /v1/feeds[/{id}]`.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::auth::{Reader, Writer};
+use super::error::ApiError;
+use super::Api;
+use super::Page;
+use crate::domain::FeedScope;
+use crate::feed::FeedFormat;
+use crate::ingest::{ingest, IngestOutcome, IngestRequest};
+use crate::store::FeedRecord;
+
+/// Query of `POST /v1/feeds`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct IngestQuery {
+    /// `partial` (default) or `snapshot`.
+    scope: Option<String>,
+    /// Source name recorded with the feed (default: the token's name).
+    source: Option<String>,
+}
+
+fn accepted_body(feed: &FeedRecord, job_id: Option<i64>) -> serde_json::Value {
+    serde_json::json!({
+        "status": feed.status,
+        "feed_id": feed.id,
+        "job_id": job_id,
+        "agents": feed.agents,
+        "skills": feed.skills,
+        "languages": feed.languages,
+        "certifications": feed.certifications,
+        "hash": feed.hash,
+    })
+}
+
+fn rejected(feed: &FeedRecord) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_feed",
+        format!("feed {} rejected; the desired state is unchanged", feed.id),
+    )
+    .with_details(feed.errors.clone().unwrap_or_default())
+}
+
+/// The answer for a stored feed, also when replayed for an `Idempotency-Key`.
+fn answer(feed: &FeedRecord) -> Response {
+    match feed.status.as_str() {
+        "rejected" => rejected(feed).into_response(),
+        "unchanged" => {
+            let mut body = accepted_body(feed, None);
+            body["message"] = "no change: identical to the desired state in force".into();
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        _ => (StatusCode::ACCEPTED, Json(accepted_body(feed, feed.job_id))).into_response(),
+    }
+}
+
+/// Ingest a feed.
+#[utoipa::path(post, path = "/v1/feeds", tag = "feeds",
+    params(IngestQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
+    request_body(content = String, content_type = "text/csv", description = "The feed as CSV, or as JSON with Content-Type application/json (docs/feeds.md)"),
+    responses(
+        (status = 202, description = "Accepted: a new desired-state version and the job applying it"),
+        (status = 200, description = "Identical to the version in force: no job"),
+        (status = 401, description = "Missing or wrong ingest token", body = super::error::ErrorBody),
+        (status = 413, description = "Body over server.body_limit_mb", body = super::error::ErrorBody),
+        (status = 415, description = "Neither text/csv nor application/json", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid feed: every row error in details", body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn post_feed(
+    State(ctx): State<Arc<Api>>,
+    Writer(token): Writer,
+    Query(query): Query<IngestQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let format = match content_type.as_deref() {
+        Some("text/csv") => FeedFormat::Csv,
+        Some("application/json") => FeedFormat::Json,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "Content-Type {} is not a feed format; send text/csv or application/json",
+                    other.unwrap_or("(none)")
+                ),
+            ))
+        }
+    };
+    let scope: FeedScope = query
+        .scope
+        .as_deref()
+        .unwrap_or("partial")
+        .parse()
+        .map_err(|e: crate::domain::UnknownScope| ApiError::bad_request(e.to_string()))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "the feed is larger than server.body_limit_mb = {} MB",
+                    ctx.server.body_limit_mb
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {e}"))
+        }
+    })?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let request = IngestRequest {
+        body,
+        source: query.source.unwrap_or(token),
+        scope,
+        format,
+        idempotency_key,
+    };
+    match ingest(&ctx.intake, request).await {
+        Ok(IngestOutcome::Accepted { feed, job_id }) => Ok((
+            StatusCode::ACCEPTED,
+            Json(accepted_body(&feed, Some(job_id))),
+        )
+            .into_response()),
+        Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => Ok(answer(&feed)),
+        Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&feed)),
+        Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+/// Feeds, newest first.
+#[utoipa::path(get, path = "/v1/feeds", tag = "feeds", params(Page),
+    responses((status = 200, description = "A page of feeds", body = [FeedRecord])), security(("bearer" = [])))]
+pub async fn list_feeds(
+    State(ctx): State<Arc<Api>>,
+    _: Reader,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (feeds, total) = ctx.store.feeds(page.limit(), page.offset()).await?;
+    Ok(Json(serde_json::json!({ "feeds": feeds, "total": total })))
+}
+
+/// One feed, with its errors when it was rejected.
+#[utoipa::path(get, path = "/v1/feeds/{id}", tag = "feeds", params(("id" = i64, Path, description = "Feed id")),
+    responses((status = 200, body = FeedRecord), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_feed(
+    State(ctx): State<Arc<Api>>,
+    _: Reader,
+    Path(id): Path<i64>,
+) -> Result<Json<FeedRecord>, ApiError> {
+    ctx.store
+        .feed(id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("feed {id}")))
+}
+
+/// The `Idempotency-Key`, if one was sent. An empty or unreadable key is refused, not ignored or
+/// stored: an empty key shared by every request would replay the first feed for all of them.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.len() <= 255 => Ok(Some(key.to_string())),
+        _ => Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters; send none to have no key",
+        )),
+    }
+}
+
+/// `POST`/`GET /v1/feeds`, `GET /v1/feeds/{id}`; a POSTed body may be `body_limit` bytes.
+pub fn router(body_limit: usize) -> Router<Arc<Api>> {
+    Router::new()
+        .route(
+            "/v1/feeds",
+            post(post_feed)
+                .layer(DefaultBodyLimit::max(body_limit))
+                .get(list_feeds),
+        )
+        .route("/v1/feeds/{id}", get(get_feed))
+}

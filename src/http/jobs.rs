@@ -1,0 +1,305 @@
+//! `GET /v1/jobs[/{id}]`, `POST /v1/jobs/{id}/approve|reject`, `POST /v1/reconcile`.
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::auth::{Reader, Writer};
+use super::error::ApiError;
+use super::Api;
+use super::Page;
+use crate::store::{AuditIntent, JobRecord, Trigger};
+
+/// Query of `GET /v1/jobs`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct JobsQuery {
+    /// Only jobs in this status (queued, approved, running, held, succeeded, failed, rejected, superseded).
+    status: Option<String>,
+    /// Page size.
+    limit: Option<i64>,
+    /// Offset.
+    offset: Option<i64>,
+}
+
+/// Jobs, newest first.
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(JobsQuery),
+    responses((status = 200, description = "A page of jobs", body = [JobRecord])), security(("bearer" = [])))]
+pub async fn list_jobs(
+    State(ctx): State<Arc<Api>>,
+    _: Reader,
+    Query(q): Query<JobsQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let (jobs, total) = ctx
+        .store
+        .jobs(q.status.as_deref(), page.limit(), page.offset())
+        .await?;
+    Ok(Json(serde_json::json!({ "jobs": jobs, "total": total })))
+}
+
+/// One job: its plan, progress by item state, and a page of per-agent results.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = i64, Path, description = "Job id"), Page),
+    responses((status = 200, description = "The job"), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_job(
+    State(ctx): State<Arc<Api>>,
+    _: Reader,
+    Path(id): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let job = ctx
+        .store
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("job {id}")))?;
+    let progress: serde_json::Map<String, serde_json::Value> = ctx
+        .store
+        .work_counts(id)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, v.into()))
+        .collect();
+    let items = ctx
+        .store
+        .work_items(id, page.limit(), page.offset())
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "job": job, "progress": progress, "agents": items }),
+    ))
+}
+
+async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobRecord, ApiError> {
+    let job = if approve {
+        ctx.store.approve_job(id, &by).await?
+    } else {
+        ctx.store.reject_job(id, &by).await?
+    };
+    let feeds = ctx.store.feeds_of_job(&job).await?;
+    if job.trigger == Trigger::Feed.as_str() && !feeds.is_empty() {
+        // Held feeds waited outside the desired state: approval puts them in force for the job
+        // that now runs; rejection withdraws them for good.
+        for feed in &feeds {
+            if approve {
+                ctx.store.release_feed(feed.id).await?;
+            } else {
+                ctx.store.withdraw_feed(feed.id).await?;
+            }
+        }
+        ctx.signals.certifications_changed.notify_one();
+    }
+    ctx.store
+        .audit_action(&AuditIntent {
+            job_id: Some(id),
+            feed_id: job.feed_id,
+            call: if approve {
+                "approve".into()
+            } else {
+                "reject".into()
+            },
+            changes: job.held_reasons.clone().unwrap_or_default(),
+            actor: Some(by),
+            ..AuditIntent::default()
+        })
+        .await?;
+    if approve {
+        ctx.signals.wake.notify_one();
+    }
+    Ok(job)
+}
+
+/// Approve a held job: it runs next.
+#[utoipa::path(post, path = "/v1/jobs/{id}/approve", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(ctx): State<Arc<Api>>,
+    Writer(by): Writer,
+    Path(id): Path<i64>,
+) -> Result<Json<JobRecord>, ApiError> {
+    decide(&ctx, id, by, true).await.map(Json)
+}
+
+/// Reject a held job; a feed that triggered it is withdrawn and the previous desired state restored.
+#[utoipa::path(post, path = "/v1/jobs/{id}/reject", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reject(
+    State(ctx): State<Arc<Api>>,
+    Writer(by): Writer,
+    Path(id): Path<i64>,
+) -> Result<Json<JobRecord>, ApiError> {
+    decide(&ctx, id, by, false).await.map(Json)
+}
+
+/// Body of `POST /v1/reconcile`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileRequest {
+    /// One agent (feed key or user id); absent = everyone.
+    agent: Option<String>,
+}
+
+/// Start a run now (coalesced with a queued one).
+#[utoipa::path(post, path = "/v1/reconcile", tag = "jobs", request_body(content = Option<ReconcileRequest>),
+    responses((status = 202, description = "Queued: {job_id}")), security(("bearer" = [])))]
+pub async fn reconcile(
+    State(ctx): State<Arc<Api>>,
+    Writer(_): Writer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let agent = match reconcile_request(content_type, &body)?.agent {
+        None => None,
+        Some(raw) => {
+            let key = super::normalized_key(&ctx, &raw);
+            let known = ctx.store.agent(&key).await?.is_some()
+                || ctx.store.desired_for(&key).await?.is_some();
+            if !known {
+                return Err(ApiError::not_found(format!(
+                    "agent {raw:?} (no platform user observed with this key or user id, and none in the desired state)"
+                )));
+            }
+            Some(key)
+        }
+    };
+    let job = ctx
+        .store
+        .enqueue_job(Trigger::Manual, None, agent.as_deref())
+        .await?;
+    ctx.signals.wake.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "job_id": job.id, "agent": job.agent })),
+    )
+        .into_response())
+}
+
+/// An empty body means everyone. Anything else must be the documented object, because a
+/// misspelt field read as "no agent" would start a run for everyone.
+fn reconcile_request(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<ReconcileRequest, ApiError> {
+    if body.trim_ascii().is_empty() {
+        return Ok(ReconcileRequest::default());
+    }
+    if content_type.is_some_and(|t| !t.trim_start().starts_with("application/json")) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "a body must be sent as Content-Type: application/json",
+        ));
+    }
+    let shape = |status, code, cause: &dyn std::fmt::Display| {
+        ApiError::new(
+            status,
+            code,
+            format!(
+                "the body must be empty or a JSON object like {{\"agent\": \"agent00001@example.com\"}}: {cause}"
+            ),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| shape(StatusCode::BAD_REQUEST, "bad_request", &e))?;
+    // serde would read a struct from an array too; only the object is documented.
+    if !value.is_object() {
+        return Err(shape(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            &"not an object",
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| shape(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", &e))
+}
+
+/// `/v1/jobs…` and `POST /v1/reconcile`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new()
+        .route("/v1/jobs", get(list_jobs))
+        .route("/v1/jobs/{id}", get(get_job))
+        .route("/v1/jobs/{id}/approve", post(approve))
+        .route("/v1/jobs/{id}/reject", post(reject))
+        .route("/v1/reconcile", post(reconcile))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::reconcile_request;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    fn refusal(content_type: Option<&str>, body: &[u8]) -> Option<(StatusCode, String)> {
+        reconcile_request(content_type, body)
+            .err()
+            .map(|e| (e.status(), format!("{e:?}")))
+    }
+
+    #[test]
+    fn an_empty_body_means_everyone_whatever_its_type() {
+        for (content_type, body) in [
+            (None, &b""[..]),
+            (Some("application/x-www-form-urlencoded"), b"  \n"),
+            (JSON, b"{}"),
+            (None, b"{}"),
+        ] {
+            let agent = reconcile_request(content_type, body).map(|r| r.agent);
+            assert_eq!(agent.ok(), Some(None), "{content_type:?} {body:?}");
+        }
+    }
+
+    #[test]
+    fn one_agent_is_read_from_the_object() {
+        let request = reconcile_request(JSON, br#"{"agent": "a@example.com"}"#).ok();
+        assert_eq!(
+            request.and_then(|r| r.agent).as_deref(),
+            Some("a@example.com")
+        );
+    }
+
+    #[test]
+    fn a_misspelt_field_or_another_shape_is_refused_not_read_as_everyone() {
+        for body in [
+            &br#"{"agnet": "a@example.com"}"#[..],
+            br#"["a@example.com"]"#,
+            br#"{"agent": 5}"#,
+        ] {
+            for content_type in [JSON, None] {
+                let refused = refusal(content_type, body);
+                assert!(
+                    refused.as_ref().is_some_and(|(status, message)| {
+                        *status == StatusCode::UNPROCESSABLE_ENTITY
+                            && message.contains("must be empty or a JSON object")
+                    }),
+                    "{refused:?}"
+                );
+            }
+        }
+        let refused = refusal(JSON, b"agent=a");
+        assert_eq!(refused.map(|r| r.0), Some(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn a_body_of_another_type_is_refused() {
+        let refused = refusal(Some("application/x-www-form-urlencoded"), b"agent=a");
+        assert_eq!(
+            refused.map(|r| r.0),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The daemon's HTTP API: one file per resource, each owning its routes; one error shape, bearer
+//! tokens, an OpenAPI document. Handlers read what the worker recorded; they must never call the
+//! platform (except the readiness check's token probe) nor run jobs themselves.
+
+mod audit;
+mod auth;
+mod certifications;
+mod context;
+mod csv_export;
+mod drift;
+mod error;
+mod feeds;
+mod health;
+mod jobs;
+mod openapi;
+mod settings;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+pub use context::Api;
+pub use error::ApiError;
+pub use settings::ServerSettings;
+
+/// `key` as feeds spell it (a lowercased email), or as given when it is not a valid key (a
+/// platform user id).
+fn normalized_key(ctx: &Api, key: &str) -> String {
+    crate::domain::AgentKey::parse(ctx.agent_key, key)
+        .map(|k| k.as_str().to_string())
+        .unwrap_or_else(|_| key.trim().to_string())
+}
+
+/// `limit` and `offset` of list endpoints.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Page {
+    /// Page size (default 100, at most 1000).
+    limit: Option<i64>,
+    /// Offset.
+    offset: Option<i64>,
+}
+
+impl Page {
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(100).clamp(1, 1000)
+    }
+
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0).max(0)
+    }
+}
+
+/// The API router: every resource's routes, one error shape for what no handler answered.
+pub fn router(ctx: Arc<Api>) -> Router {
+    let body_limit = ctx.server.body_limit_mb.saturating_mul(1024 * 1024);
+    Router::new()
+        .merge(feeds::router(body_limit))
+        .merge(drift::router())
+        .merge(jobs::router())
+        .merge(audit::router())
+        .merge(certifications::router())
+        .merge(health::router())
+        .merge(openapi::router())
+        .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+        .layer(axum::middleware::from_fn(json_errors))
+        .with_state(ctx)
+}
+
+/// Gives axum's own rejections (a bad path id, a bad query value, a malformed JSON body, a
+/// method not allowed) the API's error shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    ApiError::new(status, code, message).into_response()
+}
+
+async fn metrics(State(ctx): State<Arc<Api>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        ctx.metrics.render(),
+    )
+}
+
+/// The metrics listener's router: `GET /metrics` only.
+pub fn metrics_router(ctx: Arc<Api>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(ctx)
+}

@@ -1,0 +1,58 @@
+//! The OpenAPI document at `GET /openapi.json`, generated from the handlers' annotations.
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+
+use super::Api;
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, certifications, drift, feeds, health, jobs};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "skillsync", description = "Keeps contact-center agents' routing skills in line with HRIS/WFM feeds."),
+    paths(
+        feeds::post_feed, feeds::list_feeds, feeds::get_feed,
+        drift::drift, drift::agent,
+        jobs::list_jobs, jobs::get_job, jobs::approve, jobs::reject, jobs::reconcile,
+        audit::audit,
+        certifications::expiring_soon,
+        health::healthz, health::readyz,
+    ),
+    components(schemas(
+        super::error::ErrorBody, super::error::ErrorDetail,
+        crate::store::FeedRecord, crate::store::JobRecord, crate::store::WorkItem,
+        crate::store::AgentRecord, crate::store::DriftPage, crate::store::DriftSummary, crate::store::AuditEntry,
+        jobs::ReconcileRequest,
+    )),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+/// The document.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// `GET /openapi.json`.
+pub fn router() -> Router<Arc<Api>> {
+    Router::new().route("/openapi.json", get(document))
+}

@@ -1,0 +1,202 @@
+//! The one path every feed takes, POSTed or pulled: parse and validate off the async runtime,
+//! store a rejection with every error or a new version of the desired state, and queue the job
+//! that applies it. Must not fetch feeds (that is `feed::sources`) nor answer HTTP.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use crate::domain::FeedScope;
+use crate::feed::{read, FeedError, FeedFormat, FeedRules, FeedSource, Rejection};
+use crate::metrics::{FeedLabels, Metrics};
+use crate::signals::Signals;
+use crate::store::{Accepted, FeedRecord, NewFeed, Store, StoreError, Trigger};
+
+/// What ingesting needs, shared by the API and the scheduler.
+#[derive(Clone)]
+pub struct Intake {
+    /// Feed rules compiled from `[feed]`.
+    pub rules: FeedRules,
+    /// The database.
+    pub store: Store,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Wake-ups of the worker and the certification timer.
+    pub signals: Arc<Signals>,
+}
+
+/// One feed to ingest.
+pub struct IngestRequest {
+    /// The body.
+    pub body: Bytes,
+    /// Source name.
+    pub source: String,
+    /// `partial` or `snapshot`.
+    pub scope: FeedScope,
+    /// CSV or JSON.
+    pub format: FeedFormat,
+    /// `Idempotency-Key`, if any.
+    pub idempotency_key: Option<String>,
+}
+
+/// What happened to a feed.
+#[derive(Debug, Clone)]
+pub enum IngestOutcome {
+    /// A new version; the job applying it.
+    Accepted {
+        /// The stored feed.
+        feed: FeedRecord,
+        /// The job queued (or coalesced into).
+        job_id: i64,
+    },
+    /// Identical to the version in force; no job.
+    Unchanged(FeedRecord),
+    /// Seen before under the same `Idempotency-Key`.
+    Replayed(FeedRecord),
+    /// Invalid; stored with its errors; the desired state is unchanged.
+    Rejected(FeedRecord),
+}
+
+/// Why a feed could not be judged or stored.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Parsing panicked or was cancelled.
+    #[error("feed processing did not finish: {0}")]
+    Worker(String),
+    /// Reading the body failed (only for streamed sources).
+    #[error("cannot read the feed: {0}")]
+    Read(String),
+}
+
+/// One row error as the API and the feeds table show it.
+#[derive(Debug, Serialize)]
+struct ErrorJson {
+    location: String,
+    field: Option<&'static str>,
+    value: Option<String>,
+    reason: String,
+    message: String,
+}
+
+fn errors_json(rejection: &Rejection) -> serde_json::Value {
+    let items: Vec<ErrorJson> = rejection
+        .errors
+        .items()
+        .iter()
+        .map(|p| ErrorJson {
+            location: p.location.to_string(),
+            field: p.field,
+            value: p.value.clone(),
+            reason: p.kind.to_string(),
+            message: p.to_string(),
+        })
+        .collect();
+    serde_json::json!({
+        "errors": items,
+        "not_shown": rejection.errors.omitted(),
+        "total": rejection.errors.total(),
+    })
+}
+
+fn warnings_json<T: ToString>(items: &[T], omitted: u64) -> serde_json::Value {
+    serde_json::json!({
+        "warnings": items.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "not_shown": omitted,
+    })
+}
+
+/// Ingests one feed.
+#[tracing::instrument(skip_all, fields(source = %request.source, scope = %request.scope, bytes = request.body.len()))]
+pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcome, IngestError> {
+    if let Some(key) = &request.idempotency_key {
+        if let Some(feed) = ctx.store.feed_by_idempotency_key(key).await? {
+            return Ok(IngestOutcome::Replayed(feed));
+        }
+    }
+    let new = NewFeed {
+        source: request.source.clone(),
+        scope: request.scope,
+        format: request.format.as_str().to_string(),
+        idempotency_key: request.idempotency_key.clone(),
+    };
+    let source = FeedSource {
+        name: request.source.clone(),
+        format: request.format,
+        scope: request.scope,
+    };
+    let rules = ctx.rules.clone();
+    let body = request.body;
+    // A million rows take about a second of CPU: off the async runtime.
+    let parsed = tokio::task::spawn_blocking(move || read(body.as_ref(), &source, &rules))
+        .await
+        .map_err(|e| IngestError::Worker(e.to_string()))?;
+    let count = |status: &str| {
+        ctx.metrics
+            .feeds
+            .get_or_create(&FeedLabels {
+                source: request.source.clone(),
+                status: status.into(),
+            })
+            .inc();
+    };
+    match parsed {
+        Err(FeedError::Rejected(rejection)) => {
+            let warnings = warnings_json(rejection.warnings.items(), rejection.warnings.omitted());
+            let feed = ctx
+                .store
+                .record_rejected_feed(&new, errors_json(&rejection), warnings)
+                .await?;
+            if feed.status != "rejected" {
+                // A request with the same Idempotency-Key stored its (valid) feed first.
+                return Ok(IngestOutcome::Replayed(feed));
+            }
+            count("rejected");
+            tracing::warn!(
+                feed = feed.id,
+                errors = rejection.errors.total(),
+                "feed rejected"
+            );
+            Ok(IngestOutcome::Rejected(feed))
+        }
+        Err(FeedError::Io { error, .. }) => Err(IngestError::Read(error.to_string())),
+        Ok(valid) => {
+            let warnings = warnings_json(valid.warnings.items(), valid.warnings.omitted());
+            let hash = valid.hash.to_string();
+            match ctx
+                .store
+                .accept_feed(&new, &valid.state, &hash, warnings)
+                .await?
+            {
+                Accepted::New(feed) => {
+                    let job = ctx
+                        .store
+                        .enqueue_job(Trigger::Feed, Some(feed.id), None)
+                        .await?;
+                    ctx.store.set_feed_job(feed.id, job.id).await?;
+                    ctx.signals.wake.notify_one();
+                    ctx.signals.certifications_changed.notify_one();
+                    count("accepted");
+                    tracing::info!(
+                        feed = feed.id,
+                        job = job.id,
+                        agents = feed.agents,
+                        "feed accepted"
+                    );
+                    Ok(IngestOutcome::Accepted {
+                        feed,
+                        job_id: job.id,
+                    })
+                }
+                Accepted::Unchanged(feed) => {
+                    count("unchanged");
+                    Ok(IngestOutcome::Unchanged(feed))
+                }
+                Accepted::Replayed(feed) => Ok(IngestOutcome::Replayed(feed)),
+            }
+        }
+    }
+}

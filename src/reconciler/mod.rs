@@ -1,0 +1,14 @@
+//! The reconciler: the worker that claims a job, observes, plans, turns the plan into work
+//! items, converges agents with paced writes and verifies them; its audit journal; and
+//! `converge`, the per-agent write/re-plan-on-conflict step the one-shot `apply` uses too. Must
+//! not serve HTTP, schedule, or read feeds.
+
+mod context;
+mod converge;
+mod journal;
+mod settings;
+pub mod worker;
+
+pub use context::{Reconciler, ReconcilerSettings};
+pub use converge::{converge, AgentOutcome};
+pub use settings::ReconcileSettings;

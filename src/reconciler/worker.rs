@@ -1,0 +1,235 @@
+//! The reconciler worker: claims the next job under a lease, plans it (or resumes a job a dead
+//! worker left), works its items, and finishes it. One job per org at a time; the lease is
+//! renewed while the job runs and given back at shutdown.
+
+mod items;
+mod planning;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
+use super::Reconciler;
+use crate::domain::{AgentDesired, AgentKey, DesiredState};
+use crate::planner::{Policy, PolicyError};
+use crate::platform::Platform;
+use crate::store::{JobRecord, JobStatus, StoreError, Trigger};
+
+/// How one run of a job ended.
+enum Outcome {
+    /// Every item reached a final state.
+    Finished(JobStatus),
+    /// Tripped a safety threshold.
+    Held,
+    /// Shutdown, or the lease was lost: the job stays running for the next owner.
+    Interrupted,
+}
+
+/// Why a job could not run.
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read the platform: {0}")]
+    Platform(#[from] crate::platform::PlatformError),
+    #[error("invalid ownership configuration: {0}")]
+    Ownership(#[from] crate::planner::OwnershipError),
+    #[error("invalid certification gate: {0}")]
+    Gate(#[from] crate::planner::GateError),
+}
+
+impl From<PolicyError> for JobError {
+    // Each keeps its own message prefix, as before there was one constructor for both.
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Ownership(e) => Self::Ownership(e),
+            PolicyError::Gate(e) => Self::Gate(e),
+        }
+    }
+}
+
+/// Everything a job needs while it runs.
+struct JobRun<'a> {
+    ctx: &'a Reconciler,
+    job: &'a JobRecord,
+    desired: DesiredState,
+    policy: Policy,
+    cancel: CancellationToken,
+}
+
+impl JobRun<'_> {
+    /// The desired state of the agent with `key`: empty when a snapshot does not list it.
+    fn want(&self, key: Option<&str>) -> Option<AgentDesired> {
+        let kind = self.ctx.settings.planner.agent_key;
+        let listed = key
+            .and_then(|k| AgentKey::parse(kind, k).ok())
+            .and_then(|k| self.desired.agents.get(&k).cloned());
+        match listed {
+            Some(want) => Some(want),
+            None if self.desired.scope == crate::domain::FeedScope::Snapshot => {
+                Some(AgentDesired::default())
+            }
+            None => None,
+        }
+    }
+}
+
+/// Runs jobs until `shutdown`.
+pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
+    let lease = ctx.settings.reconcile.lease_secs;
+    while !shutdown.is_cancelled() {
+        match ctx.store.claim_job(&ctx.owner, lease).await {
+            Ok(Some(job)) => run_job(&ctx, job, &shutdown).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = shutdown.cancelled() => {}
+                    _ = ctx.signals.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim a job; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger))]
+async fn run_job(ctx: &Reconciler, job: JobRecord, shutdown: &CancellationToken) {
+    let started = Instant::now();
+    let cancel = shutdown.child_token();
+    let renewal = renew_lease(ctx, job.id, cancel.clone());
+    let outcome = tokio::select! {
+        outcome = execute(ctx, &job, cancel.clone()) => outcome,
+        () = renewal => Ok(Outcome::Interrupted),
+    };
+    cancel.cancel();
+    let trigger = job.trigger.as_str();
+    match outcome {
+        Ok(Outcome::Finished(status)) => {
+            let counts = ctx.store.work_counts(job.id).await.unwrap_or_default();
+            let counts: serde_json::Map<String, serde_json::Value> =
+                counts.into_iter().map(|(k, v)| (k, v.into())).collect();
+            if let Err(e) = ctx
+                .store
+                .finish_job(job.id, status, counts.into(), None)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot record the job's end; it will be resumed");
+                return;
+            }
+            if status == JobStatus::Succeeded {
+                ctx.metrics.last_success.set(Utc::now().timestamp() as f64);
+            }
+            ctx.metrics
+                .job_finished(trigger, status.as_str(), started.elapsed());
+            tracing::info!(
+                status = status.as_str(),
+                seconds = started.elapsed().as_secs_f64(),
+                "job finished"
+            );
+        }
+        Ok(Outcome::Held) => {
+            ctx.metrics.job_finished(trigger, "held", started.elapsed());
+            tracing::warn!("job held for approval");
+        }
+        Ok(Outcome::Interrupted) => {
+            let _ = ctx.store.release_work_items(job.id, &ctx.owner).await;
+            let _ = ctx.store.release_job(job.id, &ctx.owner).await;
+            tracing::info!("job interrupted; released for the next owner");
+        }
+        Err(JobError::Store(e)) => {
+            // The database is away: leave the job leased; it is resumed when the lease runs out.
+            tracing::warn!(error = %e, "job interrupted by a database error");
+        }
+        Err(e) => {
+            let _ = ctx
+                .store
+                .finish_job(
+                    job.id,
+                    JobStatus::Failed,
+                    serde_json::json!({}),
+                    Some(&e.to_string()),
+                )
+                .await;
+            ctx.metrics
+                .job_finished(trigger, "failed", started.elapsed());
+            tracing::warn!(error = %e, "job failed");
+        }
+    }
+    // Agent states, held jobs and the last success changed with the job.
+    ctx.signals.gauges_stale.notify_one();
+}
+
+/// Renews the job's lease until `cancel`; returns when the lease is lost.
+async fn renew_lease(ctx: &Reconciler, job_id: i64, cancel: CancellationToken) {
+    let lease = ctx.settings.reconcile.lease_secs;
+    let every = Duration::try_from_secs_f64(lease / 3.0).unwrap_or(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return std::future::pending().await,
+            _ = tokio::time::sleep(every) => {}
+        }
+        match ctx.store.renew_job_lease(job_id, &ctx.owner, lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(job = job_id, "lost the job's lease; stopping work on it");
+                return;
+            }
+            // A short database outage: keep working; the next renewal may succeed before expiry.
+            Err(e) => tracing::warn!(job = job_id, error = %e, "cannot renew the job's lease"),
+        }
+    }
+}
+
+async fn execute(
+    ctx: &Reconciler,
+    job: &JobRecord,
+    cancel: CancellationToken,
+) -> Result<Outcome, JobError> {
+    let settings = &ctx.settings;
+    if job.approved() && job.trigger == Trigger::Feed.as_str() {
+        // The approval puts the held feeds back in force, but it may have been given between
+        // the job's hold and its feeds' (or the API may not have finished releasing them): the
+        // job must plan with them, so it releases them itself first.
+        for feed in ctx.store.feeds_of_job(job).await? {
+            ctx.store.release_feed(feed.id).await?;
+        }
+    }
+    ctx.platform.refresh_catalog().await;
+    let desired = ctx
+        .store
+        .current_desired(settings.planner.agent_key)
+        .await?;
+    let seen = ctx.store.seen_names().await?;
+    ctx.metrics.desired_agents.set(desired.agents.len() as i64);
+    let policy = Policy::build(
+        &settings.planner,
+        ctx.platform.granularity(),
+        &seen,
+        Utc::now(),
+    )?;
+    let run = JobRun {
+        ctx,
+        job,
+        desired,
+        policy,
+        cancel,
+    };
+    let observed = if ctx.store.has_work_items(job.id).await? {
+        Default::default()
+    } else {
+        match planning::plan(&run).await? {
+            planning::Planned::Held => return Ok(Outcome::Held),
+            planning::Planned::Nothing => return Ok(Outcome::Finished(JobStatus::Succeeded)),
+            planning::Planned::Items(observed) => observed,
+        }
+    };
+    items::work(&run, observed).await
+}

@@ -1,0 +1,270 @@
+//! The first phase of a job: observe the platform, record what was seen and how it differs,
+//! check the safety thresholds, and create one work item per agent to change.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use super::{JobError, JobRun};
+use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
+use crate::planner::{check_safety, AgentPlan, Plan, Policy};
+use crate::platform::Platform;
+use crate::store::{FeedRecord, ObservedAgent, Trigger};
+
+/// Most agents written into a job's stored plan; the rest are counted.
+const PLAN_AGENTS_SHOWN: usize = 1_000;
+
+/// What planning decided.
+pub enum Planned {
+    /// Nothing to write.
+    Nothing,
+    /// Held for approval.
+    Held,
+    /// Items created; the observations they start from, by user id.
+    Items(HashMap<String, LiveAgent>),
+}
+
+/// The stored form of a plan: totals, the first agents' changes, unmatched keys.
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "summary": plan.counts,
+        "agents": plan.agents.iter().take(PLAN_AGENTS_SHOWN).collect::<Vec<_>>(),
+        "agents_not_shown": plan.agents.len().saturating_sub(PLAN_AGENTS_SHOWN),
+        "unmatched": plan.unmatched,
+        "ignored": plan.ignored.len(),
+    })
+}
+
+/// Records what was observed and how it differs from `plan`'s desired state.
+async fn save_drift(
+    run: &JobRun<'_>,
+    live: &[LiveAgent],
+    plan: &Plan,
+    full: bool,
+) -> Result<(), JobError> {
+    let ctx = run.ctx;
+    let kind = ctx.settings.planner.agent_key;
+    let by_user: HashMap<&str, &AgentPlan> = plan
+        .agents
+        .iter()
+        .map(|a| (a.user_id.as_str(), a))
+        .collect();
+    let keys: Vec<Option<String>> = live
+        .iter()
+        .map(|a| a.key(kind).map(|k| k.as_str().to_string()))
+        .collect();
+    let rows: Vec<ObservedAgent<'_, &[Change]>> = live
+        .iter()
+        .zip(&keys)
+        .map(|(agent, key)| {
+            let changes = by_user
+                .get(agent.user_id.as_str())
+                .map(|p| p.changes.as_slice())
+                .unwrap_or(&[]);
+            ObservedAgent {
+                agent_key: key.as_deref(),
+                live: agent,
+                drift: changes,
+                drift_count: changes.len(),
+            }
+        })
+        .collect();
+    ctx.store.save_observed(&rows, Utc::now(), full).await?;
+    // Not set here: a refresh that read the database just before this save could overwrite the
+    // values with older ones. The refresher reads after the save instead.
+    ctx.signals.gauges_stale.notify_one();
+    Ok(())
+}
+
+/// After its feeds were held, what differs is measured against the desired state without them,
+/// so that drift and its gauge do not show the held changes as if they were in force.
+async fn save_drift_without_held_feeds(
+    run: &JobRun<'_>,
+    live: &[LiveAgent],
+) -> Result<(), JobError> {
+    let ctx = run.ctx;
+    let desired = ctx
+        .store
+        .current_desired(ctx.settings.planner.agent_key)
+        .await?;
+    let seen = ctx.store.seen_names().await?;
+    let policy = Policy::build(
+        &ctx.settings.planner,
+        run.policy.granularity,
+        &seen,
+        run.policy.now,
+    )?;
+    save_drift(
+        run,
+        live,
+        &crate::planner::plan(&desired, live, &policy),
+        true,
+    )
+    .await
+}
+
+/// The feeds this job answers for: those it was started for or that were coalesced into it,
+/// and, for a job for everyone, those whose own job failed before its plan was checked.
+async fn job_feeds(run: &JobRun<'_>) -> Result<Vec<FeedRecord>, JobError> {
+    let ctx = run.ctx;
+    // A one-agent job plans too little to vouch for a feed.
+    if run.job.agent.is_none() {
+        let adopted = ctx.store.adopt_unchecked_feeds(run.job.id).await?;
+        if adopted > 0 {
+            tracing::warn!(
+                feeds = adopted,
+                "checking feeds whose own job failed before its plan was checked"
+            );
+        }
+    }
+    Ok(ctx.store.feeds_of_job(run.job).await?)
+}
+
+/// Agents of the newest snapshot among `feeds` and of the snapshot in force before the first of
+/// them, for the `min_snapshot_share` check.
+async fn snapshot_shrink(
+    run: &JobRun<'_>,
+    feeds: &[FeedRecord],
+) -> Result<Option<(usize, usize)>, JobError> {
+    let newest_snapshot = feeds
+        .iter()
+        .rev()
+        .find(|f| f.scope == FeedScope::Snapshot.as_str() && f.status == "accepted");
+    let (Some(first), Some(newest)) = (feeds.first(), newest_snapshot) else {
+        return Ok(None);
+    };
+    Ok(run
+        .ctx
+        .store
+        .previous_snapshot_agents(first.id)
+        .await?
+        .map(|previous| (newest.agents.max(0) as usize, previous)))
+}
+
+/// Takes a held job's feeds out of force until an operator decides, so that no scan applies
+/// them meanwhile.
+async fn hold_feeds(
+    run: &JobRun<'_>,
+    feeds: &[FeedRecord],
+    live: &[LiveAgent],
+    full: bool,
+) -> Result<(), JobError> {
+    let ctx = run.ctx;
+    for feed in feeds {
+        ctx.store.hold_feed(feed.id).await?;
+    }
+    ctx.signals.certifications_changed.notify_one();
+    if full {
+        save_drift_without_held_feeds(run, live).await?;
+    }
+    if run.job.coalesced > 0 {
+        // A scan or a certification instant merged into this job still needs a run against the
+        // state in force, which the hold does not block.
+        let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
+        tracing::info!(
+            job = follow_up.id,
+            "queued a scan for the triggers merged into the held job"
+        );
+        ctx.signals.wake.notify_one();
+    }
+    Ok(())
+}
+
+pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
+    let ctx = run.ctx;
+    let (desired, live, full) = observe(run).await?;
+    let plan = crate::planner::plan(&desired, &live, &run.policy);
+    save_drift(run, &live, &plan, full).await?;
+
+    let feeds = job_feeds(run).await?;
+    let snapshot = snapshot_shrink(run, &feeds).await?;
+    let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
+    let approved = run.job.approved()
+        && run
+            .job
+            .held_destructive
+            .is_some_and(|held| plan.counts.destructive <= held.max(0) as usize);
+    if !violations.is_empty() && !approved {
+        let reasons: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        ctx.store
+            .hold_job(
+                run.job.id,
+                &reasons,
+                plan.counts.destructive,
+                plan_json(&plan),
+            )
+            .await?;
+        if !feeds.is_empty() {
+            hold_feeds(run, &feeds, &live, full).await?;
+        }
+        return Ok(Planned::Held);
+    }
+
+    let writes: Vec<&AgentPlan> = plan.agents.iter().filter(|a| a.has_writes()).collect();
+    ctx.store.set_job_plan(run.job.id, plan_json(&plan)).await?;
+    if writes.is_empty() {
+        return Ok(Planned::Nothing);
+    }
+    let keys: Vec<Option<String>> = writes
+        .iter()
+        .map(|a| a.key.as_ref().map(|k| k.as_str().to_string()))
+        .collect();
+    let items: Vec<(&str, Option<&str>, &str)> = writes
+        .iter()
+        .zip(&keys)
+        .map(|(a, k)| (a.user_id.as_str(), k.as_deref(), a.label.as_str()))
+        .collect();
+    ctx.store.create_work_items(run.job.id, &items).await?;
+    let wanted: std::collections::HashSet<&str> =
+        writes.iter().map(|a| a.user_id.as_str()).collect();
+    Ok(Planned::Items(
+        live.into_iter()
+            .filter(|a| wanted.contains(a.user_id.as_str()))
+            .map(|a| (a.user_id.clone(), a))
+            .collect(),
+    ))
+}
+
+/// The desired state to plan against, the users to plan for, and whether this is a full scan.
+/// A one-agent job plans only that agent, as a partial feed would.
+async fn observe<'r>(
+    run: &'r JobRun<'_>,
+) -> Result<(Cow<'r, DesiredState>, Vec<LiveAgent>, bool), JobError> {
+    let ctx = run.ctx;
+    let Some(who) = &run.job.agent else {
+        // Borrowed: a copy of 100,000 agents' desired state costs 100 MB.
+        return Ok((
+            Cow::Borrowed(&run.desired),
+            ctx.platform.observe().await?,
+            true,
+        ));
+    };
+    let kind = ctx.settings.planner.agent_key;
+    let live = match ctx.store.agent(who).await? {
+        Some(known) => {
+            ctx.platform
+                .read_agents(std::slice::from_ref(&known.user_id))
+                .await?
+        }
+        None => ctx
+            .platform
+            .observe()
+            .await?
+            .into_iter()
+            .filter(|a| a.user_id == *who || a.key(kind).is_some_and(|k| k.as_str() == who))
+            .collect(),
+    };
+    let mut desired = DesiredState::new(FeedScope::Partial);
+    for agent in &live {
+        if let Some(want) = run.want(agent.key(kind).as_ref().map(|k| k.as_str())) {
+            if let Some(key) = agent.key(kind) {
+                desired.agents.insert(key, want);
+            } else {
+                // A user without a key can only be held to "nothing managed" (a snapshot).
+                desired.scope = FeedScope::Snapshot;
+            }
+        }
+    }
+    Ok((Cow::Owned(desired), live, false))
+}
