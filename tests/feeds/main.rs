@@ -6,4 +6,3 @@ mod corpus;
 mod helpers;
 mod roundtrip;
 mod rules;
-mod settings;
