@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::backend::{Batch, Column, Dialect};
+use super::codec::live_to_json;
 use super::{Store, StoreError};
 use crate::domain::LiveAgent;
 
@@ -100,7 +102,70 @@ impl Store {
         at: DateTime<Utc>,
         full: bool,
     ) -> Result<(), StoreError> {
-        dispatch!(self, agents::save_observed(agents, at, full))
+        db!(self, |pool, B| {
+            let mut tx = B::begin_write(pool).await?;
+            for batch in agents.chunks(5_000) {
+                let rows = Batch(vec![
+                    Column::Text(batch.iter().map(|a| Some(a.live.user_id.clone())).collect()),
+                    Column::Text(
+                        batch
+                            .iter()
+                            .map(|a| a.agent_key.map(str::to_owned))
+                            .collect(),
+                    ),
+                    Column::Text(
+                        batch
+                            .iter()
+                            .map(|a| Some(a.live.label().to_owned()))
+                            .collect(),
+                    ),
+                    Column::Json(batch.iter().map(|a| live_to_json(a.live)).collect()),
+                    Column::Json(
+                        batch
+                            .iter()
+                            .map(|a| {
+                                serde_json::to_value(&a.drift)
+                                    .unwrap_or_else(|_| serde_json::json!([]))
+                            })
+                            .collect(),
+                    ),
+                    Column::Int(batch.iter().map(|a| a.drift_count as i32).collect()),
+                ]);
+                let sql = format!(
+                    "INSERT INTO agents (user_id, agent_key, label, observed, observed_at, drift,
+                                         drift_count, state)
+                     SELECT c0, c1, c2, c3, $1, c4, c5,
+                            CASE WHEN c5 > 0 THEN 'drifted' ELSE 'converged' END
+                     FROM {} WHERE true
+                     ON CONFLICT (user_id) DO UPDATE SET
+                         agent_key = excluded.agent_key, label = excluded.label,
+                         observed = excluded.observed, observed_at = excluded.observed_at,
+                         drift = excluded.drift, drift_count = excluded.drift_count,
+                         state = CASE
+                             WHEN excluded.drift_count = 0 THEN 'converged'
+                             WHEN agents.state IN ('needs_attention', 'stuck', 'pending') THEN agents.state
+                             ELSE 'drifted' END,
+                         consecutive_failures = CASE WHEN excluded.drift_count = 0 THEN 0
+                                                     ELSE agents.consecutive_failures END",
+                    B::rows(2, &rows)
+                );
+                B::bind_rows(sqlx::query(&sql).bind(B::ts(at)), rows)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if full {
+                let users: Vec<&str> = agents.iter().map(|a| a.live.user_id.as_str()).collect();
+                sqlx::query(&format!(
+                    "DELETE FROM agents WHERE NOT ({})",
+                    B::in_list("user_id", "$1")
+                ))
+                .bind(B::list(&users))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Sets an agent's reconcile state: a failure bumps its failure streak, anything else resets
@@ -112,25 +177,82 @@ impl Store {
         error: Option<&str>,
         changed: bool,
     ) -> Result<(), StoreError> {
-        dispatch!(
-            self,
-            agents::set_agent_state(user_id, state, error, changed)
-        )
+        db!(self, |pool, D| {
+            sqlx::query(&format!(
+            "UPDATE agents SET state = $2, last_error = $3,
+                 consecutive_failures = CASE WHEN {} IS NULL THEN 0 ELSE consecutive_failures + 1 END,
+                 last_change_at = CASE WHEN $4 THEN {} ELSE last_change_at END
+             WHERE user_id = $1",
+            D::cast("$3", "text"),
+            D::NOW
+        ))
+        .bind(user_id)
+        .bind(state)
+        .bind(error)
+        .bind(changed)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
     }
 
     /// An agent's failure streak.
     pub async fn agent_failures(&self, user_id: &str) -> Result<i32, StoreError> {
-        let failures: Option<i32> = dispatch!(self, agents::agent_failures(user_id))?;
+        let failures: Option<i32> = db!(self, |pool, D| sqlx::query_scalar(
+            "SELECT consecutive_failures FROM agents WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?);
         Ok(failures.unwrap_or(0))
     }
 
     /// The agent with this feed key, else with this user id.
     pub async fn agent(&self, key_or_user: &str) -> Result<Option<AgentRecord>, StoreError> {
-        dispatch!(self, agents::agent(key_or_user))
+        // A NULL comparison (no feed key) sorts last in descending order, after a key match.
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM agents WHERE agent_key = $1 OR user_id = $1
+             ORDER BY (agent_key = $1) DESC LIMIT 1"
+        ))
+        .bind(key_or_user)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Drift totals and a page of agents that differ or are not converged.
     pub async fn drift(&self, filter: &DriftFilter) -> Result<DriftPage, StoreError> {
-        dispatch!(self, agents::drift(filter))
+        db!(self, |pool, D| {
+            let summary: DriftSummary = sqlx::query_as(D::DRIFT_SUMMARY).fetch_one(pool).await?;
+            let condition = format!(
+                "(drift_count > 0 OR state <> 'converged')
+                 AND ({name} IS NULL OR {named})
+                 AND ({state} IS NULL OR state = $2)",
+                name = D::cast("$1", "text"),
+                named = D::has_change_named("$1"),
+                state = D::cast("$2", "text"),
+            );
+            let agents = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM agents WHERE {condition}
+                 ORDER BY label, user_id LIMIT $3 OFFSET $4"
+            ))
+            .bind(&filter.name)
+            .bind(&filter.state)
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 =
+                sqlx::query_scalar(&format!("SELECT count(*) FROM agents WHERE {condition}"))
+                    .bind(&filter.name)
+                    .bind(&filter.state)
+                    .fetch_one(pool)
+                    .await?;
+            Ok(DriftPage {
+                summary,
+                agents,
+                total,
+            })
+        })
     }
 }

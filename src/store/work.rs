@@ -1,9 +1,11 @@
 //! Per-agent work items of a job: claimed under a lease, so that one agent is never worked on
-//! twice at once and a dead worker's items are taken over.
+//! twice at once and a dead worker's items are taken over. Concurrent claims never get the same
+//! item: PostgreSQL's claimers skip each other's locked rows, SQLite serializes writers.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::backend::{Batch, Column, Dialect};
 use super::{Store, StoreError};
 
 /// The columns of [`WorkItem`].
@@ -89,17 +91,6 @@ pub struct WorkItem {
 /// A new item: user id, feed key, label.
 pub type NewItem<'a> = (&'a str, Option<&'a str>, &'a str);
 
-/// What [`Store::update_work_item`] changes, in stored form.
-pub(super) struct ItemUpdate<'a> {
-    pub status: &'static str,
-    pub next: Option<DateTime<Utc>>,
-    /// Added to `attempts`.
-    pub attempts: i32,
-    /// Added to `verifications`.
-    pub verifications: i32,
-    pub error: Option<&'a str>,
-}
-
 impl Store {
     /// Creates the items of a job; items that exist already (a job taken over after a crash)
     /// are kept as they are.
@@ -108,12 +99,48 @@ impl Store {
         job_id: i64,
         items: &[NewItem<'_>],
     ) -> Result<(), StoreError> {
-        dispatch!(self, work::create_work_items(job_id, items))
+        db!(self, |pool, D| {
+            // All or nothing: a resumed job skips planning when it has items, so a partial set
+            // would silently leave agents out of it.
+            let mut tx = D::begin_write(pool).await?;
+            for batch in items.chunks(5_000) {
+                let rows = Batch(vec![
+                    Column::Text(batch.iter().map(|i| Some(i.0.to_owned())).collect()),
+                    Column::Text(batch.iter().map(|i| i.1.map(str::to_owned)).collect()),
+                    Column::Text(batch.iter().map(|i| Some(i.2.to_owned())).collect()),
+                ]);
+                let sql = format!(
+                    "INSERT INTO work_items (job_id, user_id, agent_key, label)
+                     SELECT $1, c0, c1, c2 FROM {} WHERE true
+                     ON CONFLICT DO NOTHING",
+                    D::rows(2, &rows)
+                );
+                D::bind_rows(sqlx::query(&sql).bind(job_id), rows)
+                    .execute(&mut *tx)
+                    .await?;
+                // Each job gives an agent a fresh run of attempts before `needs_attention`.
+                let users: Vec<&str> = batch.iter().map(|i| i.0).collect();
+                sqlx::query(&format!(
+                    "UPDATE agents SET consecutive_failures = 0 WHERE {}",
+                    D::in_list("user_id", "$1")
+                ))
+                .bind(D::list(&users))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// True when the job has any items (its plan was made before).
     pub async fn has_work_items(&self, job_id: i64) -> Result<bool, StoreError> {
-        dispatch!(self, work::has_work_items(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM work_items WHERE job_id = $1)"
+        )
+        .bind(job_id)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Claims up to `limit` due items of `job_id` for `owner`. Returned items carry the status
@@ -125,10 +152,42 @@ impl Store {
         lease_secs: f64,
         limit: i64,
     ) -> Result<Vec<WorkItem>, StoreError> {
-        dispatch!(
-            self,
-            work::claim_work_items(job_id, owner, lease_secs, limit)
-        )
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            // Read before the update: the items are returned with the status they had.
+            let picked: Vec<WorkItem> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM work_items
+                 WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')
+                   AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                 ORDER BY next_attempt_at
+                 LIMIT $2
+                 {skip_locked}",
+                now = D::NOW,
+                skip_locked = D::SKIP_LOCKED,
+            ))
+            .bind(job_id)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            let users: Vec<&str> = picked.iter().map(|i| i.user_id.as_str()).collect();
+            sqlx::query(&format!(
+                "UPDATE work_items SET
+                     status = CASE WHEN status = 'verifying' THEN 'verifying' ELSE 'in_progress' END,
+                     lease_owner = $2, lease_until = {lease}, updated_at = {now}
+                 WHERE job_id = $1 AND {picked}",
+                lease = D::now_plus("$3"),
+                now = D::NOW,
+                picked = D::in_list("user_id", "$4"),
+            ))
+            .bind(job_id)
+            .bind(owner)
+            .bind(lease_secs)
+            .bind(D::list(&users))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(picked)
+        })
     }
 
     /// Moves one item on: to `status`, due at `next` (for pending and verifying), with the
@@ -144,29 +203,64 @@ impl Store {
         verified_drift: bool,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        let update = ItemUpdate {
-            status: status.as_str(),
-            next,
-            attempts: i32::from(attempted),
-            verifications: i32::from(verified_drift),
-            error,
-        };
-        dispatch!(self, work::update_work_item(job_id, user_id, &update))
+        db!(self, |pool, D| {
+            sqlx::query(&format!(
+            "UPDATE work_items SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at),
+                 attempts = attempts + $5, verifications = verifications + $6,
+                 last_error = CASE WHEN $3 = 'converged' THEN NULL ELSE COALESCE($7, last_error) END,
+                 lease_owner = NULL, lease_until = NULL, updated_at = {}
+             WHERE job_id = $1 AND user_id = $2",
+            D::NOW
+        ))
+        .bind(job_id)
+        .bind(user_id)
+        .bind(status.as_str())
+        .bind(next.map(D::ts))
+        .bind(i32::from(attempted))
+        .bind(i32::from(verified_drift))
+        .bind(error)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
     }
 
     /// Drops `owner`'s leases on a job's items (shutdown), so that they are claimable at once.
     pub async fn release_work_items(&self, job_id: i64, owner: &str) -> Result<(), StoreError> {
-        dispatch!(self, work::release_work_items(job_id, owner))
+        db!(self, |pool, D| sqlx::query(
+            "UPDATE work_items SET lease_until = NULL, lease_owner = NULL
+             WHERE job_id = $1 AND lease_owner = $2",
+        )
+        .bind(job_id)
+        .bind(owner)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Items per status.
     pub async fn work_counts(&self, job_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        dispatch!(self, work::work_counts(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_as(
+            "SELECT status, count(*) AS n FROM work_items WHERE job_id = $1
+             GROUP BY status ORDER BY status",
+        )
+        .bind(job_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// When the next open item of a job is due; `None` when every item is finished.
     pub async fn next_work_due(&self, job_id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
-        dispatch!(self, work::next_work_due(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
+            "SELECT min({}(next_attempt_at, COALESCE(lease_until, next_attempt_at))) FROM work_items
+             WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')",
+            D::GREATEST
+        ))
+        .bind(job_id)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Every item of a job.
@@ -176,6 +270,14 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<WorkItem>, StoreError> {
-        dispatch!(self, work::work_items(job_id, limit, offset))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM work_items WHERE job_id = $1
+             ORDER BY label, user_id LIMIT $2 OFFSET $3"
+        ))
+        .bind(job_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?))
     }
 }

@@ -36,6 +36,7 @@ macro_rules! on_both_backends {
 }
 
 mod audit;
+mod deliveries;
 mod feeds;
 mod fixtures;
 mod jobs;
