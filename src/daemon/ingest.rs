@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::context::Context;
 use crate::domain::FeedScope;
 use crate::feed::{read, FeedError, FeedFormat, FeedSource, Rejection};
-use crate::store::{Accepted, FeedRecord, NewFeed, StoreError, Trigger};
+use crate::store::{Accepted, FeedRecord, FeedStatus, NewFeed, StoreError, Trigger};
 
 use super::metrics::FeedLabels;
 
@@ -106,7 +106,7 @@ pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutco
     let new = NewFeed {
         source: request.source.clone(),
         scope: request.scope,
-        format: request.format.as_str().to_string(),
+        format: request.format,
         idempotency_key: request.idempotency_key.clone(),
     };
     let source = FeedSource {
@@ -136,7 +136,7 @@ pub async fn ingest(ctx: &Context, request: IngestRequest) -> Result<IngestOutco
                 .store
                 .record_rejected_feed(&new, errors_json(&rejection), warnings)
                 .await?;
-            if feed.status != "rejected" {
+            if feed.status != FeedStatus::Rejected {
                 // A request with the same Idempotency-Key stored its (valid) feed first.
                 return Ok(IngestOutcome::Replayed(feed));
             }

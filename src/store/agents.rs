@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::backend::{Batch, Column, Dialect};
 use super::codec::live_to_json;
-use super::{Store, StoreError};
+use super::{AgentState, Store, StoreError};
 use crate::domain::LiveAgent;
 
 /// One observation to store.
@@ -37,14 +37,33 @@ pub struct AgentRecord {
     pub observed_at: DateTime<Utc>,
     /// Differences from the desired state, as planned changes.
     pub drift: serde_json::Value,
-    /// `converged`, `drifted`, `pending`, `needs_attention` or `stuck`.
-    pub state: String,
+    /// Its reconcile state.
+    #[sqlx(try_from = "String")]
+    pub state: AgentState,
     /// Failures in a row.
     pub consecutive_failures: i32,
     /// The last failure.
     pub last_error: Option<String>,
     /// When skillsync last changed it.
     pub last_change_at: Option<DateTime<Utc>>,
+}
+
+/// Which users a batch of observations covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every platform user: users not listed are gone and are forgotten.
+    Full,
+    /// Some users: the others are left as they are.
+    Partial,
+}
+
+/// Whether skillsync has just written to an agent, for its `last_change_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastChange {
+    /// It wrote to the agent now.
+    Now,
+    /// It did not: the last change stays as recorded.
+    Kept,
 }
 
 /// Filters of `GET /v1/drift`.
@@ -94,13 +113,13 @@ pub(super) const COLUMNS: &str =
 
 impl Store {
     /// Stores observations. An agent with drift becomes `drifted` unless it is already marked
-    /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan
-    /// (`full`), users no longer listed are forgotten.
+    /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan,
+    /// users no longer listed are forgotten.
     pub async fn save_observed<D: serde::Serialize + Sync>(
         &self,
         agents: &[ObservedAgent<'_, D>],
         at: DateTime<Utc>,
-        full: bool,
+        scan: Scan,
     ) -> Result<(), StoreError> {
         db!(self, |pool, B| {
             let mut tx = B::begin_write(pool).await?;
@@ -153,7 +172,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            if full {
+            if scan == Scan::Full {
                 let users: Vec<&str> = agents.iter().map(|a| a.live.user_id.as_str()).collect();
                 sqlx::query(&format!(
                     "DELETE FROM agents WHERE NOT ({})",
@@ -169,13 +188,13 @@ impl Store {
     }
 
     /// Sets an agent's reconcile state: a failure bumps its failure streak, anything else resets
-    /// it; `changed` records that skillsync wrote to it now.
+    /// it; [`LastChange::Now`] records that skillsync wrote to it now.
     pub async fn set_agent_state(
         &self,
         user_id: &str,
-        state: &str,
+        state: AgentState,
         error: Option<&str>,
-        changed: bool,
+        change: LastChange,
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             sqlx::query(&format!(
@@ -187,9 +206,9 @@ impl Store {
             D::NOW
         ))
         .bind(user_id)
-        .bind(state)
+        .bind(state.as_str())
         .bind(error)
-        .bind(changed)
+        .bind(change == LastChange::Now)
         .execute(pool)
         .await?
         .rows_affected()

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::Dialect;
-use super::{Store, StoreError};
+use super::{AuditStatus, Store, StoreError};
 
 /// The columns of [`AuditEntry`].
 pub(super) const COLUMNS: &str =
@@ -60,8 +60,9 @@ pub struct AuditEntry {
     pub call: String,
     /// Before and after.
     pub changes: serde_json::Value,
-    /// `pending`, `ok`, `failed`, `unknown` (the process died during the call) or `recorded`.
-    pub outcome: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub outcome: AuditStatus,
     /// HTTP status.
     pub http_status: Option<i32>,
     /// `ININ-Correlation-Id`.
@@ -92,15 +93,15 @@ pub struct AuditFilter {
 impl Store {
     /// Logs a write before it is made; returns the row to complete.
     pub async fn audit_intent(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        self.insert_audit(intent, "pending").await
+        self.insert_audit(intent, AuditStatus::Pending).await
     }
 
     /// Logs an operator action, complete in one row.
     pub async fn audit_action(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        self.insert_audit(intent, "recorded").await
+        self.insert_audit(intent, AuditStatus::Recorded).await
     }
 
-    async fn insert_audit(&self, i: &AuditIntent, outcome: &str) -> Result<i64, StoreError> {
+    async fn insert_audit(&self, i: &AuditIntent, outcome: AuditStatus) -> Result<i64, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
             "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
                                 finished_at)
@@ -115,7 +116,7 @@ impl Store {
         .bind(&i.call)
         .bind(&i.changes)
         .bind(&i.actor)
-        .bind(outcome)
+        .bind(outcome.as_str())
         .fetch_one(pool)
         .await?))
     }
@@ -130,8 +131,8 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let outcome = match outcome {
-            AuditOutcome::Ok => "ok",
-            AuditOutcome::Failed => "failed",
+            AuditOutcome::Ok => AuditStatus::Ok,
+            AuditOutcome::Failed => AuditStatus::Failed,
         };
         db!(self, |pool, D| sqlx::query(&format!(
             "UPDATE audit SET outcome = $2, http_status = $3, correlation_id = $4, error = $5,
@@ -140,7 +141,7 @@ impl Store {
             D::NOW
         ))
         .bind(id)
-        .bind(outcome)
+        .bind(outcome.as_str())
         .bind(http_status.map(i32::from))
         .bind(correlation_id)
         .bind(error)

@@ -3,25 +3,31 @@
 
 use super::backend::{Dialect, FEEDS_LOCK};
 use super::codec::desired_from_json;
-use super::{corrupt, Store, StoreError};
+use super::{corrupt, FeedStatus, Store, StoreError};
 use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope, SeenNames};
 use chrono::{DateTime, Utc};
 
 impl Store {
     /// Withdraws a feed (an operator rejected its job): it leaves the desired state for good.
     pub async fn withdraw_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["accepted", "held"], "withdrawn")
-            .await
+        self.set_feed_status(
+            feed_id,
+            &[FeedStatus::Accepted, FeedStatus::Held],
+            FeedStatus::Withdrawn,
+        )
+        .await
     }
 
     /// Takes a feed whose job was held out of the desired state until a decision.
     pub async fn hold_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["accepted"], "held").await
+        self.set_feed_status(feed_id, &[FeedStatus::Accepted], FeedStatus::Held)
+            .await
     }
 
     /// Puts a held feed back into the desired state (its job was approved).
     pub async fn release_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["held"], "accepted").await
+        self.set_feed_status(feed_id, &[FeedStatus::Held], FeedStatus::Accepted)
+            .await
     }
 
     /// Moves a feed from one of `from` to `to` and rebuilds the desired state and the names
@@ -29,8 +35,8 @@ impl Store {
     async fn set_feed_status(
         &self,
         feed_id: i64,
-        from: &[&str],
-        to: &str,
+        from: &[FeedStatus],
+        to: FeedStatus,
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
@@ -40,8 +46,10 @@ impl Store {
                 D::in_list("status", "$2")
             ))
             .bind(feed_id)
-            .bind(D::list(from))
-            .bind(to)
+            .bind(D::list(
+                &from.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            ))
+            .bind(to.as_str())
             .execute(&mut *tx)
             .await?;
             if changed.rows_affected() == 0 {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::backend::{Batch, Column, Dialect, FEEDS_LOCK};
 use super::codec::desired_to_json;
-use super::{JobRecord, Store, StoreError};
-use crate::domain::{AgentKey, AssignmentKind, DesiredState, FeedScope, SeenNames};
+use super::{FeedStatus, JobRecord, Store, StoreError};
+use crate::domain::{AgentKey, AssignmentKind, DesiredState, FeedFormat, FeedScope, SeenNames};
 
 /// Rows written per statement when storing a large feed.
 pub(super) const BATCH: usize = 5_000;
@@ -21,7 +21,7 @@ pub struct NewFeed {
     /// `partial` or `snapshot`.
     pub scope: FeedScope,
     /// `csv` or `json`.
-    pub format: String,
+    pub format: FeedFormat,
     /// The request's `Idempotency-Key`.
     pub idempotency_key: Option<String>,
 }
@@ -36,11 +36,16 @@ pub struct FeedRecord {
     /// When it arrived.
     pub received_at: DateTime<Utc>,
     /// `partial` or `snapshot`.
-    pub scope: String,
+    #[schema(value_type = String)]
+    #[sqlx(try_from = "String")]
+    pub scope: FeedScope,
     /// `csv` or `json`.
-    pub format: String,
-    /// `accepted`, `rejected`, `unchanged` or `withdrawn`.
-    pub status: String,
+    #[schema(value_type = String)]
+    #[sqlx(try_from = "String")]
+    pub format: FeedFormat,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: FeedStatus,
     /// Content hash of the normalized state.
     pub hash: Option<String>,
     /// Agents listed.
@@ -103,7 +108,7 @@ impl Store {
         ))
         .bind(&feed.source)
         .bind(feed.scope.as_str())
-        .bind(&feed.format)
+        .bind(feed.format.as_str())
         .bind(errors)
         .bind(warnings)
         .bind(&feed.idempotency_key)
@@ -145,9 +150,9 @@ impl Store {
             .flatten();
             let counts = state.counts();
             let status = if current.as_deref() == Some(hash) {
-                "unchanged"
+                FeedStatus::Unchanged
             } else {
-                "accepted"
+                FeedStatus::Accepted
             };
             let stored: FeedRecord = sqlx::query_as(&format!(
                 "INSERT INTO feeds (source, scope, format, status, hash, agents, skills, languages,
@@ -157,8 +162,8 @@ impl Store {
             ))
             .bind(&feed.source)
             .bind(feed.scope.as_str())
-            .bind(&feed.format)
-            .bind(status)
+            .bind(feed.format.as_str())
+            .bind(status.as_str())
             .bind(hash)
             .bind(counts.agents as i32)
             .bind(counts.skills as i32)
@@ -168,7 +173,7 @@ impl Store {
             .bind(&feed.idempotency_key)
             .fetch_one(&mut *tx)
             .await?;
-            if status == "unchanged" {
+            if status == FeedStatus::Unchanged {
                 tx.commit().await?;
                 return Ok(Accepted::Unchanged(stored));
             }
@@ -250,16 +255,15 @@ impl Store {
         &self,
         feed_id: i64,
     ) -> Result<Option<usize>, StoreError> {
-        let agents: Option<i32> =
-            db!(self, |pool, D| {
-                sqlx::query_scalar(
+        let agents: Option<i32> = db!(self, |pool, D| {
+            sqlx::query_scalar(
             "SELECT agents FROM feeds WHERE status = 'accepted' AND scope = 'snapshot' AND id < $1
              ORDER BY id DESC LIMIT 1",
         )
         .bind(feed_id)
         .fetch_optional(pool)
         .await?
-            });
+        });
         Ok(agents.map(|a| a.max(0) as usize))
     }
 

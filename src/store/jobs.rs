@@ -7,89 +7,24 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::{Dialect, JOBS_LOCK};
-use super::{Store, StoreError};
-
-/// What started a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    /// A feed was accepted.
-    Feed,
-    /// The drift-scan schedule.
-    Schedule,
-    /// `POST /v1/reconcile`.
-    Manual,
-    /// The daemon started.
-    Startup,
-    /// A certification starts or stops being in force.
-    Certification,
-}
-
-impl Trigger {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Feed => "feed",
-            Self::Schedule => "schedule",
-            Self::Manual => "manual",
-            Self::Startup => "startup",
-            Self::Certification => "certification",
-        }
-    }
-}
-
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting to run.
-    Queued,
-    /// Approved after a hold; runs before queued jobs.
-    Approved,
-    /// A worker holds its lease.
-    Running,
-    /// Tripped a safety threshold; waits for approve or reject.
-    Held,
-    /// Every agent converged.
-    Succeeded,
-    /// Finished with agents failed, stuck or needing attention, or could not run.
-    Failed,
-    /// An operator rejected it.
-    Rejected,
-    /// A newer held job replaced it.
-    Superseded,
-}
-
-impl JobStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Approved => "approved",
-            Self::Running => "running",
-            Self::Held => "held",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::Rejected => "rejected",
-            Self::Superseded => "superseded",
-        }
-    }
-}
+use super::{JobStatus, Store, StoreError, Trigger};
 
 /// A stored job.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct JobRecord {
     /// Id.
     pub id: i64,
-    /// `feed`, `schedule`, `manual`, `startup` or `certification`.
-    pub trigger: String,
+    /// What started it.
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     /// The feed that triggered it (the newest, when several coalesced).
     pub feed_id: Option<i64>,
     /// A one-agent run: the agent key or user id; absent = every agent.
     #[sqlx(rename = "agent_key")]
     pub agent: Option<String>,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// First started.
@@ -285,12 +220,12 @@ impl Store {
 
     /// Approves a held job; it runs next.
     pub async fn approve_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, "approved", "approve").await
+        self.decide(id, by, JobStatus::Approved, "approve").await
     }
 
     /// Rejects a held job.
     pub async fn reject_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, "rejected", "reject").await
+        self.decide(id, by, JobStatus::Rejected, "reject").await
     }
 
     /// Moves a held job to `status`.
@@ -298,7 +233,7 @@ impl Store {
         &self,
         id: i64,
         by: &str,
-        status: &str,
+        status: JobStatus,
         verb: &str,
     ) -> Result<JobRecord, StoreError> {
         let decided: Option<JobRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
@@ -308,7 +243,7 @@ impl Store {
             D::NOW
         ))
         .bind(id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(by)
         .fetch_optional(pool)
         .await?);
@@ -366,7 +301,8 @@ impl Store {
         .await?))
     }
 
-    /// Jobs, newest first, optionally of one status, and how many there are.
+    /// Jobs, newest first, optionally of one status (as the API was asked: a word outside the
+    /// set matches nothing), and how many there are.
     pub async fn jobs(
         &self,
         status: Option<&str>,

@@ -22,9 +22,12 @@ mod error;
 mod feeds;
 mod jobs;
 mod leadership;
+mod vocabulary;
 mod work;
 
-pub use agents::{AgentRecord, DriftFilter, DriftPage, DriftSummary, ObservedAgent};
+pub use agents::{
+    AgentRecord, DriftFilter, DriftPage, DriftSummary, LastChange, ObservedAgent, Scan,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditIntent, AuditOutcome};
 pub use backend::pg::MIGRATOR;
 pub use backend::sqlite::MIGRATOR as SQLITE_MIGRATOR;
@@ -32,9 +35,12 @@ pub use codec::{desired_from_json, desired_to_json, live_from_json, live_to_json
 pub use deliveries::{Attempt, Deliveries, Outcome, UnknownOutcome};
 pub use error::StoreError;
 pub use feeds::{Accepted, FeedRecord, NewFeed};
-pub use jobs::{JobRecord, JobStatus, Trigger};
+pub use jobs::JobRecord;
 pub use leadership::Leadership;
-pub use work::{WorkItem, WorkStatus};
+pub use vocabulary::{
+    AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,
+};
+pub use work::{ItemOutcome, WorkItem};
 
 use error::corrupt;
 

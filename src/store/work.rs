@@ -6,61 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::{Batch, Column, Dialect};
-use super::{Store, StoreError};
+use super::{Store, StoreError, WorkStatus};
 
 /// The columns of [`WorkItem`].
 pub(super) const COLUMNS: &str =
     "job_id, user_id, agent_key, label, status, attempts, verifications, next_attempt_at, last_error";
-
-/// Where one agent is within a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkStatus {
-    /// To be written (now or after a backoff).
-    Pending,
-    /// A worker is writing it.
-    InProgress,
-    /// Written; to be re-read after the settle time.
-    Verifying,
-    /// Verified to match.
-    Converged,
-    /// Could not be processed.
-    Failed,
-    /// Failed too many times in a row.
-    NeedsAttention,
-    /// Written and still different, verification after verification.
-    Stuck,
-}
-
-impl WorkStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::InProgress => "in_progress",
-            Self::Verifying => "verifying",
-            Self::Converged => "converged",
-            Self::Failed => "failed",
-            Self::NeedsAttention => "needs_attention",
-            Self::Stuck => "stuck",
-        }
-    }
-}
-
-/// Reads the stored spelling back; an unknown one reads as `failed`.
-impl From<String> for WorkStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "pending" => Self::Pending,
-            "in_progress" => Self::InProgress,
-            "verifying" => Self::Verifying,
-            "converged" => Self::Converged,
-            "needs_attention" => Self::NeedsAttention,
-            "stuck" => Self::Stuck,
-            _ => Self::Failed,
-        }
-    }
-}
 
 /// One agent's item.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -75,7 +25,6 @@ pub struct WorkItem {
     pub label: String,
     /// Status at claim time (`in_progress` items claimed again were taken over from a worker
     /// that died, or released at shutdown).
-    #[schema(value_type = String)]
     #[sqlx(try_from = "String")]
     pub status: WorkStatus,
     /// Write attempts so far.
@@ -90,6 +39,87 @@ pub struct WorkItem {
 
 /// A new item: user id, feed key, label.
 pub type NewItem<'a> = (&'a str, Option<&'a str>, &'a str);
+
+/// What happened to an item, as [`Store::update_work_item`] records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemOutcome<'a> {
+    /// No longer in the desired state: nothing to write.
+    Unneeded,
+    /// Written; to be verified at `verify_at`.
+    Written {
+        /// After the settle time.
+        verify_at: DateTime<Utc>,
+    },
+    /// A write failed; it is tried again at `retry_at`.
+    WriteFailed {
+        /// After the backoff.
+        retry_at: DateTime<Utc>,
+        /// Why.
+        reason: &'a str,
+    },
+    /// A write failed once too often: an operator must look.
+    GaveUp {
+        /// Why the last attempt failed.
+        reason: &'a str,
+    },
+    /// The platform could not be read to verify; verification is tried again at `retry_at`.
+    VerifyLater {
+        /// Shortly.
+        retry_at: DateTime<Utc>,
+    },
+    /// The user is no longer there to process.
+    Vanished {
+        /// Why.
+        reason: &'a str,
+    },
+    /// Verified to match.
+    Verified,
+    /// Verified and still different: written again at `retry_at`.
+    StillDrifted {
+        /// When.
+        retry_at: DateTime<Utc>,
+    },
+    /// Verified and still different, round after round.
+    Stuck {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
+/// An outcome in stored form.
+struct ItemUpdate<'a> {
+    status: WorkStatus,
+    next: Option<DateTime<Utc>>,
+    /// Added to `attempts`.
+    attempts: i32,
+    /// Added to `verifications`.
+    verifications: i32,
+    error: Option<&'a str>,
+}
+
+impl<'a> ItemOutcome<'a> {
+    fn update(self) -> ItemUpdate<'a> {
+        let (status, next, attempts, verifications, error) = match self {
+            Self::Unneeded | Self::Verified => (WorkStatus::Converged, None, 0, 0, None),
+            Self::Written { verify_at } => (WorkStatus::Verifying, Some(verify_at), 1, 0, None),
+            Self::WriteFailed { retry_at, reason } => {
+                (WorkStatus::Pending, Some(retry_at), 1, 0, Some(reason))
+            }
+            Self::GaveUp { reason } => (WorkStatus::NeedsAttention, None, 1, 0, Some(reason)),
+            Self::VerifyLater { retry_at } => (WorkStatus::Verifying, Some(retry_at), 0, 0, None),
+            Self::Vanished { reason } => (WorkStatus::Failed, None, 0, 0, Some(reason)),
+            Self::StillDrifted { retry_at } => (WorkStatus::Pending, Some(retry_at), 0, 1, None),
+            Self::Stuck { reason } => (WorkStatus::Stuck, None, 0, 1, Some(reason)),
+        };
+        ItemUpdate {
+            status,
+            next,
+            attempts,
+            verifications,
+            error,
+        }
+    }
+}
 
 impl Store {
     /// Creates the items of a job; items that exist already (a job taken over after a crash)
@@ -190,19 +220,15 @@ impl Store {
         })
     }
 
-    /// Moves one item on: to `status`, due at `next` (for pending and verifying), with the
-    /// attempt and verification counters bumped as asked, and the lease dropped.
-    #[allow(clippy::too_many_arguments)]
+    /// Records what happened to one item: its new status, when it is due again, its attempt
+    /// and verification counters and last error as the outcome says; the lease is dropped.
     pub async fn update_work_item(
         &self,
         job_id: i64,
         user_id: &str,
-        status: WorkStatus,
-        next: Option<DateTime<Utc>>,
-        attempted: bool,
-        verified_drift: bool,
-        error: Option<&str>,
+        outcome: ItemOutcome<'_>,
     ) -> Result<(), StoreError> {
+        let update = outcome.update();
         db!(self, |pool, D| {
             sqlx::query(&format!(
             "UPDATE work_items SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at),
@@ -214,11 +240,11 @@ impl Store {
         ))
         .bind(job_id)
         .bind(user_id)
-        .bind(status.as_str())
-        .bind(next.map(D::ts))
-        .bind(i32::from(attempted))
-        .bind(i32::from(verified_drift))
-        .bind(error)
+        .bind(update.status.as_str())
+        .bind(update.next.map(D::ts))
+        .bind(update.attempts)
+        .bind(update.verifications)
+        .bind(update.error)
         .execute(pool)
         .await?
         .rows_affected()

@@ -13,7 +13,9 @@ use crate::daemon::journal::StoreJournal;
 use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
-use crate::store::{JobStatus, ObservedAgent, WorkItem, WorkStatus};
+use crate::store::{
+    AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
+};
 
 fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::zero())
@@ -93,15 +95,7 @@ async fn write_item(
     let Some(want) = run.want(item.agent_key.as_deref()) else {
         // No longer in the desired state (a withdrawn feed): nothing to do for it.
         store
-            .update_work_item(
-                run.job.id,
-                &item.user_id,
-                WorkStatus::Converged,
-                None,
-                false,
-                false,
-                None,
-            )
+            .update_work_item(run.job.id, &item.user_id, ItemOutcome::Unneeded)
             .await?;
         return Ok(());
     };
@@ -153,40 +147,38 @@ async fn write_item(
                 .update_work_item(
                     run.job.id,
                     &item.user_id,
-                    WorkStatus::Verifying,
-                    Some(verify_at),
-                    true,
-                    false,
-                    None,
+                    ItemOutcome::Written { verify_at },
                 )
                 .await?;
             store
-                .set_agent_state(&item.user_id, "pending", None, true)
+                .set_agent_state(&item.user_id, AgentState::Pending, None, LastChange::Now)
                 .await?;
         }
         Err(reason) => {
             let failures = store.agent_failures(&item.user_id).await? + 1;
             let give_up = failures >= ctx.settings.reconcile.max_failures.max(1) as i32;
-            let (status, next, state) = if give_up {
-                (WorkStatus::NeedsAttention, None, "needs_attention")
+            let (outcome, state) = if give_up {
+                (
+                    ItemOutcome::GaveUp { reason: &reason },
+                    AgentState::NeedsAttention,
+                )
             } else {
                 let delay = ctx.settings.reconcile.retry_delay(failures as u32);
-                (WorkStatus::Pending, Some(after(delay)), "drifted")
+                let retry_at = after(delay);
+                (
+                    ItemOutcome::WriteFailed {
+                        retry_at,
+                        reason: &reason,
+                    },
+                    AgentState::Drifted,
+                )
             };
             tracing::warn!(failures, give_up, reason, "agent failed");
             store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    status,
-                    next,
-                    true,
-                    false,
-                    Some(&reason),
-                )
+                .update_work_item(run.job.id, &item.user_id, outcome)
                 .await?;
             store
-                .set_agent_state(&item.user_id, state, Some(&reason), false)
+                .set_agent_state(&item.user_id, state, Some(&reason), LastChange::Kept)
                 .await?;
         }
     }
@@ -208,11 +200,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
                     .update_work_item(
                         run.job.id,
                         &item.user_id,
-                        WorkStatus::Verifying,
-                        Some(retry),
-                        false,
-                        false,
-                        None,
+                        ItemOutcome::VerifyLater { retry_at: retry },
                     )
                     .await?;
             }
@@ -228,11 +216,9 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
                 .update_work_item(
                     run.job.id,
                     &item.user_id,
-                    WorkStatus::Failed,
-                    None,
-                    false,
-                    false,
-                    Some("no longer an active platform user"),
+                    ItemOutcome::Vanished {
+                        reason: "no longer an active platform user",
+                    },
                 )
                 .await?;
             continue;
@@ -249,49 +235,36 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             drift_count: changes.len(),
         };
         store
-            .save_observed(std::slice::from_ref(&row), Utc::now(), false)
+            .save_observed(std::slice::from_ref(&row), Utc::now(), Scan::Partial)
             .await?;
         if !changes.iter().any(|c| c.writable) {
             store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Converged,
-                    None,
-                    false,
-                    false,
-                    None,
-                )
+                .update_work_item(run.job.id, &item.user_id, ItemOutcome::Verified)
                 .await?;
             store
-                .set_agent_state(&item.user_id, "converged", None, false)
+                .set_agent_state(&item.user_id, AgentState::Converged, None, LastChange::Kept)
                 .await?;
         } else if item.verifications + 1 >= ctx.settings.reconcile.verify_rounds.max(1) as i32 {
             let reason = "still differs from the desired state after writing and verifying";
             store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    WorkStatus::Stuck,
-                    None,
-                    false,
-                    true,
-                    Some(reason),
-                )
+                .update_work_item(run.job.id, &item.user_id, ItemOutcome::Stuck { reason })
                 .await?;
             store
-                .set_agent_state(&item.user_id, "stuck", Some(reason), false)
+                .set_agent_state(
+                    &item.user_id,
+                    AgentState::Stuck,
+                    Some(reason),
+                    LastChange::Kept,
+                )
                 .await?;
         } else {
             store
                 .update_work_item(
                     run.job.id,
                     &item.user_id,
-                    WorkStatus::Pending,
-                    Some(Utc::now()),
-                    false,
-                    true,
-                    None,
+                    ItemOutcome::StillDrifted {
+                        retry_at: Utc::now(),
+                    },
                 )
                 .await?;
         }
