@@ -100,6 +100,8 @@ pub(super) enum Column {
     Text(Vec<Option<String>>),
     /// A JSON document.
     Json(Vec<serde_json::Value>),
+    /// A JSON document or SQL NULL.
+    NullableJson(Vec<Option<serde_json::Value>>),
     /// An integer.
     Int(Vec<i32>),
 }

@@ -26,12 +26,16 @@ pub enum StoreError {
     Conflict(String),
 }
 
-/// A stored word outside its set (see `vocabulary.rs`) is a corrupt row, not a database failure.
+/// A stored word outside its set (see `vocabulary.rs`), or planned changes that do not decode,
+/// make a corrupt row, not a database failure.
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::ColumnDecode { source, .. } = &e {
             if let Some(word) = source.downcast_ref::<super::UnknownWord>() {
                 return corrupt(word.table, word);
+            }
+            if let Some(value) = source.downcast_ref::<super::planned::CorruptValue>() {
+                return corrupt(value.table, value);
             }
         }
         Self::Database(e)

@@ -22,6 +22,7 @@ mod error;
 mod feeds;
 mod jobs;
 mod leadership;
+mod planned;
 mod vocabulary;
 mod work;
 
@@ -31,16 +32,20 @@ pub use agents::{
 pub use audit::{AuditEntry, AuditFilter, AuditIntent, AuditOutcome};
 pub use backend::pg::MIGRATOR;
 pub use backend::sqlite::MIGRATOR as SQLITE_MIGRATOR;
-pub use codec::{desired_from_json, desired_to_json, live_from_json, live_to_json};
+pub use codec::{
+    changes_from_json, changes_to_json, desired_from_json, desired_to_json, live_from_json,
+    live_to_json,
+};
 pub use deliveries::{Attempt, Deliveries, Outcome, UnknownOutcome};
 pub use error::StoreError;
 pub use feeds::{Accepted, FeedRecord, NewFeed};
 pub use jobs::JobRecord;
 pub use leadership::Leadership;
+pub use planned::PlannedChanges;
 pub use vocabulary::{
     AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,
 };
-pub use work::{ItemOutcome, WorkItem};
+pub use work::{ItemOutcome, PlannedItem, WorkItem};
 
 use error::corrupt;
 

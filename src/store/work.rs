@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::{Batch, Column, Dialect};
-use super::{Store, StoreError, WorkStatus};
+use super::{PlannedChanges, Store, StoreError, WorkStatus};
+use crate::domain::Change;
 
 /// The columns of [`WorkItem`].
 pub(super) const COLUMNS: &str =
-    "job_id, user_id, agent_key, label, status, attempts, verifications, next_attempt_at, last_error";
+    "job_id, user_id, agent_key, label, status, attempts, verifications, next_attempt_at, last_error, \
+     planned";
 
 /// One agent's item.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -35,10 +37,23 @@ pub struct WorkItem {
     pub next_attempt_at: DateTime<Utc>,
     /// The last failure.
     pub last_error: Option<String>,
+    /// The changes planned for the agent, when they were stored with the item. Not shown by
+    /// the API.
+    #[serde(skip)]
+    pub planned: Option<PlannedChanges>,
 }
 
 /// A new item: user id, feed key, label.
 pub type NewItem<'a> = (&'a str, Option<&'a str>, &'a str);
+
+/// A new item with the changes planned for its agent.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedItem<'a> {
+    /// User id, feed key, label.
+    pub item: NewItem<'a>,
+    /// What the plan would change.
+    pub planned: &'a [Change],
+}
 
 /// What happened to an item, as [`Store::update_work_item`] records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,19 +144,30 @@ impl Store {
         job_id: i64,
         items: &[NewItem<'_>],
     ) -> Result<(), StoreError> {
+        let items: Vec<_> = items.iter().map(|item| (*item, None)).collect();
+        self.insert_work_items(job_id, &items).await
+    }
+
+    /// Creates items with their planned changes (JSON, or none) as [`Store::create_work_items`].
+    pub(super) async fn insert_work_items(
+        &self,
+        job_id: i64,
+        items: &[(NewItem<'_>, Option<serde_json::Value>)],
+    ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             // All or nothing: a resumed job skips planning when it has items, so a partial set
             // would silently leave agents out of it.
             let mut tx = D::begin_write(pool).await?;
             for batch in items.chunks(5_000) {
                 let rows = Batch(vec![
-                    Column::Text(batch.iter().map(|i| Some(i.0.to_owned())).collect()),
-                    Column::Text(batch.iter().map(|i| i.1.map(str::to_owned)).collect()),
-                    Column::Text(batch.iter().map(|i| Some(i.2.to_owned())).collect()),
+                    Column::Text(batch.iter().map(|(i, _)| Some(i.0.to_owned())).collect()),
+                    Column::Text(batch.iter().map(|(i, _)| i.1.map(str::to_owned)).collect()),
+                    Column::Text(batch.iter().map(|(i, _)| Some(i.2.to_owned())).collect()),
+                    Column::NullableJson(batch.iter().map(|(_, p)| p.clone()).collect()),
                 ]);
                 let sql = format!(
-                    "INSERT INTO work_items (job_id, user_id, agent_key, label)
-                     SELECT $1, c0, c1, c2 FROM {} WHERE true
+                    "INSERT INTO work_items (job_id, user_id, agent_key, label, planned)
+                     SELECT $1, c0, c1, c2, c3 FROM {} WHERE true
                      ON CONFLICT DO NOTHING",
                     D::rows(2, &rows)
                 );
@@ -149,7 +175,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 // Each job gives an agent a fresh run of attempts before `needs_attention`.
-                let users: Vec<&str> = batch.iter().map(|i| i.0).collect();
+                let users: Vec<&str> = batch.iter().map(|(i, _)| i.0).collect();
                 sqlx::query(&format!(
                     "UPDATE agents SET consecutive_failures = 0 WHERE {}",
                     D::in_list("user_id", "$1")

@@ -43,6 +43,7 @@ mod jobs;
 mod lifecycle;
 mod observed;
 mod pg_only;
+mod planned;
 mod sqlite_only;
 mod work;
 

@@ -70,7 +70,9 @@ impl Dialect for Pg {
         for (i, column) in batch.0.iter().enumerate() {
             let (ty, out) = match column {
                 Column::Text(_) => ("text", format!("c{i}")),
-                Column::Json(_) => ("text", format!("c{i}::jsonb AS c{i}")),
+                Column::Json(_) | Column::NullableJson(_) => {
+                    ("text", format!("c{i}::jsonb AS c{i}"))
+                }
                 Column::Int(_) => ("int", format!("c{i}")),
             };
             arrays.push(format!("${}::{ty}[]", first + i));
@@ -90,6 +92,11 @@ impl Dialect for Pg {
             query = match column {
                 Column::Text(v) => query.bind(v),
                 Column::Json(v) => query.bind(v.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
+                Column::NullableJson(v) => query.bind(
+                    v.iter()
+                        .map(|d| d.as_ref().map(|d| d.to_string()))
+                        .collect::<Vec<_>>(),
+                ),
                 Column::Int(v) => query.bind(v),
             };
         }

@@ -81,6 +81,8 @@ impl Dialect for Lite {
             .enumerate()
             .map(|(i, column)| match column {
                 Column::Json(_) => format!("value -> {i} AS c{i}"),
+                // `->` reads a JSON null as the text 'null', not as SQL NULL.
+                Column::NullableJson(_) => format!("NULLIF(value -> {i}, 'null') AS c{i}"),
                 Column::Text(_) | Column::Int(_) => format!("value ->> {i} AS c{i}"),
             })
             .collect();
@@ -94,6 +96,7 @@ impl Dialect for Lite {
         let len = batch.0.first().map_or(0, |c| match c {
             Column::Text(v) => v.len(),
             Column::Json(v) => v.len(),
+            Column::NullableJson(v) => v.len(),
             Column::Int(v) => v.len(),
         });
         let mut rows = vec![Vec::with_capacity(batch.0.len()); len];
@@ -101,6 +104,7 @@ impl Dialect for Lite {
             let cells: Vec<Value> = match column {
                 Column::Text(v) => v.into_iter().map(Value::from).collect(),
                 Column::Json(v) => v,
+                Column::NullableJson(v) => v.into_iter().map(Option::unwrap_or_default).collect(),
                 Column::Int(v) => v.into_iter().map(Value::from).collect(),
             };
             for (row, cell) in rows.iter_mut().zip(cells) {
