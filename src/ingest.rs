@@ -11,7 +11,7 @@ use crate::domain::FeedScope;
 use crate::feed::{read, FeedError, FeedFormat, FeedRules, FeedSource, Rejection};
 use crate::metrics::{FeedLabels, Metrics};
 use crate::signals::Signals;
-use crate::store::{Accepted, FeedRecord, NewFeed, Store, StoreError, Trigger};
+use crate::store::{Accepted, FeedRecord, FeedStatus, NewFeed, Store, StoreError, Trigger};
 
 /// What ingesting needs, shared by the API and the scheduler.
 #[derive(Clone)]
@@ -120,7 +120,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
     let new = NewFeed {
         source: request.source.clone(),
         scope: request.scope,
-        format: request.format.as_str().to_string(),
+        format: request.format,
         idempotency_key: request.idempotency_key.clone(),
     };
     let source = FeedSource {
@@ -150,7 +150,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
                 .store
                 .record_rejected_feed(&new, errors_json(&rejection), warnings)
                 .await?;
-            if feed.status != "rejected" {
+            if feed.status != FeedStatus::Rejected {
                 // A request with the same Idempotency-Key stored its (valid) feed first.
                 return Ok(IngestOutcome::Replayed(feed));
             }

@@ -123,7 +123,7 @@ impl Application {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let notifier_stop = CancellationToken::new();
-        let log = store.delivery_log();
+        let log = Arc::new(store.delivery_log());
         let notifier =
             crate::notify::Notifier::spawn(&settings.webhook, log, notifier_stop.clone())?;
         let api = bind(&settings.server.listen).await?;

@@ -8,15 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{Connection, PgConnection};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::context::Context;
 use super::{certifications, scheduler, worker};
+use crate::store::Leadership;
 
-/// The advisory lock key of "the leader of this database".
-const LEADER_LOCK: i64 = 7_261_000;
 /// How often a leader proves it still holds the lock, and a follower tries to get it.
 const CHECK_EVERY: Duration = Duration::from_secs(2);
 
@@ -44,8 +42,8 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
         return;
     }
     while !shutdown.is_cancelled() {
-        match acquire(&url, &ctx.owner).await {
-            Ok(Some(connection)) => hold(&ctx, connection, &shutdown).await,
+        match ctx.store.take_leadership(&ctx.owner).await {
+            Ok(Some(leadership)) => hold(&ctx, leadership, &shutdown).await,
             Ok(None) => {}
             Err(e) => {
                 tracing::debug!(error = %e, "cannot take part in the leader election right now")
@@ -58,22 +56,9 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
     }
 }
 
-/// A connection holding the lock, or `None` when another replica leads.
-async fn acquire(url: &str, owner: &str) -> Result<Option<PgConnection>, sqlx::Error> {
-    let options: sqlx::postgres::PgConnectOptions = url.parse()?;
-    let mut connection =
-        PgConnection::connect_with(&options.application_name(&format!("skillsync-leader {owner}")))
-            .await?;
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LEADER_LOCK)
-        .fetch_one(&mut connection)
-        .await?;
-    Ok(got.then_some(connection))
-}
-
 /// Leads while the lock connection answers; then stops every leader task before returning
 /// (dropping the connection releases the lock).
-async fn hold(ctx: &Arc<Context>, mut connection: PgConnection, shutdown: &CancellationToken) {
+async fn hold(ctx: &Arc<Context>, mut leadership: Leadership, shutdown: &CancellationToken) {
     tracing::info!(owner = %ctx.owner, "elected leader");
     let leading = shutdown.child_token();
     let tasks = lead(ctx, &leading);
@@ -82,12 +67,8 @@ async fn hold(ctx: &Arc<Context>, mut connection: PgConnection, shutdown: &Cance
             _ = shutdown.cancelled() => break,
             _ = tokio::time::sleep(CHECK_EVERY) => {}
         }
-        let alive = tokio::time::timeout(
-            CHECK_EVERY,
-            sqlx::query("SELECT 1").execute(&mut connection),
-        )
-        .await;
-        if !matches!(alive, Ok(Ok(_))) {
+        let alive = tokio::time::timeout(CHECK_EVERY, leadership.still_held()).await;
+        if !matches!(alive, Ok(true)) {
             tracing::warn!(owner = %ctx.owner, "lost the leader lock connection; stopping all work");
             break;
         }
@@ -95,5 +76,5 @@ async fn hold(ctx: &Arc<Context>, mut connection: PgConnection, shutdown: &Cance
     leading.cancel();
     ctx.metrics.leader.set(0);
     tasks.wait().await;
-    let _ = connection.close().await;
+    leadership.release().await;
 }

@@ -10,7 +10,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::{AgentKey, Name, Proficiency};
 
 /// How much of the managed population a feed describes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FeedScope {
     /// Only the agents listed are affected.
     #[default]

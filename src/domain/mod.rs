@@ -4,6 +4,7 @@
 mod agent_key;
 mod change;
 mod desired;
+mod feed_format;
 mod granularity;
 mod live;
 mod name;
@@ -17,6 +18,7 @@ pub use desired::{
     AgentDesired, AssignmentCounts, AssignmentKind, CertificationWindow, DesiredState, FeedScope,
     UnknownScope,
 };
+pub use feed_format::{FeedFormat, UnknownFormat};
 pub use granularity::{Granularity, Step};
 pub use live::LiveAgent;
 pub use name::{Name, NameError};

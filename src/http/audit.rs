@@ -63,7 +63,7 @@ fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
             opt(e.user_id.clone()),
             e.call.clone(),
             e.changes.to_string(),
-            e.outcome.clone(),
+            e.outcome.to_string(),
             opt(e.http_status.map(|v| v.to_string())),
             opt(e.correlation_id.clone()),
             opt(e.error.clone()),

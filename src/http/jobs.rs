@@ -85,7 +85,7 @@ async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobReco
         ctx.store.reject_job(id, &by).await?
     };
     let feeds = ctx.store.feeds_of_job(&job).await?;
-    if job.trigger == Trigger::Feed.as_str() && !feeds.is_empty() {
+    if job.trigger == Trigger::Feed && !feeds.is_empty() {
         // Held feeds waited outside the desired state: approval puts them in force for the job
         // that now runs; rejection withdraws them for good.
         for feed in &feeds {

@@ -7,19 +7,15 @@ mod drain;
 mod event;
 mod log;
 mod notifier;
-mod pg_log;
 mod retry;
 mod sender;
 mod settings;
 mod signature;
-mod sqlite_log;
 
 pub use event::{CertificationEvent, EventKind};
 pub use log::{Attempt, DeliveryLog, LogError, MemoryLog, Outcome, UnknownOutcome};
 pub use notifier::{Enqueued, Notifier, NotifierHandle, NotifierStats};
-pub use pg_log::PgDeliveryLog;
 pub use settings::{WebhookSettings, WebhookSettingsError};
 pub use signature::{
     sign, verify, VerifyError, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
-pub use sqlite_log::SqliteDeliveryLog;

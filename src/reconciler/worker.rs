@@ -194,7 +194,7 @@ async fn execute(
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
     let settings = &ctx.settings;
-    if job.approved() && job.trigger == Trigger::Feed.as_str() {
+    if job.approved() && job.trigger == Trigger::Feed {
         // The approval puts the held feeds back in force, but it may have been given between
         // the job's hold and its feeds' (or the API may not have finished releasing them): the
         // job must plan with them, so it releases them itself first.

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::backend::{Batch, Column, Dialect};
+use super::codec::live_to_json;
+use super::{AgentState, Store, StoreError};
 use crate::domain::LiveAgent;
 
 /// One observation to store.
@@ -35,14 +37,33 @@ pub struct AgentRecord {
     pub observed_at: DateTime<Utc>,
     /// Differences from the desired state, as planned changes.
     pub drift: serde_json::Value,
-    /// `converged`, `drifted`, `pending`, `needs_attention` or `stuck`.
-    pub state: String,
+    /// Its reconcile state.
+    #[sqlx(try_from = "String")]
+    pub state: AgentState,
     /// Failures in a row.
     pub consecutive_failures: i32,
     /// The last failure.
     pub last_error: Option<String>,
     /// When skillsync last changed it.
     pub last_change_at: Option<DateTime<Utc>>,
+}
+
+/// Which users a batch of observations covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every platform user: users not listed are gone and are forgotten.
+    Full,
+    /// Some users: the others are left as they are.
+    Partial,
+}
+
+/// Whether skillsync has just written to an agent, for its `last_change_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastChange {
+    /// It wrote to the agent now.
+    Now,
+    /// It did not: the last change stays as recorded.
+    Kept,
 }
 
 /// Filters of `GET /v1/drift`.
@@ -92,45 +113,165 @@ pub(super) const COLUMNS: &str =
 
 impl Store {
     /// Stores observations. An agent with drift becomes `drifted` unless it is already marked
-    /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan
-    /// (`full`), users no longer listed are forgotten.
+    /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan,
+    /// users no longer listed are forgotten.
     pub async fn save_observed<D: serde::Serialize + Sync>(
         &self,
         agents: &[ObservedAgent<'_, D>],
         at: DateTime<Utc>,
-        full: bool,
+        scan: Scan,
     ) -> Result<(), StoreError> {
-        dispatch!(self, agents::save_observed(agents, at, full))
+        db!(self, |pool, B| {
+            let mut tx = B::begin_write(pool).await?;
+            for batch in agents.chunks(5_000) {
+                let rows = Batch(vec![
+                    Column::Text(batch.iter().map(|a| Some(a.live.user_id.clone())).collect()),
+                    Column::Text(
+                        batch
+                            .iter()
+                            .map(|a| a.agent_key.map(str::to_owned))
+                            .collect(),
+                    ),
+                    Column::Text(
+                        batch
+                            .iter()
+                            .map(|a| Some(a.live.label().to_owned()))
+                            .collect(),
+                    ),
+                    Column::Json(batch.iter().map(|a| live_to_json(a.live)).collect()),
+                    Column::Json(
+                        batch
+                            .iter()
+                            .map(|a| {
+                                serde_json::to_value(&a.drift)
+                                    .unwrap_or_else(|_| serde_json::json!([]))
+                            })
+                            .collect(),
+                    ),
+                    Column::Int(batch.iter().map(|a| a.drift_count as i32).collect()),
+                ]);
+                let sql = format!(
+                    "INSERT INTO agents (user_id, agent_key, label, observed, observed_at, drift,
+                                         drift_count, state)
+                     SELECT c0, c1, c2, c3, $1, c4, c5,
+                            CASE WHEN c5 > 0 THEN 'drifted' ELSE 'converged' END
+                     FROM {} WHERE true
+                     ON CONFLICT (user_id) DO UPDATE SET
+                         agent_key = excluded.agent_key, label = excluded.label,
+                         observed = excluded.observed, observed_at = excluded.observed_at,
+                         drift = excluded.drift, drift_count = excluded.drift_count,
+                         state = CASE
+                             WHEN excluded.drift_count = 0 THEN 'converged'
+                             WHEN agents.state IN ('needs_attention', 'stuck', 'pending') THEN agents.state
+                             ELSE 'drifted' END,
+                         consecutive_failures = CASE WHEN excluded.drift_count = 0 THEN 0
+                                                     ELSE agents.consecutive_failures END",
+                    B::rows(2, &rows)
+                );
+                B::bind_rows(sqlx::query(&sql).bind(B::ts(at)), rows)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if scan == Scan::Full {
+                let users: Vec<&str> = agents.iter().map(|a| a.live.user_id.as_str()).collect();
+                sqlx::query(&format!(
+                    "DELETE FROM agents WHERE NOT ({})",
+                    B::in_list("user_id", "$1")
+                ))
+                .bind(B::list(&users))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Sets an agent's reconcile state: a failure bumps its failure streak, anything else resets
-    /// it; `changed` records that skillsync wrote to it now.
+    /// it; [`LastChange::Now`] records that skillsync wrote to it now.
     pub async fn set_agent_state(
         &self,
         user_id: &str,
-        state: &str,
+        state: AgentState,
         error: Option<&str>,
-        changed: bool,
+        change: LastChange,
     ) -> Result<(), StoreError> {
-        dispatch!(
-            self,
-            agents::set_agent_state(user_id, state, error, changed)
-        )
+        db!(self, |pool, D| {
+            sqlx::query(&format!(
+            "UPDATE agents SET state = $2, last_error = $3,
+                 consecutive_failures = CASE WHEN {} IS NULL THEN 0 ELSE consecutive_failures + 1 END,
+                 last_change_at = CASE WHEN $4 THEN {} ELSE last_change_at END
+             WHERE user_id = $1",
+            D::cast("$3", "text"),
+            D::NOW
+        ))
+        .bind(user_id)
+        .bind(state.as_str())
+        .bind(error)
+        .bind(change == LastChange::Now)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
     }
 
     /// An agent's failure streak.
     pub async fn agent_failures(&self, user_id: &str) -> Result<i32, StoreError> {
-        let failures: Option<i32> = dispatch!(self, agents::agent_failures(user_id))?;
+        let failures: Option<i32> = db!(self, |pool, D| sqlx::query_scalar(
+            "SELECT consecutive_failures FROM agents WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?);
         Ok(failures.unwrap_or(0))
     }
 
     /// The agent with this feed key, else with this user id.
     pub async fn agent(&self, key_or_user: &str) -> Result<Option<AgentRecord>, StoreError> {
-        dispatch!(self, agents::agent(key_or_user))
+        // A NULL comparison (no feed key) sorts last in descending order, after a key match.
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM agents WHERE agent_key = $1 OR user_id = $1
+             ORDER BY (agent_key = $1) DESC LIMIT 1"
+        ))
+        .bind(key_or_user)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Drift totals and a page of agents that differ or are not converged.
     pub async fn drift(&self, filter: &DriftFilter) -> Result<DriftPage, StoreError> {
-        dispatch!(self, agents::drift(filter))
+        db!(self, |pool, D| {
+            let summary: DriftSummary = sqlx::query_as(D::DRIFT_SUMMARY).fetch_one(pool).await?;
+            let condition = format!(
+                "(drift_count > 0 OR state <> 'converged')
+                 AND ({name} IS NULL OR {named})
+                 AND ({state} IS NULL OR state = $2)",
+                name = D::cast("$1", "text"),
+                named = D::has_change_named("$1"),
+                state = D::cast("$2", "text"),
+            );
+            let agents = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM agents WHERE {condition}
+                 ORDER BY label, user_id LIMIT $3 OFFSET $4"
+            ))
+            .bind(&filter.name)
+            .bind(&filter.state)
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 =
+                sqlx::query_scalar(&format!("SELECT count(*) FROM agents WHERE {condition}"))
+                    .bind(&filter.name)
+                    .bind(&filter.state)
+                    .fetch_one(pool)
+                    .await?;
+            Ok(DriftPage {
+                summary,
+                agents,
+                total,
+            })
+        })
     }
 }

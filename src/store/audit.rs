@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::backend::Dialect;
+use super::{AuditStatus, Store, StoreError};
 
 /// The columns of [`AuditEntry`].
 pub(super) const COLUMNS: &str =
@@ -59,8 +60,9 @@ pub struct AuditEntry {
     pub call: String,
     /// Before and after.
     pub changes: serde_json::Value,
-    /// `pending`, `ok`, `failed`, `unknown` (the process died during the call) or `recorded`.
-    pub outcome: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub outcome: AuditStatus,
     /// HTTP status.
     pub http_status: Option<i32>,
     /// `ININ-Correlation-Id`.
@@ -91,12 +93,32 @@ pub struct AuditFilter {
 impl Store {
     /// Logs a write before it is made; returns the row to complete.
     pub async fn audit_intent(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        dispatch!(self, audit::insert_audit(intent, "pending"))
+        self.insert_audit(intent, AuditStatus::Pending).await
     }
 
     /// Logs an operator action, complete in one row.
     pub async fn audit_action(&self, intent: &AuditIntent) -> Result<i64, StoreError> {
-        dispatch!(self, audit::insert_audit(intent, "recorded"))
+        self.insert_audit(intent, AuditStatus::Recorded).await
+    }
+
+    async fn insert_audit(&self, i: &AuditIntent, outcome: AuditStatus) -> Result<i64, StoreError> {
+        db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
+            "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
+                                finished_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE {} END)
+             RETURNING id",
+            D::NOW
+        ))
+        .bind(i.job_id)
+        .bind(i.feed_id)
+        .bind(&i.agent_key)
+        .bind(&i.user_id)
+        .bind(&i.call)
+        .bind(&i.changes)
+        .bind(&i.actor)
+        .bind(outcome.as_str())
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Completes an intent with the call's result.
@@ -109,14 +131,24 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let outcome = match outcome {
-            AuditOutcome::Ok => "ok",
-            AuditOutcome::Failed => "failed",
+            AuditOutcome::Ok => AuditStatus::Ok,
+            AuditOutcome::Failed => AuditStatus::Failed,
         };
-        let http_status = http_status.map(i32::from);
-        dispatch!(
-            self,
-            audit::audit_result(id, outcome, http_status, correlation_id, error)
-        )
+        db!(self, |pool, D| sqlx::query(&format!(
+            "UPDATE audit SET outcome = $2, http_status = $3, correlation_id = $4, error = $5,
+                 finished_at = {}
+             WHERE id = $1 AND outcome = 'pending'",
+            D::NOW
+        ))
+        .bind(id)
+        .bind(outcome.as_str())
+        .bind(http_status.map(i32::from))
+        .bind(correlation_id)
+        .bind(error)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Marks intents pending for longer than `older_than_secs` as `unknown`: the process that
@@ -125,11 +157,39 @@ impl Store {
     /// under a live lease (a call held back by pacing or retries can take minutes), may belong
     /// to a live worker: settling them would make its result unrecordable.
     pub async fn settle_pending_audit(&self, older_than_secs: f64) -> Result<u64, StoreError> {
-        dispatch!(self, audit::settle_pending_audit(older_than_secs))
+        db!(self, |pool, D| {
+            Ok(sqlx::query(&format!(
+            "UPDATE audit SET outcome = 'unknown', finished_at = {now}
+             WHERE outcome = 'pending' AND {old}
+               AND NOT EXISTS (SELECT 1 FROM jobs
+                               WHERE jobs.id = audit.job_id AND status = 'running' AND lease_until > {now})",
+            now = D::NOW,
+            old = D::older_than("at", "$1"),
+        ))
+        .bind(older_than_secs)
+        .execute(pool)
+        .await?
+        .rows_affected())
+        })
     }
 
     /// Audit rows, oldest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, audit::audit(filter))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM audit
+             WHERE ({agent} IS NULL OR agent_key = $1 OR user_id = $1)
+               AND ({since} IS NULL OR at >= $2) AND ({until} IS NULL OR at < $3)
+             ORDER BY id LIMIT $4 OFFSET $5",
+            agent = D::cast("$1", "text"),
+            since = D::cast("$2", "timestamptz"),
+            until = D::cast("$3", "timestamptz"),
+        ))
+        .bind(&filter.agent)
+        .bind(filter.since.map(D::ts))
+        .bind(filter.until.map(D::ts))
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(pool)
+        .await?))
     }
 }

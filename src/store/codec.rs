@@ -1,11 +1,15 @@
-//! JSON forms of desired and live agent state as stored in JSONB columns.
+//! JSON forms of desired and live agent state, and of planned changes, as stored in JSON
+//! columns.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AgentDesired, CertificationWindow, LiveAgent, Name, Proficiency};
+use crate::domain::{
+    Action, AgentDesired, AssignmentKind, CertificationWindow, Change, LiveAgent, Name,
+    Proficiency, Timing,
+};
 
 #[derive(Serialize, Deserialize)]
 struct DesiredJson {
@@ -125,6 +129,88 @@ pub fn live_from_json(value: serde_json::Value) -> Result<LiveAgent, String> {
     })
 }
 
+/// One planned change as stored: everything a [`Change`] holds, unlike the plan's JSON (which
+/// leaves out the timing), so that it reads back the same.
+#[derive(Serialize, Deserialize)]
+struct ChangeJson {
+    kind: String,
+    name: String,
+    action: String,
+    from: Option<f64>,
+    to: Option<f64>,
+    writable: bool,
+    rule: Option<String>,
+    at: Option<DateTime<Utc>>,
+    expires_on: Option<DateTime<Utc>>,
+}
+
+/// The JSON stored for the changes planned for one agent.
+pub fn changes_to_json(changes: &[Change]) -> serde_json::Value {
+    let json: Vec<ChangeJson> = changes
+        .iter()
+        .map(|c| {
+            let (action, from, to) = match c.action {
+                Action::Add(p) => ("add", None, p),
+                Action::Update { from, to } => ("update", Some(from), Some(to)),
+                Action::Remove(p) => ("remove", p, None),
+            };
+            ChangeJson {
+                kind: c.kind.as_str().to_owned(),
+                name: c.name.to_string(),
+                action: action.to_owned(),
+                from: from.map(Proficiency::value),
+                to: to.map(Proficiency::value),
+                writable: c.writable,
+                rule: c.rule.clone(),
+                at: c.timing.at,
+                expires_on: c.timing.expires_on,
+            }
+        })
+        .collect();
+    serde_json::to_value(json).unwrap_or_default()
+}
+
+fn proficiency(value: Option<f64>) -> Result<Option<Proficiency>, String> {
+    value
+        .map(|v| Proficiency::nearest(v).ok_or_else(|| format!("proficiency {v}")))
+        .transpose()
+}
+
+/// Reads back [`changes_to_json`].
+pub fn changes_from_json(value: serde_json::Value) -> Result<Vec<Change>, String> {
+    let json: Vec<ChangeJson> = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    json.into_iter()
+        .map(|c| {
+            let kind = [
+                AssignmentKind::Skill,
+                AssignmentKind::Language,
+                AssignmentKind::Certification,
+            ]
+            .into_iter()
+            .find(|k| k.as_str() == c.kind)
+            .ok_or_else(|| format!("assignment kind {:?}", c.kind))?;
+            let (from, to) = (proficiency(c.from)?, proficiency(c.to)?);
+            let action = match (c.action.as_str(), from, to) {
+                ("add", None, to) => Action::Add(to),
+                ("update", Some(from), Some(to)) => Action::Update { from, to },
+                ("remove", from, None) => Action::Remove(from),
+                (action, _, _) => return Err(format!("action {action:?} with {from:?} -> {to:?}")),
+            };
+            Ok(Change {
+                kind,
+                name: Name::parse(&c.name).map_err(|e| format!("name {:?}: {e}", c.name))?,
+                action,
+                writable: c.writable,
+                rule: c.rule,
+                timing: Timing {
+                    at: c.at,
+                    expires_on: c.expires_on,
+                },
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +242,43 @@ mod tests {
             ..LiveAgent::default()
         };
         assert_eq!(live_from_json(live_to_json(&live)), Ok(live));
+    }
+
+    #[test]
+    fn planned_changes_survive_a_round_trip_with_rule_and_timing() {
+        let name = |s: &str| Name::parse(s).expect("name");
+        let p = |v: f64| Proficiency::nearest(v).expect("p");
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).single();
+        let changes = vec![
+            Change {
+                kind: AssignmentKind::Skill,
+                name: name("Billing_L1"),
+                action: Action::Update {
+                    from: p(2.0),
+                    to: p(3.5),
+                },
+                writable: true,
+                rule: None,
+                timing: Timing::default(),
+            },
+            Change {
+                kind: AssignmentKind::Certification,
+                name: name("PCI-DSS"),
+                action: Action::Remove(None),
+                writable: false,
+                rule: Some("certification expired".into()),
+                timing: Timing { at, expires_on: at },
+            },
+            Change {
+                kind: AssignmentKind::Language,
+                name: name("German"),
+                action: Action::Add(Some(p(4.0))),
+                writable: true,
+                rule: None,
+                timing: Timing::default(),
+            },
+        ];
+        assert_eq!(changes_from_json(changes_to_json(&changes)), Ok(changes));
+        assert!(changes_from_json(serde_json::json!([{"kind": "skill"}])).is_err());
     }
 }

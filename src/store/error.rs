@@ -6,7 +6,7 @@
 pub enum StoreError {
     /// The database could not be reached or answered with an error.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Migrations could not be applied.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -24,6 +24,22 @@ pub enum StoreError {
     /// The operation does not fit the row's state (e.g. approving a job that is not held).
     #[error("{0}")]
     Conflict(String),
+}
+
+/// A stored word outside its set (see `vocabulary.rs`), or planned changes that do not decode,
+/// make a corrupt row, not a database failure.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::ColumnDecode { source, .. } = &e {
+            if let Some(word) = source.downcast_ref::<super::UnknownWord>() {
+                return corrupt(word.table, word);
+            }
+            if let Some(value) = source.downcast_ref::<super::planned::CorruptValue>() {
+                return corrupt(value.table, value);
+            }
+        }
+        Self::Database(e)
+    }
 }
 
 /// SQLite's primary result codes for "another connection holds the lock" (the extended codes

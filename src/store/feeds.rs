@@ -1,12 +1,14 @@
 //! Feeds and the desired state: recording every feed, accepting a new version atomically (its
-//! history rows, the state in force, the names seen), and withdrawing one.
+//! history rows, the state in force, the names seen) under a lock that serializes the writers of
+//! "the version in force", and linking feeds to jobs.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::codec::desired_from_json;
-use super::{corrupt, JobRecord, Store, StoreError};
-use crate::domain::{AgentKey, AgentKeyKind, DesiredState, FeedScope, SeenNames};
+use super::backend::{Batch, Column, Dialect, FEEDS_LOCK};
+use super::codec::desired_to_json;
+use super::{FeedStatus, JobRecord, Store, StoreError};
+use crate::domain::{AgentKey, AssignmentKind, DesiredState, FeedFormat, FeedScope, SeenNames};
 
 /// Rows written per statement when storing a large feed.
 pub(super) const BATCH: usize = 5_000;
@@ -19,7 +21,7 @@ pub struct NewFeed {
     /// `partial` or `snapshot`.
     pub scope: FeedScope,
     /// `csv` or `json`.
-    pub format: String,
+    pub format: FeedFormat,
     /// The request's `Idempotency-Key`.
     pub idempotency_key: Option<String>,
 }
@@ -34,11 +36,16 @@ pub struct FeedRecord {
     /// When it arrived.
     pub received_at: DateTime<Utc>,
     /// `partial` or `snapshot`.
-    pub scope: String,
+    #[schema(value_type = String)]
+    #[sqlx(try_from = "String")]
+    pub scope: FeedScope,
     /// `csv` or `json`.
-    pub format: String,
-    /// `accepted`, `rejected`, `unchanged` or `withdrawn`.
-    pub status: String,
+    #[schema(value_type = String)]
+    #[sqlx(try_from = "String")]
+    pub format: FeedFormat,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: FeedStatus,
     /// Content hash of the normalized state.
     pub hash: Option<String>,
     /// Agents listed.
@@ -78,7 +85,12 @@ impl Store {
         &self,
         key: &str,
     ) -> Result<Option<FeedRecord>, StoreError> {
-        dispatch!(self, feeds::feed_by_idempotency_key(key))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Records a rejected feed with its errors; the desired state is not touched.
@@ -88,7 +100,20 @@ impl Store {
         errors: serde_json::Value,
         warnings: serde_json::Value,
     ) -> Result<FeedRecord, StoreError> {
-        dispatch!(self, feeds::record_rejected_feed(feed, errors, warnings))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "INSERT INTO feeds (source, scope, format, status, errors, warnings, idempotency_key)
+             VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
+             ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+             RETURNING {COLUMNS}"
+        ))
+        .bind(&feed.source)
+        .bind(feed.scope.as_str())
+        .bind(feed.format.as_str())
+        .bind(errors)
+        .bind(warnings)
+        .bind(&feed.idempotency_key)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Stores a valid feed as the new version of the desired state, in one transaction: the feed
@@ -102,86 +127,127 @@ impl Store {
         hash: &str,
         warnings: serde_json::Value,
     ) -> Result<Accepted, StoreError> {
-        dispatch!(self, feeds::accept_feed(feed, state, hash, warnings))
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            // Concurrent ingests of the same org would race on "the version in force".
+            D::lock(&mut tx, FEEDS_LOCK).await?;
+            if let Some(key) = &feed.idempotency_key {
+                let replayed: Option<FeedRecord> = sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
+                ))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(replayed) = replayed {
+                    return Ok(Accepted::Replayed(replayed));
+                }
+            }
+            let current: Option<String> = sqlx::query_scalar(
+                "SELECT hash FROM feeds WHERE status = 'accepted' ORDER BY id DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+            let counts = state.counts();
+            let status = if current.as_deref() == Some(hash) {
+                FeedStatus::Unchanged
+            } else {
+                FeedStatus::Accepted
+            };
+            let stored: FeedRecord = sqlx::query_as(&format!(
+                "INSERT INTO feeds (source, scope, format, status, hash, agents, skills, languages,
+                                    certifications, warnings, idempotency_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 RETURNING {COLUMNS}"
+            ))
+            .bind(&feed.source)
+            .bind(feed.scope.as_str())
+            .bind(feed.format.as_str())
+            .bind(status.as_str())
+            .bind(hash)
+            .bind(counts.agents as i32)
+            .bind(counts.skills as i32)
+            .bind(counts.languages as i32)
+            .bind(counts.certifications as i32)
+            .bind(warnings)
+            .bind(&feed.idempotency_key)
+            .fetch_one(&mut *tx)
+            .await?;
+            if status == FeedStatus::Unchanged {
+                tx.commit().await?;
+                return Ok(Accepted::Unchanged(stored));
+            }
+            if state.scope == FeedScope::Snapshot {
+                sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
+            }
+            let agents: Vec<(&AgentKey, serde_json::Value)> = state
+                .agents
+                .iter()
+                .map(|(k, a)| (k, desired_to_json(a)))
+                .collect();
+            for batch in agents.chunks(BATCH) {
+                let rows = || {
+                    Batch(vec![
+                        Column::Text(batch.iter().map(|(k, _)| Some(k.to_string())).collect()),
+                        Column::Json(batch.iter().map(|(_, d)| d.clone()).collect()),
+                    ])
+                };
+                let history = rows();
+                let history_sql = format!(
+                    "INSERT INTO feed_agents (feed_id, agent_key, desired)
+                     SELECT $1, c0, c1 FROM {}",
+                    D::rows(2, &history)
+                );
+                D::bind_rows(sqlx::query(&history_sql).bind(stored.id), history)
+                    .execute(&mut *tx)
+                    .await?;
+                let in_force = rows();
+                let in_force_sql = format!(
+                    "INSERT INTO desired (agent_key, feed_id, desired)
+                     SELECT c0, $1, c1 FROM {} WHERE true
+                     ON CONFLICT (agent_key) DO UPDATE
+                     SET feed_id = excluded.feed_id, desired = excluded.desired, updated_at = {}",
+                    D::rows(2, &in_force),
+                    D::NOW
+                );
+                D::bind_rows(sqlx::query(&in_force_sql).bind(stored.id), in_force)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let seen = SeenNames::of(state);
+            for (kind, names) in [
+                (AssignmentKind::Skill, &seen.skills),
+                (AssignmentKind::Language, &seen.languages),
+                (AssignmentKind::Certification, &seen.certifications),
+            ] {
+                let names = Batch(vec![Column::Text(
+                    names.iter().map(|n| Some((*n).to_owned())).collect(),
+                )]);
+                let sql = format!(
+                    "INSERT INTO seen_names (kind, name, first_feed_id)
+                     SELECT $1, c0, $2 FROM {} WHERE true
+                     ON CONFLICT DO NOTHING",
+                    D::rows(3, &names)
+                );
+                D::bind_rows(sqlx::query(&sql).bind(kind.as_str()).bind(stored.id), names)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(Accepted::New(stored))
+        })
     }
 
     /// Links a feed to the job it started.
     pub async fn set_feed_job(&self, feed_id: i64, job_id: i64) -> Result<(), StoreError> {
-        dispatch!(self, feeds::set_feed_job(feed_id, job_id))
-    }
-
-    /// Withdraws a feed (an operator rejected its job): it leaves the desired state for good.
-    pub async fn withdraw_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["accepted", "held"], "withdrawn")
-            .await
-    }
-
-    /// Takes a feed whose job was held out of the desired state until a decision.
-    pub async fn hold_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["accepted"], "held").await
-    }
-
-    /// Puts a held feed back into the desired state (its job was approved).
-    pub async fn release_feed(&self, feed_id: i64) -> Result<(), StoreError> {
-        self.set_feed_status(feed_id, &["held"], "accepted").await
-    }
-
-    /// Moves a feed from one of `from` to `to` and rebuilds the desired state and the names
-    /// seen from the accepted history, in one transaction.
-    async fn set_feed_status(
-        &self,
-        feed_id: i64,
-        from: &[&str],
-        to: &str,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, desired::set_feed_status(feed_id, from, to))
-    }
-
-    /// The desired state in force. Its scope is `snapshot` once any snapshot has been accepted:
-    /// from then on users it does not list hold no managed assignments.
-    pub async fn current_desired(&self, kind: AgentKeyKind) -> Result<DesiredState, StoreError> {
-        let (snapshot, rows) = dispatch!(self, desired::desired_rows())?;
-        let mut state = DesiredState::new(if snapshot {
-            FeedScope::Snapshot
-        } else {
-            FeedScope::Partial
-        });
-        for (key, desired) in rows {
-            let key = AgentKey::parse(kind, &key)
-                .map_err(|e| corrupt("desired", format!("{key}: {e}")))?;
-            state.agents.insert(
-                key,
-                desired_from_json(desired).map_err(|e| corrupt("desired", e))?,
-            );
-        }
-        Ok(state)
-    }
-
-    /// Agents in the desired state in force.
-    pub async fn desired_count(&self) -> Result<i64, StoreError> {
-        dispatch!(self, desired::desired_count())
-    }
-
-    /// One agent's desired state in force, as stored.
-    pub async fn desired_for(
-        &self,
-        agent_key: &str,
-    ) -> Result<Option<serde_json::Value>, StoreError> {
-        dispatch!(self, desired::desired_for(agent_key))
-    }
-
-    /// Every name an accepted feed has mentioned: the default managed scope.
-    pub async fn seen_names(&self) -> Result<SeenNames, StoreError> {
-        let rows: Vec<(String, String)> = dispatch!(self, desired::seen_names())?;
-        let mut seen = SeenNames::default();
-        for (kind, name) in rows {
-            match kind.as_str() {
-                "skill" => seen.skills.insert(name),
-                "language" => seen.languages.insert(name),
-                _ => seen.certifications.insert(name),
-            };
-        }
-        Ok(seen)
+        db!(self, |pool, D| {
+            sqlx::query("UPDATE feeds SET job_id = $2 WHERE id = $1")
+                .bind(feed_id)
+                .bind(job_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Agents of the newest accepted snapshot before `feed_id`.
@@ -189,7 +255,15 @@ impl Store {
         &self,
         feed_id: i64,
     ) -> Result<Option<usize>, StoreError> {
-        let agents: Option<i32> = dispatch!(self, feeds::previous_snapshot_agents(feed_id))?;
+        let agents: Option<i32> = db!(self, |pool, D| {
+            sqlx::query_scalar(
+            "SELECT agents FROM feeds WHERE status = 'accepted' AND scope = 'snapshot' AND id < $1
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(feed_id)
+        .fetch_optional(pool)
+        .await?
+        });
         Ok(agents.map(|a| a.max(0) as usize))
     }
 
@@ -199,19 +273,41 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<FeedRecord>, i64), StoreError> {
-        dispatch!(self, feeds::feeds(limit, offset))
+        db!(self, |pool, D| {
+            let rows = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM feeds ORDER BY id DESC LIMIT $1 OFFSET $2"
+            ))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar("SELECT count(*) FROM feeds")
+                .fetch_one(pool)
+                .await?;
+            Ok((rows, total))
+        })
     }
 
     /// One feed.
     pub async fn feed(&self, id: i64) -> Result<Option<FeedRecord>, StoreError> {
-        dispatch!(self, feeds::feed(id))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM feeds WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// The feeds a job was started for, oldest first: more than one when feeds arrived while
     /// their job was still queued and were coalesced into it, or when it adopted unchecked ones.
     /// The job's own `feed_id` counts even before the ingest has linked that feed to it.
     pub async fn feeds_of_job(&self, job: &JobRecord) -> Result<Vec<FeedRecord>, StoreError> {
-        let mut feeds: Vec<FeedRecord> = dispatch!(self, feeds::feeds_of_job(job.id))?;
+        let mut feeds: Vec<FeedRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM feeds WHERE job_id = $1 ORDER BY id"
+        ))
+        .bind(job.id)
+        .fetch_all(pool)
+        .await?);
         if let Some(newest) = job.feed_id.filter(|id| !feeds.iter().any(|f| f.id == *id)) {
             feeds.extend(self.feed(newest).await?);
             feeds.sort_by_key(|f| f.id);
@@ -223,19 +319,39 @@ impl Store {
     /// was checked (say, the platform was unreachable), so that they still meet the safety
     /// checks and can be held; the job becomes a `feed` job. Returns how many it adopted.
     pub async fn adopt_unchecked_feeds(&self, job_id: i64) -> Result<u64, StoreError> {
-        dispatch!(self, feeds::adopt_unchecked_feeds(job_id))
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            let adopted = sqlx::query(
+                "UPDATE feeds SET job_id = $1
+                 WHERE status = 'accepted'
+                   AND job_id IN (SELECT id FROM jobs WHERE status = 'failed' AND plan IS NULL)",
+            )
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if adopted > 0 {
+                sqlx::query(
+                    "UPDATE jobs SET trigger = 'feed',
+                         feed_id = (SELECT max(id) FROM feeds WHERE job_id = $1)
+                     WHERE id = $1",
+                )
+                .bind(job_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(adopted)
+        })
     }
 
     /// The newest accepted feed of each source, for feed-age metrics.
     pub async fn last_feed_per_source(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
-        dispatch!(self, feeds::last_feed_per_source())
-    }
-
-    /// Deletes history rows older than `before` that no longer make up the state in force.
-    /// Nothing is deleted while a feed job is undecided (queued, running, held or approved) or
-    /// a feed is held: holding or rejecting a feed rebuilds the state in force from the history
-    /// before it, which must still be there.
-    pub async fn prune_feed_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        dispatch!(self, desired::prune_feed_history(before))
+        db!(self, |pool, D| Ok(sqlx::query_as(
+            "SELECT source, max(received_at) AS at FROM feeds
+             WHERE status IN ('accepted', 'unchanged') GROUP BY source",
+        )
+        .fetch_all(pool)
+        .await?))
     }
 }

@@ -1,92 +1,30 @@
 //! The job queue: triggers coalesce into one queued job, at most one job runs at a time under a
-//! lease that a dead owner's successor takes over, and held jobs wait for an operator.
+//! lease that a dead owner's successor takes over, and held jobs wait for an operator. A partial
+//! unique index keeps one queued job; claims are serialized (an advisory lock on PostgreSQL,
+//! SQLite's write lock).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Store, StoreError};
-
-/// What started a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    /// A feed was accepted.
-    Feed,
-    /// The drift-scan schedule.
-    Schedule,
-    /// `POST /v1/reconcile`.
-    Manual,
-    /// The daemon started.
-    Startup,
-    /// A certification starts or stops being in force.
-    Certification,
-}
-
-impl Trigger {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Feed => "feed",
-            Self::Schedule => "schedule",
-            Self::Manual => "manual",
-            Self::Startup => "startup",
-            Self::Certification => "certification",
-        }
-    }
-}
-
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting to run.
-    Queued,
-    /// Approved after a hold; runs before queued jobs.
-    Approved,
-    /// A worker holds its lease.
-    Running,
-    /// Tripped a safety threshold; waits for approve or reject.
-    Held,
-    /// Every agent converged.
-    Succeeded,
-    /// Finished with agents failed, stuck or needing attention, or could not run.
-    Failed,
-    /// An operator rejected it.
-    Rejected,
-    /// A newer held job replaced it.
-    Superseded,
-}
-
-impl JobStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Approved => "approved",
-            Self::Running => "running",
-            Self::Held => "held",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::Rejected => "rejected",
-            Self::Superseded => "superseded",
-        }
-    }
-}
+use super::backend::{Dialect, JOBS_LOCK};
+use super::{JobStatus, Store, StoreError, Trigger};
 
 /// A stored job.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct JobRecord {
     /// Id.
     pub id: i64,
-    /// `feed`, `schedule`, `manual`, `startup` or `certification`.
-    pub trigger: String,
+    /// What started it.
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     /// The feed that triggered it (the newest, when several coalesced).
     pub feed_id: Option<i64>,
     /// A one-agent run: the agent key or user id; absent = every agent.
     #[sqlx(rename = "agent_key")]
     pub agent: Option<String>,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// First started.
@@ -129,7 +67,21 @@ impl Store {
         feed_id: Option<i64>,
         agent: Option<&str>,
     ) -> Result<JobRecord, StoreError> {
-        dispatch!(self, jobs::enqueue_job(trigger.as_str(), feed_id, agent))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "INSERT INTO jobs (trigger, feed_id, agent_key, status) VALUES ($1, $2, $3, 'queued')
+             ON CONFLICT (status) WHERE status = 'queued' DO UPDATE SET
+                 coalesced = jobs.coalesced + 1,
+                 feed_id = COALESCE(excluded.feed_id, jobs.feed_id),
+                 agent_key = CASE WHEN jobs.agent_key IS NOT DISTINCT FROM excluded.agent_key
+                                  THEN jobs.agent_key ELSE NULL END,
+                 trigger = CASE WHEN excluded.trigger = 'feed' THEN 'feed' ELSE jobs.trigger END
+             RETURNING {COLUMNS}"
+        ))
+        .bind(trigger.as_str())
+        .bind(feed_id)
+        .bind(agent)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Claims the next job for `owner` under a lease of `lease_secs`: a running job whose owner's
@@ -140,7 +92,45 @@ impl Store {
         owner: &str,
         lease_secs: f64,
     ) -> Result<Option<JobRecord>, StoreError> {
-        dispatch!(self, jobs::claim_job(owner, lease_secs))
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            D::lock(&mut tx, JOBS_LOCK).await?;
+            let busy: bool = sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM jobs
+                                WHERE status = 'running' AND lease_until > {} AND lease_owner <> $1)",
+                D::NOW
+            ))
+            .bind(owner)
+            .fetch_one(&mut *tx)
+            .await?;
+            if busy {
+                return Ok(None);
+            }
+            let next: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM jobs WHERE status IN ('running', 'approved', 'queued')
+                 ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1 ELSE 2 END, id
+                 LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(id) = next else {
+                return Ok(None);
+            };
+            let job = sqlx::query_as(&format!(
+                "UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, {now}),
+                     lease_owner = $2, lease_until = {lease}
+                 WHERE id = $1 RETURNING {COLUMNS}",
+                now = D::NOW,
+                lease = D::now_plus("$3"),
+            ))
+            .bind(id)
+            .bind(owner)
+            .bind(lease_secs)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(job))
+        })
     }
 
     /// Extends the lease; false when `owner` no longer holds the job (it must stop working).
@@ -150,17 +140,46 @@ impl Store {
         owner: &str,
         lease_secs: f64,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, jobs::renew_job_lease(id, owner, lease_secs))
+        let renewed = db!(self, |pool, D| sqlx::query(&format!(
+            "UPDATE jobs SET lease_until = {}
+             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+            D::now_plus("$3")
+        ))
+        .bind(id)
+        .bind(owner)
+        .bind(lease_secs)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(renewed == 1)
     }
 
     /// Gives the job up at shutdown so that the next process takes it over at once.
     pub async fn release_job(&self, id: i64, owner: &str) -> Result<(), StoreError> {
-        dispatch!(self, jobs::release_job(id, owner))
+        db!(self, |pool, D| sqlx::query(&format!(
+            "UPDATE jobs SET lease_until = {}
+             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+            D::NOW
+        ))
+        .bind(id)
+        .bind(owner)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Records the plan of a running job.
     pub async fn set_job_plan(&self, id: i64, plan: serde_json::Value) -> Result<(), StoreError> {
-        dispatch!(self, jobs::set_job_plan(id, plan))
+        db!(self, |pool, D| sqlx::query(
+            "UPDATE jobs SET plan = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(plan)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Holds a job for approval; an older held scan is superseded by it (held feed jobs wait for
@@ -173,27 +192,62 @@ impl Store {
         plan: serde_json::Value,
     ) -> Result<(), StoreError> {
         let reasons = serde_json::json!(reasons);
-        dispatch!(self, jobs::hold_job(id, reasons, destructive as i32, plan))
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            sqlx::query(&format!(
+                "UPDATE jobs SET status = 'superseded', finished_at = {}
+                 WHERE status = 'held' AND id <> $1 AND (feed_id IS NULL OR trigger <> 'feed')",
+                D::NOW
+            ))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE jobs SET status = 'held', held_reasons = $2, held_destructive = $3, plan = $4,
+                     lease_owner = NULL, lease_until = NULL
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(reasons)
+            .bind(destructive as i32)
+            .bind(plan)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Approves a held job; it runs next.
     pub async fn approve_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, "approved", "approve").await
+        self.decide(id, by, JobStatus::Approved, "approve").await
     }
 
     /// Rejects a held job.
     pub async fn reject_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, "rejected", "reject").await
+        self.decide(id, by, JobStatus::Rejected, "reject").await
     }
 
+    /// Moves a held job to `status`.
     async fn decide(
         &self,
         id: i64,
         by: &str,
-        status: &str,
+        status: JobStatus,
         verb: &str,
     ) -> Result<JobRecord, StoreError> {
-        match dispatch!(self, jobs::decide(id, by, status))? {
+        let decided: Option<JobRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
+            "UPDATE jobs SET status = $2, decided_by = $3,
+                 finished_at = CASE WHEN $2 = 'rejected' THEN {} ELSE NULL END
+             WHERE id = $1 AND status = 'held' RETURNING {COLUMNS}",
+            D::NOW
+        ))
+        .bind(id)
+        .bind(status.as_str())
+        .bind(by)
+        .fetch_optional(pool)
+        .await?);
+        match decided {
             Some(job) => Ok(job),
             None => match self.job(id).await? {
                 Some(job) => Err(StoreError::Conflict(format!(
@@ -213,7 +267,20 @@ impl Store {
         counts: serde_json::Value,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, jobs::finish_job(id, status.as_str(), counts, error))
+        db!(self, |pool, D| sqlx::query(&format!(
+            "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = {},
+                 lease_owner = NULL, lease_until = NULL
+             WHERE id = $1",
+            D::NOW
+        ))
+        .bind(id)
+        .bind(status.as_str())
+        .bind(counts)
+        .bind(error)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Records something that failed before it could become a job (a feed source that could
@@ -223,32 +290,71 @@ impl Store {
         trigger: Trigger,
         error: &str,
     ) -> Result<i64, StoreError> {
-        dispatch!(self, jobs::record_failed_job(trigger.as_str(), error))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
+            "INSERT INTO jobs (trigger, status, error, started_at, finished_at)
+             VALUES ($1, 'failed', $2, {now}, {now}) RETURNING id",
+            now = D::NOW
+        ))
+        .bind(trigger.as_str())
+        .bind(error)
+        .fetch_one(pool)
+        .await?))
     }
 
-    /// Jobs, newest first, optionally of one status, and how many there are.
+    /// Jobs, newest first, optionally of one status (as the API was asked: a word outside the
+    /// set matches nothing), and how many there are.
     pub async fn jobs(
         &self,
         status: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<JobRecord>, i64), StoreError> {
-        dispatch!(self, jobs::jobs(status, limit, offset))
+        db!(self, |pool, D| {
+            let of_status = format!("({} IS NULL OR status = $1)", D::cast("$1", "text"));
+            let rows = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM jobs WHERE {of_status} ORDER BY id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(status)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 =
+                sqlx::query_scalar(&format!("SELECT count(*) FROM jobs WHERE {of_status}"))
+                    .bind(status)
+                    .fetch_one(pool)
+                    .await?;
+            Ok((rows, total))
+        })
     }
 
     /// One job.
     pub async fn job(&self, id: i64) -> Result<Option<JobRecord>, StoreError> {
-        dispatch!(self, jobs::job(id))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Jobs per status, for metrics.
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        dispatch!(self, jobs::job_counts())
+        db!(self, |pool, D| Ok(sqlx::query_as(
+            "SELECT status, count(*) AS n FROM jobs GROUP BY status"
+        )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// A named value kept across restarts.
     pub async fn state_value(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
-        dispatch!(self, jobs::state_value(key))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(
+            "SELECT value FROM daemon_state WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Sets a named value.
@@ -257,11 +363,25 @@ impl Store {
         key: &str,
         value: serde_json::Value,
     ) -> Result<(), StoreError> {
-        dispatch!(self, jobs::set_state_value(key, value))
+        db!(self, |pool, D| sqlx::query(&format!(
+            "INSERT INTO daemon_state (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {}",
+            D::NOW
+        ))
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// When the last job that converged everyone finished.
     pub async fn last_success(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        dispatch!(self, jobs::last_success())
+        db!(self, |pool, D| Ok(sqlx::query_scalar(
+            "SELECT max(finished_at) FROM jobs WHERE status = 'succeeded'"
+        )
+        .fetch_one(pool)
+        .await?))
     }
 }

@@ -1,50 +1,51 @@
 //! Storage: feeds and the desired state, observed agents and drift, the job queue and its work
 //! items, and the audit log. The only module that knows SQL; it decides nothing.
 //!
-//! Two backends behind one [`Store`], chosen by the URL's scheme: PostgreSQL (`pg/`, the
-//! production store, safe for several processes on one database) and SQLite (`sqlite/`, one
-//! process on one file: the embedded default). Each concept's file here (`feeds.rs`, `jobs.rs`,
-//! …) holds its public types and `Store` methods, which hand over to the backend's file of the
-//! same name. Both backends pass the same tests (`tests/store/`).
-
-use std::sync::Arc;
+//! Two backends behind one [`Store`], chosen by the URL's scheme: PostgreSQL (the production
+//! store, safe for several processes on one database) and SQLite (one process on one file: the
+//! embedded default). Each concept's file here (`feeds.rs`, `jobs.rs`, …) holds its public types
+//! and its queries, written once over the seam in `backend.rs`. Both backends pass the same tests
+//! (`tests/store/`).
 
 use sqlx::{PgPool, SqlitePool};
 
-/// Runs `module::function(pool, args…)` of the store's backend: `pg::module` or
-/// `sqlite::module`, which must offer the same function.
-macro_rules! dispatch {
-    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
-        match &$store.pool {
-            $crate::store::Pool::Postgres(pool) => {
-                $crate::store::pg::$module::$function(pool $(, $arg)*).await
-            }
-            $crate::store::Pool::Sqlite(pool) => {
-                $crate::store::sqlite::$module::$function(pool $(, $arg)*).await
-            }
-        }
-    };
-}
+use backend::{pg, sqlite, Pool};
 
+#[macro_use]
+mod backend;
 mod agents;
 mod audit;
 mod codec;
+mod deliveries;
+mod desired;
 mod error;
 mod feeds;
 mod jobs;
-mod pg;
-mod sqlite;
+mod leadership;
+mod planned;
+mod vocabulary;
 mod work;
 
-pub use agents::{AgentRecord, DriftFilter, DriftPage, DriftSummary, ObservedAgent};
+pub use agents::{
+    AgentRecord, DriftFilter, DriftPage, DriftSummary, LastChange, ObservedAgent, Scan,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditIntent, AuditOutcome};
-pub use codec::{desired_from_json, desired_to_json, live_from_json, live_to_json};
+pub use backend::pg::MIGRATOR;
+pub use backend::sqlite::MIGRATOR as SQLITE_MIGRATOR;
+pub use codec::{
+    changes_from_json, changes_to_json, desired_from_json, desired_to_json, live_from_json,
+    live_to_json,
+};
+pub use deliveries::{Attempt, Deliveries, Outcome, UnknownOutcome};
 pub use error::StoreError;
 pub use feeds::{Accepted, FeedRecord, NewFeed};
-pub use jobs::{JobRecord, JobStatus, Trigger};
-pub use pg::MIGRATOR;
-pub use sqlite::MIGRATOR as SQLITE_MIGRATOR;
-pub use work::{WorkItem, WorkStatus};
+pub use jobs::JobRecord;
+pub use leadership::Leadership;
+pub use planned::PlannedChanges;
+pub use vocabulary::{
+    AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,
+};
+pub use work::{ItemOutcome, PlannedItem, WorkItem};
 
 use error::corrupt;
 
@@ -82,12 +83,6 @@ impl Backend {
             Self::Sqlite => "sqlite",
         }
     }
-}
-
-#[derive(Debug, Clone)]
-enum Pool {
-    Postgres(PgPool),
-    Sqlite(SqlitePool),
 }
 
 /// A handle to the database; cheap to clone.
@@ -136,14 +131,6 @@ impl Store {
         match &self.pool {
             Pool::Postgres(pool) => pool.close().await,
             Pool::Sqlite(pool) => pool.close().await,
-        }
-    }
-
-    /// The webhook's delivery log in this database (`webhook_deliveries`).
-    pub fn delivery_log(&self) -> Arc<dyn crate::notify::DeliveryLog> {
-        match &self.pool {
-            Pool::Postgres(pool) => Arc::new(crate::notify::PgDeliveryLog::new(pool.clone())),
-            Pool::Sqlite(pool) => Arc::new(crate::notify::SqliteDeliveryLog::new(pool.clone())),
         }
     }
 

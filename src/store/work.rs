@@ -1,64 +1,18 @@
 //! Per-agent work items of a job: claimed under a lease, so that one agent is never worked on
-//! twice at once and a dead worker's items are taken over.
+//! twice at once and a dead worker's items are taken over. Concurrent claims never get the same
+//! item: PostgreSQL's claimers skip each other's locked rows, SQLite serializes writers.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::backend::{Batch, Column, Dialect};
+use super::{PlannedChanges, Store, StoreError, WorkStatus};
+use crate::domain::Change;
 
 /// The columns of [`WorkItem`].
 pub(super) const COLUMNS: &str =
-    "job_id, user_id, agent_key, label, status, attempts, verifications, next_attempt_at, last_error";
-
-/// Where one agent is within a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkStatus {
-    /// To be written (now or after a backoff).
-    Pending,
-    /// A worker is writing it.
-    InProgress,
-    /// Written; to be re-read after the settle time.
-    Verifying,
-    /// Verified to match.
-    Converged,
-    /// Could not be processed.
-    Failed,
-    /// Failed too many times in a row.
-    NeedsAttention,
-    /// Written and still different, verification after verification.
-    Stuck,
-}
-
-impl WorkStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::InProgress => "in_progress",
-            Self::Verifying => "verifying",
-            Self::Converged => "converged",
-            Self::Failed => "failed",
-            Self::NeedsAttention => "needs_attention",
-            Self::Stuck => "stuck",
-        }
-    }
-}
-
-/// Reads the stored spelling back; an unknown one reads as `failed`.
-impl From<String> for WorkStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "pending" => Self::Pending,
-            "in_progress" => Self::InProgress,
-            "verifying" => Self::Verifying,
-            "converged" => Self::Converged,
-            "needs_attention" => Self::NeedsAttention,
-            "stuck" => Self::Stuck,
-            _ => Self::Failed,
-        }
-    }
-}
+    "job_id, user_id, agent_key, label, status, attempts, verifications, next_attempt_at, last_error, \
+     planned";
 
 /// One agent's item.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -73,7 +27,6 @@ pub struct WorkItem {
     pub label: String,
     /// Status at claim time (`in_progress` items claimed again were taken over from a worker
     /// that died, or released at shutdown).
-    #[schema(value_type = String)]
     #[sqlx(try_from = "String")]
     pub status: WorkStatus,
     /// Write attempts so far.
@@ -84,20 +37,103 @@ pub struct WorkItem {
     pub next_attempt_at: DateTime<Utc>,
     /// The last failure.
     pub last_error: Option<String>,
+    /// The changes planned for the agent, when they were stored with the item. Not shown by
+    /// the API.
+    #[serde(skip)]
+    pub planned: Option<PlannedChanges>,
 }
 
 /// A new item: user id, feed key, label.
 pub type NewItem<'a> = (&'a str, Option<&'a str>, &'a str);
 
-/// What [`Store::update_work_item`] changes, in stored form.
-pub(super) struct ItemUpdate<'a> {
-    pub status: &'static str,
-    pub next: Option<DateTime<Utc>>,
+/// A new item with the changes planned for its agent.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedItem<'a> {
+    /// User id, feed key, label.
+    pub item: NewItem<'a>,
+    /// What the plan would change.
+    pub planned: &'a [Change],
+}
+
+/// What happened to an item, as [`Store::update_work_item`] records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemOutcome<'a> {
+    /// No longer in the desired state: nothing to write.
+    Unneeded,
+    /// Written; to be verified at `verify_at`.
+    Written {
+        /// After the settle time.
+        verify_at: DateTime<Utc>,
+    },
+    /// A write failed; it is tried again at `retry_at`.
+    WriteFailed {
+        /// After the backoff.
+        retry_at: DateTime<Utc>,
+        /// Why.
+        reason: &'a str,
+    },
+    /// A write failed once too often: an operator must look.
+    GaveUp {
+        /// Why the last attempt failed.
+        reason: &'a str,
+    },
+    /// The platform could not be read to verify; verification is tried again at `retry_at`.
+    VerifyLater {
+        /// Shortly.
+        retry_at: DateTime<Utc>,
+    },
+    /// The user is no longer there to process.
+    Vanished {
+        /// Why.
+        reason: &'a str,
+    },
+    /// Verified to match.
+    Verified,
+    /// Verified and still different: written again at `retry_at`.
+    StillDrifted {
+        /// When.
+        retry_at: DateTime<Utc>,
+    },
+    /// Verified and still different, round after round.
+    Stuck {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
+/// An outcome in stored form.
+struct ItemUpdate<'a> {
+    status: WorkStatus,
+    next: Option<DateTime<Utc>>,
     /// Added to `attempts`.
-    pub attempts: i32,
+    attempts: i32,
     /// Added to `verifications`.
-    pub verifications: i32,
-    pub error: Option<&'a str>,
+    verifications: i32,
+    error: Option<&'a str>,
+}
+
+impl<'a> ItemOutcome<'a> {
+    fn update(self) -> ItemUpdate<'a> {
+        let (status, next, attempts, verifications, error) = match self {
+            Self::Unneeded | Self::Verified => (WorkStatus::Converged, None, 0, 0, None),
+            Self::Written { verify_at } => (WorkStatus::Verifying, Some(verify_at), 1, 0, None),
+            Self::WriteFailed { retry_at, reason } => {
+                (WorkStatus::Pending, Some(retry_at), 1, 0, Some(reason))
+            }
+            Self::GaveUp { reason } => (WorkStatus::NeedsAttention, None, 1, 0, Some(reason)),
+            Self::VerifyLater { retry_at } => (WorkStatus::Verifying, Some(retry_at), 0, 0, None),
+            Self::Vanished { reason } => (WorkStatus::Failed, None, 0, 0, Some(reason)),
+            Self::StillDrifted { retry_at } => (WorkStatus::Pending, Some(retry_at), 0, 1, None),
+            Self::Stuck { reason } => (WorkStatus::Stuck, None, 0, 1, Some(reason)),
+        };
+        ItemUpdate {
+            status,
+            next,
+            attempts,
+            verifications,
+            error,
+        }
+    }
 }
 
 impl Store {
@@ -108,12 +144,59 @@ impl Store {
         job_id: i64,
         items: &[NewItem<'_>],
     ) -> Result<(), StoreError> {
-        dispatch!(self, work::create_work_items(job_id, items))
+        let items: Vec<_> = items.iter().map(|item| (*item, None)).collect();
+        self.insert_work_items(job_id, &items).await
+    }
+
+    /// Creates items with their planned changes (JSON, or none) as [`Store::create_work_items`].
+    pub(super) async fn insert_work_items(
+        &self,
+        job_id: i64,
+        items: &[(NewItem<'_>, Option<serde_json::Value>)],
+    ) -> Result<(), StoreError> {
+        db!(self, |pool, D| {
+            // All or nothing: a resumed job skips planning when it has items, so a partial set
+            // would silently leave agents out of it.
+            let mut tx = D::begin_write(pool).await?;
+            for batch in items.chunks(5_000) {
+                let rows = Batch(vec![
+                    Column::Text(batch.iter().map(|(i, _)| Some(i.0.to_owned())).collect()),
+                    Column::Text(batch.iter().map(|(i, _)| i.1.map(str::to_owned)).collect()),
+                    Column::Text(batch.iter().map(|(i, _)| Some(i.2.to_owned())).collect()),
+                    Column::NullableJson(batch.iter().map(|(_, p)| p.clone()).collect()),
+                ]);
+                let sql = format!(
+                    "INSERT INTO work_items (job_id, user_id, agent_key, label, planned)
+                     SELECT $1, c0, c1, c2, c3 FROM {} WHERE true
+                     ON CONFLICT DO NOTHING",
+                    D::rows(2, &rows)
+                );
+                D::bind_rows(sqlx::query(&sql).bind(job_id), rows)
+                    .execute(&mut *tx)
+                    .await?;
+                // Each job gives an agent a fresh run of attempts before `needs_attention`.
+                let users: Vec<&str> = batch.iter().map(|(i, _)| i.0).collect();
+                sqlx::query(&format!(
+                    "UPDATE agents SET consecutive_failures = 0 WHERE {}",
+                    D::in_list("user_id", "$1")
+                ))
+                .bind(D::list(&users))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// True when the job has any items (its plan was made before).
     pub async fn has_work_items(&self, job_id: i64) -> Result<bool, StoreError> {
-        dispatch!(self, work::has_work_items(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM work_items WHERE job_id = $1)"
+        )
+        .bind(job_id)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Claims up to `limit` due items of `job_id` for `owner`. Returned items carry the status
@@ -125,48 +208,111 @@ impl Store {
         lease_secs: f64,
         limit: i64,
     ) -> Result<Vec<WorkItem>, StoreError> {
-        dispatch!(
-            self,
-            work::claim_work_items(job_id, owner, lease_secs, limit)
-        )
+        db!(self, |pool, D| {
+            let mut tx = D::begin_write(pool).await?;
+            // Read before the update: the items are returned with the status they had.
+            let picked: Vec<WorkItem> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM work_items
+                 WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')
+                   AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                 ORDER BY next_attempt_at
+                 LIMIT $2
+                 {skip_locked}",
+                now = D::NOW,
+                skip_locked = D::SKIP_LOCKED,
+            ))
+            .bind(job_id)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            let users: Vec<&str> = picked.iter().map(|i| i.user_id.as_str()).collect();
+            sqlx::query(&format!(
+                "UPDATE work_items SET
+                     status = CASE WHEN status = 'verifying' THEN 'verifying' ELSE 'in_progress' END,
+                     lease_owner = $2, lease_until = {lease}, updated_at = {now}
+                 WHERE job_id = $1 AND {picked}",
+                lease = D::now_plus("$3"),
+                now = D::NOW,
+                picked = D::in_list("user_id", "$4"),
+            ))
+            .bind(job_id)
+            .bind(owner)
+            .bind(lease_secs)
+            .bind(D::list(&users))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(picked)
+        })
     }
 
-    /// Moves one item on: to `status`, due at `next` (for pending and verifying), with the
-    /// attempt and verification counters bumped as asked, and the lease dropped.
-    #[allow(clippy::too_many_arguments)]
+    /// Records what happened to one item: its new status, when it is due again, its attempt
+    /// and verification counters and last error as the outcome says; the lease is dropped.
     pub async fn update_work_item(
         &self,
         job_id: i64,
         user_id: &str,
-        status: WorkStatus,
-        next: Option<DateTime<Utc>>,
-        attempted: bool,
-        verified_drift: bool,
-        error: Option<&str>,
+        outcome: ItemOutcome<'_>,
     ) -> Result<(), StoreError> {
-        let update = ItemUpdate {
-            status: status.as_str(),
-            next,
-            attempts: i32::from(attempted),
-            verifications: i32::from(verified_drift),
-            error,
-        };
-        dispatch!(self, work::update_work_item(job_id, user_id, &update))
+        let update = outcome.update();
+        db!(self, |pool, D| {
+            sqlx::query(&format!(
+            "UPDATE work_items SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at),
+                 attempts = attempts + $5, verifications = verifications + $6,
+                 last_error = CASE WHEN $3 = 'converged' THEN NULL ELSE COALESCE($7, last_error) END,
+                 lease_owner = NULL, lease_until = NULL, updated_at = {}
+             WHERE job_id = $1 AND user_id = $2",
+            D::NOW
+        ))
+        .bind(job_id)
+        .bind(user_id)
+        .bind(update.status.as_str())
+        .bind(update.next.map(D::ts))
+        .bind(update.attempts)
+        .bind(update.verifications)
+        .bind(update.error)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
     }
 
     /// Drops `owner`'s leases on a job's items (shutdown), so that they are claimable at once.
     pub async fn release_work_items(&self, job_id: i64, owner: &str) -> Result<(), StoreError> {
-        dispatch!(self, work::release_work_items(job_id, owner))
+        db!(self, |pool, D| sqlx::query(
+            "UPDATE work_items SET lease_until = NULL, lease_owner = NULL
+             WHERE job_id = $1 AND lease_owner = $2",
+        )
+        .bind(job_id)
+        .bind(owner)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Items per status.
     pub async fn work_counts(&self, job_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        dispatch!(self, work::work_counts(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_as(
+            "SELECT status, count(*) AS n FROM work_items WHERE job_id = $1
+             GROUP BY status ORDER BY status",
+        )
+        .bind(job_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// When the next open item of a job is due; `None` when every item is finished.
     pub async fn next_work_due(&self, job_id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
-        dispatch!(self, work::next_work_due(job_id))
+        db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
+            "SELECT min({}(next_attempt_at, COALESCE(lease_until, next_attempt_at))) FROM work_items
+             WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')",
+            D::GREATEST
+        ))
+        .bind(job_id)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Every item of a job.
@@ -176,6 +322,14 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<WorkItem>, StoreError> {
-        dispatch!(self, work::work_items(job_id, limit, offset))
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM work_items WHERE job_id = $1
+             ORDER BY label, user_id LIMIT $2 OFFSET $3"
+        ))
+        .bind(job_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?))
     }
 }

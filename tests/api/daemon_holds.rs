@@ -146,7 +146,11 @@ async fn an_approval_that_overtakes_the_feeds_hold_still_applies_the_feed(
     store.approve_job(job_id, "ops").await.expect("approved");
     let feed = held["feed_id"].as_i64().expect("feed id");
     assert_eq!(
-        store.feed(feed).await.expect("feed").map(|f| f.status),
+        store
+            .feed(feed)
+            .await
+            .expect("feed")
+            .map(|f| f.status.to_string()),
         Some("held".to_string())
     );
     daemon.ctx.signals.wake.notify_one();

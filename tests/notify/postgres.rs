@@ -5,14 +5,15 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use skillsync::notify::{Notifier, Outcome, PgDeliveryLog};
+use skillsync::notify::{Notifier, Outcome};
+use skillsync::store::Store;
 
 use crate::helpers::{requests_arrived, revoked, settings, Receiver};
 
 #[sqlx::test(migrations = "./migrations")]
 async fn every_attempt_lands_in_the_postgres_delivery_log(pool: PgPool) {
     let receiver = Receiver::start(&[503]).await;
-    let log = Arc::new(PgDeliveryLog::new(pool));
+    let log = Arc::new(Store::from_pool(pool).delivery_log());
     let shutdown = CancellationToken::new();
     let notifier =
         Notifier::spawn(&settings(&receiver.url), log.clone(), shutdown.clone()).expect("starts");

@@ -97,7 +97,7 @@ async fn audit_rows_filter_by_agent_and_by_a_half_open_time_range(db: Db) {
         .expect("rows");
     assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), [a, b, action]);
     let recorded = &all[2];
-    assert_eq!(recorded.outcome, "recorded");
+    assert_eq!(recorded.outcome.as_str(), "recorded");
     assert!(recorded.finished_at.is_some() && all[0].finished_at.is_none());
     assert_eq!(recorded.actor.as_deref(), Some("ops"));
 

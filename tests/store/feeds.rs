@@ -118,7 +118,8 @@ async fn withdrawing_a_feed_restores_the_state_before_it(db: Db) {
             .await
             .expect("read")
             .expect("exists")
-            .status,
+            .status
+            .as_str(),
         "withdrawn"
     );
 }

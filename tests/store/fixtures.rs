@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use skillsync::domain::{AgentDesired, AgentKey, DesiredState, FeedScope, Name, Proficiency};
+use skillsync::domain::{
+    AgentDesired, AgentKey, DesiredState, FeedFormat, FeedScope, Name, Proficiency,
+};
 use skillsync::store::{Accepted, NewFeed, Store};
 
 pub fn agent(skills: &[(&str, f64)]) -> AgentDesired {
@@ -40,7 +42,7 @@ pub fn feed(scope: FeedScope, idempotency_key: Option<&str>) -> NewFeed {
     NewFeed {
         source: "hr".into(),
         scope,
-        format: "csv".into(),
+        format: FeedFormat::Csv,
         idempotency_key: idempotency_key.map(str::to_string),
     }
 }

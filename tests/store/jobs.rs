@@ -116,7 +116,8 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
             .await
             .expect("read")
             .expect("job")
-            .status,
+            .status
+            .as_str(),
         "superseded"
     );
     assert_eq!(
@@ -125,7 +126,8 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
             .await
             .expect("read")
             .expect("job")
-            .status,
+            .status
+            .as_str(),
         "held",
         "a held feed job waits for its own decision"
     );

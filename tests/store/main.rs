@@ -36,12 +36,14 @@ macro_rules! on_both_backends {
 }
 
 mod audit;
+mod deliveries;
 mod feeds;
 mod fixtures;
 mod jobs;
 mod lifecycle;
 mod observed;
 mod pg_only;
+mod planned;
 mod sqlite_only;
 mod work;
 

@@ -4,7 +4,7 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::json;
 
 use skillsync::domain::LiveAgent;
-use skillsync::store::{DriftFilter, ObservedAgent};
+use skillsync::store::{AgentState, DriftFilter, LastChange, ObservedAgent, Scan};
 
 use crate::Db;
 
@@ -44,7 +44,7 @@ async fn observations_drive_drift_totals_and_filters(db: Db) {
         },
     ];
     store
-        .save_observed(&observed, Utc::now(), true)
+        .save_observed(&observed, Utc::now(), Scan::Full)
         .await
         .expect("saved");
     let page = store
@@ -61,7 +61,12 @@ async fn observations_drive_drift_totals_and_filters(db: Db) {
     );
     assert_eq!(page.agents[0].user_id, "u1");
     store
-        .set_agent_state("u2", "needs_attention", Some("boom"), false)
+        .set_agent_state(
+            "u2",
+            AgentState::NeedsAttention,
+            Some("boom"),
+            LastChange::Kept,
+        )
         .await
         .expect("state");
     let page = store
@@ -82,7 +87,7 @@ async fn observations_drive_drift_totals_and_filters(db: Db) {
     assert_eq!(page.agents[0].consecutive_failures, 1);
     // A full scan without u3 forgets it.
     store
-        .save_observed(&observed[..2], Utc::now(), true)
+        .save_observed(&observed[..2], Utc::now(), Scan::Full)
         .await
         .expect("saved");
     assert!(store.agent("u3").await.expect("read").is_none());
@@ -121,7 +126,7 @@ async fn the_name_filter_matches_a_planned_change_of_that_exact_name(db: Db) {
         })
         .collect();
     store
-        .save_observed(&observed, Utc::now(), true)
+        .save_observed(&observed, Utc::now(), Scan::Full)
         .await
         .expect("saved");
     let named = |name: &str| DriftFilter {
@@ -176,7 +181,7 @@ async fn observations_keep_their_instant_and_failure_streaks_reset_on_convergenc
         drift_count: 1,
     }];
     store
-        .save_observed(&drifted, at, false)
+        .save_observed(&drifted, at, Scan::Partial)
         .await
         .expect("saved");
     let page = store.drift(&DriftFilter::default()).await.expect("drift");
@@ -186,14 +191,14 @@ async fn observations_keep_their_instant_and_failure_streaks_reset_on_convergenc
     assert_eq!(record.last_change_at, None);
     for _ in 0..2 {
         store
-            .set_agent_state("u1", "pending", Some("503"), false)
+            .set_agent_state("u1", AgentState::Pending, Some("503"), LastChange::Kept)
             .await
             .expect("state");
     }
     assert_eq!(store.agent_failures("u1").await.expect("read"), 2);
     assert_eq!(store.agent_failures("nobody").await.expect("read"), 0);
     store
-        .set_agent_state("u1", "pending", None, true)
+        .set_agent_state("u1", AgentState::Pending, None, LastChange::Now)
         .await
         .expect("state");
     let record = store
@@ -215,7 +220,7 @@ async fn observations_keep_their_instant_and_failure_streaks_reset_on_convergenc
         ..drifted[0]
     }];
     store
-        .save_observed(&converged, later, false)
+        .save_observed(&converged, later, Scan::Partial)
         .await
         .expect("saved");
     let record = store.agent("u1").await.expect("read").expect("agent");
@@ -244,7 +249,7 @@ async fn users_with_the_same_label_are_each_on_exactly_one_page(db: Db) {
         })
         .collect();
     store
-        .save_observed(&observed, Utc::now(), true)
+        .save_observed(&observed, Utc::now(), Scan::Full)
         .await
         .expect("saved");
     let mut seen = Vec::new();

@@ -2,7 +2,7 @@
 
 use chrono::{SubsecRound, TimeDelta, Utc};
 
-use skillsync::store::{Trigger, WorkStatus};
+use skillsync::store::{ItemOutcome, Trigger, WorkStatus};
 
 use crate::Db;
 
@@ -63,15 +63,7 @@ async fn work_items_are_never_claimed_twice_and_expired_leases_are_taken_over(db
 
     let done = &taken[0];
     store
-        .update_work_item(
-            job.id,
-            &done.user_id,
-            WorkStatus::Converged,
-            None,
-            true,
-            false,
-            None,
-        )
+        .update_work_item(job.id, &done.user_id, ItemOutcome::Verified)
         .await
         .expect("updated");
     let counts = store.work_counts(job.id).await.expect("counts");
@@ -110,11 +102,10 @@ async fn items_fall_due_in_time_order_and_released_items_are_claimable_at_once(d
             .update_work_item(
                 job.id,
                 user,
-                WorkStatus::Pending,
-                Some(at),
-                false,
-                false,
-                Some("429"),
+                ItemOutcome::WriteFailed {
+                    retry_at: at,
+                    reason: "429",
+                },
             )
             .await
             .expect("updated");
@@ -153,7 +144,7 @@ async fn items_fall_due_in_time_order_and_released_items_are_claimable_at_once(d
         3
     );
     store
-        .update_work_item(job.id, "u1", WorkStatus::Converged, None, true, false, None)
+        .update_work_item(job.id, "u1", ItemOutcome::Verified)
         .await
         .expect("updated");
     let items = store.work_items(job.id, 10, 0).await.expect("items");

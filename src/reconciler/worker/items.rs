@@ -8,57 +8,14 @@ use chrono::Utc;
 use futures::{stream, StreamExt};
 
 use super::{JobError, JobRun, Outcome};
+use crate::reconciler::journal::StoreJournal;
+use crate::reconciler::{converge, AgentOutcome};
 use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
-use crate::reconciler::journal::StoreJournal;
-use crate::reconciler::{converge, AgentOutcome};
-use crate::store::{JobStatus, ObservedAgent, StoreError, WorkItem, WorkStatus};
-
-/// Which of a work item's counters an update adds one to.
-enum Counts {
-    /// Neither: the item only changes state.
-    Neither,
-    /// A write was attempted.
-    Attempt,
-    /// A verification was made.
-    Verification,
-}
-
-/// Records a work item's new status, when it is due next, and why it failed if it did.
-async fn mark(
-    run: &JobRun<'_>,
-    user_id: &str,
-    status: WorkStatus,
-    next: Option<chrono::DateTime<Utc>>,
-    counts: Counts,
-    reason: Option<&str>,
-) -> Result<(), StoreError> {
-    let (attempted, verified) = match counts {
-        Counts::Neither => (false, false),
-        Counts::Attempt => (true, false),
-        Counts::Verification => (false, true),
-    };
-    run.ctx
-        .store
-        .update_work_item(
-            run.job.id, user_id, status, next, attempted, verified, reason,
-        )
-        .await
-}
-
-/// Marks a work item done: nothing (more) to write for it.
-async fn converged(run: &JobRun<'_>, user_id: &str) -> Result<(), StoreError> {
-    mark(
-        run,
-        user_id,
-        WorkStatus::Converged,
-        None,
-        Counts::Neither,
-        None,
-    )
-    .await
-}
+use crate::store::{
+    AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
+};
 
 fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::zero())
@@ -137,7 +94,9 @@ async fn write_item(
     let store = &ctx.store;
     let Some(want) = run.want(item.agent_key.as_deref()) else {
         // No longer in the desired state (a withdrawn feed): nothing to do for it.
-        converged(run, &item.user_id).await?;
+        store
+            .update_work_item(run.job.id, &item.user_id, ItemOutcome::Unneeded)
+            .await?;
         return Ok(());
     };
     let live = match seen {
@@ -184,40 +143,42 @@ async fn write_item(
     match outcome {
         Ok(()) => {
             let verify_at = after(ctx.settings.reconcile.settle());
-            mark(
-                run,
-                &item.user_id,
-                WorkStatus::Verifying,
-                Some(verify_at),
-                Counts::Attempt,
-                None,
-            )
-            .await?;
             store
-                .set_agent_state(&item.user_id, "pending", None, true)
+                .update_work_item(
+                    run.job.id,
+                    &item.user_id,
+                    ItemOutcome::Written { verify_at },
+                )
+                .await?;
+            store
+                .set_agent_state(&item.user_id, AgentState::Pending, None, LastChange::Now)
                 .await?;
         }
         Err(reason) => {
             let failures = store.agent_failures(&item.user_id).await? + 1;
             let give_up = failures >= ctx.settings.reconcile.max_failures.max(1) as i32;
-            let (status, next, state) = if give_up {
-                (WorkStatus::NeedsAttention, None, "needs_attention")
+            let (outcome, state) = if give_up {
+                (
+                    ItemOutcome::GaveUp { reason: &reason },
+                    AgentState::NeedsAttention,
+                )
             } else {
                 let delay = ctx.settings.reconcile.retry_delay(failures as u32);
-                (WorkStatus::Pending, Some(after(delay)), "drifted")
+                let retry_at = after(delay);
+                (
+                    ItemOutcome::WriteFailed {
+                        retry_at,
+                        reason: &reason,
+                    },
+                    AgentState::Drifted,
+                )
             };
             tracing::warn!(failures, give_up, reason, "agent failed");
-            mark(
-                run,
-                &item.user_id,
-                status,
-                next,
-                Counts::Attempt,
-                Some(&reason),
-            )
-            .await?;
             store
-                .set_agent_state(&item.user_id, state, Some(&reason), false)
+                .update_work_item(run.job.id, &item.user_id, outcome)
+                .await?;
+            store
+                .set_agent_state(&item.user_id, state, Some(&reason), LastChange::Kept)
                 .await?;
         }
     }
@@ -235,15 +196,13 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             tracing::warn!(error = %e, "cannot verify; trying again shortly");
             let retry = after(std::time::Duration::from_secs(5));
             for item in &items {
-                mark(
-                    run,
-                    &item.user_id,
-                    WorkStatus::Verifying,
-                    Some(retry),
-                    Counts::Neither,
-                    None,
-                )
-                .await?;
+                store
+                    .update_work_item(
+                        run.job.id,
+                        &item.user_id,
+                        ItemOutcome::VerifyLater { retry_at: retry },
+                    )
+                    .await?;
             }
             return Ok(());
         }
@@ -253,15 +212,15 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     let kind = ctx.settings.planner.agent_key;
     for item in &items {
         let Some(live) = by_user.get(item.user_id.as_str()) else {
-            mark(
-                run,
-                &item.user_id,
-                WorkStatus::Failed,
-                None,
-                Counts::Neither,
-                Some("no longer an active platform user"),
-            )
-            .await?;
+            store
+                .update_work_item(
+                    run.job.id,
+                    &item.user_id,
+                    ItemOutcome::Vanished {
+                        reason: "no longer an active platform user",
+                    },
+                )
+                .await?;
             continue;
         };
         let changes = match run.want(item.agent_key.as_deref()) {
@@ -276,37 +235,38 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             drift_count: changes.len(),
         };
         store
-            .save_observed(std::slice::from_ref(&row), Utc::now(), false)
+            .save_observed(std::slice::from_ref(&row), Utc::now(), Scan::Partial)
             .await?;
         if !changes.iter().any(|c| c.writable) {
-            converged(run, &item.user_id).await?;
             store
-                .set_agent_state(&item.user_id, "converged", None, false)
+                .update_work_item(run.job.id, &item.user_id, ItemOutcome::Verified)
+                .await?;
+            store
+                .set_agent_state(&item.user_id, AgentState::Converged, None, LastChange::Kept)
                 .await?;
         } else if item.verifications + 1 >= ctx.settings.reconcile.verify_rounds.max(1) as i32 {
             let reason = "still differs from the desired state after writing and verifying";
-            mark(
-                run,
-                &item.user_id,
-                WorkStatus::Stuck,
-                None,
-                Counts::Verification,
-                Some(reason),
-            )
-            .await?;
             store
-                .set_agent_state(&item.user_id, "stuck", Some(reason), false)
+                .update_work_item(run.job.id, &item.user_id, ItemOutcome::Stuck { reason })
+                .await?;
+            store
+                .set_agent_state(
+                    &item.user_id,
+                    AgentState::Stuck,
+                    Some(reason),
+                    LastChange::Kept,
+                )
                 .await?;
         } else {
-            mark(
-                run,
-                &item.user_id,
-                WorkStatus::Pending,
-                Some(Utc::now()),
-                Counts::Verification,
-                None,
-            )
-            .await?;
+            store
+                .update_work_item(
+                    run.job.id,
+                    &item.user_id,
+                    ItemOutcome::StillDrifted {
+                        retry_at: Utc::now(),
+                    },
+                )
+                .await?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::{JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
-use crate::store::{FeedRecord, ObservedAgent, Trigger};
+use crate::store::{FeedRecord, FeedStatus, ObservedAgent, Scan, Trigger};
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
@@ -70,7 +70,8 @@ async fn save_drift(
             }
         })
         .collect();
-    ctx.store.save_observed(&rows, Utc::now(), full).await?;
+    let scan = if full { Scan::Full } else { Scan::Partial };
+    ctx.store.save_observed(&rows, Utc::now(), scan).await?;
     // Not set here: a refresh that read the database just before this save could overwrite the
     // values with older ones. The refresher reads after the save instead.
     ctx.signals.gauges_stale.notify_one();
@@ -130,7 +131,7 @@ async fn snapshot_shrink(
     let newest_snapshot = feeds
         .iter()
         .rev()
-        .find(|f| f.scope == FeedScope::Snapshot.as_str() && f.status == "accepted");
+        .find(|f| f.scope == FeedScope::Snapshot && f.status == FeedStatus::Accepted);
     let (Some(first), Some(newest)) = (feeds.first(), newest_snapshot) else {
         return Ok(None);
     };
