@@ -11,7 +11,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, certifications, drift, feeds, health, jobs};
+use super::{audit, certifications, drift, feeds, health, jobs, views};
 
 struct BearerAuth;
 
@@ -39,8 +39,8 @@ impl Modify for BearerAuth {
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail,
-        crate::store::FeedRecord, crate::store::JobRecord, crate::store::WorkItem,
-        crate::store::AgentRecord, crate::store::DriftPage, crate::store::DriftSummary, crate::store::AuditEntry,
+        views::Feed, views::Job, views::WorkItemView,
+        views::Agent, views::DriftPageView, views::DriftTotals, views::AuditRecord,
         jobs::ReconcileRequest,
     )),
     modifiers(&BearerAuth),
