@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::auth::Reader;
 use super::csv_export::CsvTable;
 use super::error::ApiError;
+use super::views::{self, AuditRecord};
 use super::Api;
 use super::Page;
 use crate::store::{AuditEntry, AuditFilter};
@@ -76,7 +77,7 @@ fn csv(entries: &[AuditEntry]) -> Result<String, ApiError> {
 
 /// The audit log.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, description = "Entries, oldest first (JSON, or CSV with Accept: text/csv)", body = [AuditEntry])),
+    responses((status = 200, description = "Entries, oldest first (JSON, or CSV with Accept: text/csv)", body = [AuditRecord])),
     security(("bearer" = [])))]
 pub async fn audit(
     State(ctx): State<Arc<Api>>,
@@ -113,6 +114,7 @@ pub async fn audit(
         )
             .into_response())
     } else {
+        let entries: Vec<AuditRecord> = views::all(&entries);
         Ok(Json(serde_json::json!({ "entries": entries })).into_response())
     }
 }

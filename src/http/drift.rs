@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use super::auth::Reader;
 use super::error::ApiError;
+use super::views::{Agent, DriftPageView};
 use super::Api;
-use crate::store::{AgentRecord, DriftFilter, DriftPage};
+use crate::store::{AgentRecord, DriftFilter};
 
 /// Query of `GET /v1/drift`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -29,12 +30,12 @@ pub struct DriftQuery {
 
 /// Drift totals and the agents that differ.
 #[utoipa::path(get, path = "/v1/drift", tag = "drift", params(DriftQuery),
-    responses((status = 200, body = DriftPage)), security(("bearer" = [])))]
+    responses((status = 200, body = DriftPageView)), security(("bearer" = [])))]
 pub async fn drift(
     State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(q): Query<DriftQuery>,
-) -> Result<Json<DriftPage>, ApiError> {
+) -> Result<Json<DriftPageView>, ApiError> {
     let page = super::Page {
         limit: q.limit,
         offset: q.offset,
@@ -45,7 +46,7 @@ pub async fn drift(
         limit: page.limit(),
         offset: page.offset(),
     };
-    Ok(Json(ctx.store.drift(&filter).await?))
+    Ok(Json(DriftPageView::from(&ctx.store.drift(&filter).await?)))
 }
 
 /// One agent: desired state, last observation, differences, state, last change.
@@ -67,7 +68,7 @@ pub async fn agent(
         return Err(ApiError::not_found(format!("agent {key}")));
     }
     Ok(Json(
-        serde_json::json!({ "key": desired_key, "desired": desired, "agent": record }),
+        serde_json::json!({ "key": desired_key, "desired": desired, "agent": record.as_ref().map(Agent::from) }),
     ))
 }
 

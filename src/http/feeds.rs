@@ -16,12 +16,12 @@ use serde::Deserialize;
 
 use super::auth::{Reader, Writer};
 use super::error::ApiError;
+use super::views::{self, Feed};
 use super::Api;
 use super::Page;
 use crate::domain::FeedScope;
 use crate::feed::FeedFormat;
 use crate::ingest::{ingest, IngestOutcome, IngestRequest};
-use crate::store::FeedRecord;
 
 /// Query of `POST /v1/feeds`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -32,7 +32,7 @@ pub struct IngestQuery {
     source: Option<String>,
 }
 
-fn accepted_body(feed: &FeedRecord, job_id: Option<i64>) -> serde_json::Value {
+fn accepted_body(feed: &Feed, job_id: Option<i64>) -> serde_json::Value {
     serde_json::json!({
         "status": feed.status,
         "feed_id": feed.id,
@@ -45,7 +45,7 @@ fn accepted_body(feed: &FeedRecord, job_id: Option<i64>) -> serde_json::Value {
     })
 }
 
-fn rejected(feed: &FeedRecord) -> ApiError {
+fn rejected(feed: &Feed) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_feed",
@@ -55,7 +55,7 @@ fn rejected(feed: &FeedRecord) -> ApiError {
 }
 
 /// The answer for a stored feed, also when replayed for an `Idempotency-Key`.
-fn answer(feed: &FeedRecord) -> Response {
+fn answer(feed: &Feed) -> Response {
     match feed.status.as_str() {
         "rejected" => rejected(feed).into_response(),
         "unchanged" => {
@@ -136,11 +136,13 @@ pub async fn post_feed(
     match ingest(&ctx.intake, request).await {
         Ok(IngestOutcome::Accepted { feed, job_id }) => Ok((
             StatusCode::ACCEPTED,
-            Json(accepted_body(&feed, Some(job_id))),
+            Json(accepted_body(&Feed::from(&feed), Some(job_id))),
         )
             .into_response()),
-        Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => Ok(answer(&feed)),
-        Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&feed)),
+        Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => {
+            Ok(answer(&Feed::from(&feed)))
+        }
+        Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&Feed::from(&feed))),
         Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
         Err(e) => Err(ApiError::internal(e)),
     }
@@ -148,28 +150,29 @@ pub async fn post_feed(
 
 /// Feeds, newest first.
 #[utoipa::path(get, path = "/v1/feeds", tag = "feeds", params(Page),
-    responses((status = 200, description = "A page of feeds", body = [FeedRecord])), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of feeds", body = [Feed])), security(("bearer" = [])))]
 pub async fn list_feeds(
     State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (feeds, total) = ctx.store.feeds(page.limit(), page.offset()).await?;
+    let feeds: Vec<Feed> = views::all(&feeds);
     Ok(Json(serde_json::json!({ "feeds": feeds, "total": total })))
 }
 
 /// One feed, with its errors when it was rejected.
 #[utoipa::path(get, path = "/v1/feeds/{id}", tag = "feeds", params(("id" = i64, Path, description = "Feed id")),
-    responses((status = 200, body = FeedRecord), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Feed), (status = 404, body = super::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_feed(
     State(ctx): State<Arc<Api>>,
     _: Reader,
     Path(id): Path<i64>,
-) -> Result<Json<FeedRecord>, ApiError> {
+) -> Result<Json<Feed>, ApiError> {
     ctx.store
         .feed(id)
         .await?
-        .map(Json)
+        .map(|feed| Json(Feed::from(&feed)))
         .ok_or_else(|| ApiError::not_found(format!("feed {id}")))
 }
 

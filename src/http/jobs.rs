@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::auth::{Reader, Writer};
 use super::error::ApiError;
+use super::views::{self, Job, WorkItemView};
 use super::Api;
 use super::Page;
 use crate::store::{AuditIntent, JobRecord, Trigger};
@@ -31,7 +32,7 @@ pub struct JobsQuery {
 
 /// Jobs, newest first.
 #[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(JobsQuery),
-    responses((status = 200, description = "A page of jobs", body = [JobRecord])), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of jobs", body = [Job])), security(("bearer" = [])))]
 pub async fn list_jobs(
     State(ctx): State<Arc<Api>>,
     _: Reader,
@@ -45,6 +46,7 @@ pub async fn list_jobs(
         .store
         .jobs(q.status.as_deref(), page.limit(), page.offset())
         .await?;
+    let jobs: Vec<Job> = views::all(&jobs);
     Ok(Json(serde_json::json!({ "jobs": jobs, "total": total })))
 }
 
@@ -73,8 +75,9 @@ pub async fn get_job(
         .store
         .work_items(id, page.limit(), page.offset())
         .await?;
+    let items: Vec<WorkItemView> = views::all(&items);
     Ok(Json(
-        serde_json::json!({ "job": job, "progress": progress, "agents": items }),
+        serde_json::json!({ "job": Job::from(&job), "progress": progress, "agents": items }),
     ))
 }
 
@@ -119,26 +122,30 @@ async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobReco
 
 /// Approve a held job: it runs next.
 #[utoipa::path(post, path = "/v1/jobs/{id}/approve", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
-    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    responses((status = 200, body = Job), (status = 409, description = "Not held", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn approve(
     State(ctx): State<Arc<Api>>,
     Writer(by): Writer,
     Path(id): Path<i64>,
-) -> Result<Json<JobRecord>, ApiError> {
-    decide(&ctx, id, by, true).await.map(Json)
+) -> Result<Json<Job>, ApiError> {
+    decide(&ctx, id, by, true)
+        .await
+        .map(|job| Json(Job::from(&job)))
 }
 
 /// Reject a held job; a feed that triggered it is withdrawn and the previous desired state restored.
 #[utoipa::path(post, path = "/v1/jobs/{id}/reject", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
-    responses((status = 200, body = JobRecord), (status = 409, description = "Not held", body = super::error::ErrorBody)),
+    responses((status = 200, body = Job), (status = 409, description = "Not held", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reject(
     State(ctx): State<Arc<Api>>,
     Writer(by): Writer,
     Path(id): Path<i64>,
-) -> Result<Json<JobRecord>, ApiError> {
-    decide(&ctx, id, by, false).await.map(Json)
+) -> Result<Json<Job>, ApiError> {
+    decide(&ctx, id, by, false)
+        .await
+        .map(|job| Json(Job::from(&job)))
 }
 
 /// Body of `POST /v1/reconcile`.

@@ -14,6 +14,7 @@ mod health;
 mod jobs;
 mod openapi;
 mod settings;
+mod views;
 
 use std::sync::Arc;
 
