@@ -23,7 +23,7 @@ pub struct ObservedAgent<'a, D = serde_json::Value> {
 }
 
 /// An agent as the status API shows it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AgentRecord {
     /// Platform user id.
     pub user_id: String,
@@ -80,7 +80,7 @@ pub struct DriftFilter {
 }
 
 /// Totals of `GET /v1/drift`.
-#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct DriftSummary {
     /// Users observed.
     pub observed: i64,
@@ -97,7 +97,7 @@ pub struct DriftSummary {
 }
 
 /// A page of drifted agents.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DriftPage {
     /// Totals over everyone.
     pub summary: DriftSummary,

@@ -42,7 +42,7 @@ pub enum AuditOutcome {
 }
 
 /// One audit row.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Id.
     pub id: i64,

@@ -27,7 +27,7 @@ pub struct NewFeed {
 }
 
 /// A stored feed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct FeedRecord {
     /// Id.
     pub id: i64,
@@ -36,11 +36,9 @@ pub struct FeedRecord {
     /// When it arrived.
     pub received_at: DateTime<Utc>,
     /// `partial` or `snapshot`.
-    #[schema(value_type = String)]
     #[sqlx(try_from = "String")]
     pub scope: FeedScope,
     /// `csv` or `json`.
-    #[schema(value_type = String)]
     #[sqlx(try_from = "String")]
     pub format: FeedFormat,
     /// Where it stands.

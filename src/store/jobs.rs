@@ -10,7 +10,7 @@ use super::backend::{Dialect, JOBS_LOCK};
 use super::{JobStatus, Store, StoreError, Trigger};
 
 /// A stored job.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct JobRecord {
     /// Id.
     pub id: i64,

@@ -15,7 +15,7 @@ pub(super) const COLUMNS: &str =
      planned";
 
 /// One agent's item.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct WorkItem {
     /// The job.
     pub job_id: i64,

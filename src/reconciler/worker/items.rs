@@ -8,11 +8,11 @@ use chrono::Utc;
 use futures::{stream, StreamExt};
 
 use super::{JobError, JobRun, Outcome};
-use crate::reconciler::journal::StoreJournal;
-use crate::reconciler::{converge, AgentOutcome};
 use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
+use crate::reconciler::journal::StoreJournal;
+use crate::reconciler::{converge, AgentOutcome};
 use crate::store::{
     AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
 };
