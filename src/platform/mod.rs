@@ -5,12 +5,14 @@ pub mod calls;
 pub mod error;
 pub mod genesys;
 pub mod journal;
+pub mod settings;
 
 use std::future::Future;
 
 pub use calls::{CallCounts, CallKind, CallObserver, CallStats};
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
+pub use settings::PlatformSettings;
 
 use crate::domain::{Change, Granularity, LiveAgent};
 

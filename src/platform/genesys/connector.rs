@@ -10,9 +10,9 @@ use super::observe::Reader;
 use super::regions;
 use super::transport::{Transport, TransportSettings};
 use super::write::Writer;
-use crate::config::PlatformSettings;
 use crate::domain::LiveAgent;
 use crate::domain::{Change, Granularity, Step};
+use crate::platform::PlatformSettings;
 use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
 
 /// Genesys Cloud stores skill proficiencies in half steps and rounds languages to whole ones.
