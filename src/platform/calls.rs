@@ -1,96 +1,71 @@
 //! Counters of platform calls by kind, the primary cost skillsync reports and benchmarks.
+//! Each connector defines its own kinds; this module only counts them and never names a
+//! vendor's call.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-/// Every kind of platform call skillsync makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallKind {
-    /// Minting an OAuth token.
-    Token,
-    /// A page of users.
-    ListUsers,
-    /// One user.
-    GetUser,
-    /// A page of one user's skills.
-    GetUserSkills,
-    /// A page of one user's languages.
-    GetUserLanguages,
-    /// A page of skill definitions.
-    ListSkills,
-    /// A page of language definitions.
-    ListLanguages,
-    /// Creating a skill definition.
-    CreateSkill,
-    /// Bulk upsert of a user's skills.
-    PatchSkills,
-    /// Removing one skill from a user.
-    DeleteSkill,
-    /// Bulk upsert of a user's languages.
-    PatchLanguages,
-    /// Removing one language from a user.
-    DeleteLanguage,
-    /// Versioned user update (certifications).
-    PatchUser,
+/// One kind of platform call, defined by the connector that makes it. Its label is what
+/// summaries, metrics and reports print, so a connector must keep labels stable.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallKind {
+    label: &'static str,
+    write: bool,
 }
 
 impl CallKind {
-    /// All kinds, in display order.
-    pub const ALL: [Self; 13] = [
-        Self::Token,
-        Self::ListUsers,
-        Self::GetUser,
-        Self::GetUserSkills,
-        Self::GetUserLanguages,
-        Self::ListSkills,
-        Self::ListLanguages,
-        Self::CreateSkill,
-        Self::PatchSkills,
-        Self::DeleteSkill,
-        Self::PatchLanguages,
-        Self::DeleteLanguage,
-        Self::PatchUser,
-    ];
+    /// Minting an access token: every connector's transport does it.
+    pub const TOKEN: Self = Self::read("token");
+
+    /// A call that only reads; `label` is stable snake_case.
+    pub const fn read(label: &'static str) -> Self {
+        Self {
+            label,
+            write: false,
+        }
+    }
+
+    /// A call that changes platform state; `label` is stable snake_case.
+    pub const fn write(label: &'static str) -> Self {
+        Self { label, write: true }
+    }
 
     /// True for calls that change platform state.
     pub fn is_write(self) -> bool {
-        matches!(
-            self,
-            Self::CreateSkill
-                | Self::PatchSkills
-                | Self::DeleteSkill
-                | Self::PatchLanguages
-                | Self::DeleteLanguage
-                | Self::PatchUser
-        )
+        self.write
     }
 
     /// Stable snake_case label.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::ListUsers => "list_users",
-            Self::GetUser => "get_user",
-            Self::GetUserSkills => "get_user_skills",
-            Self::GetUserLanguages => "get_user_languages",
-            Self::ListSkills => "list_skills",
-            Self::ListLanguages => "list_languages",
-            Self::CreateSkill => "create_skill",
-            Self::PatchSkills => "patch_skills",
-            Self::DeleteSkill => "delete_skill",
-            Self::PatchLanguages => "patch_languages",
-            Self::DeleteLanguage => "delete_language",
-            Self::PatchUser => "patch_user",
-        }
+        self.label
     }
 }
 
 impl fmt::Display for CallKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(self.label)
+    }
+}
+
+/// CamelCase of the label (`patch_skills` → `PatchSkills`), as the benchmark has always
+/// printed kinds.
+impl fmt::Debug for CallKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for word in self.label.split('_') {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                write!(f, "{}{}", first.to_ascii_uppercase(), chars.as_str())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for CallKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label)
     }
 }
 
@@ -105,9 +80,10 @@ pub trait CallObserver: Send + Sync {
 }
 
 /// Thread-safe counters, shared by every task of one connector.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CallStats {
-    calls: [AtomicU64; CallKind::ALL.len()],
+    kinds: &'static [CallKind],
+    calls: Vec<AtomicU64>,
     retries: AtomicU64,
     throttled: AtomicU64,
     conflicts: AtomicU64,
@@ -151,9 +127,26 @@ impl CallCounts {
 }
 
 impl CallStats {
+    /// Counters for a connector's `kinds`, listed in the order reports show them.
+    pub fn new(kinds: &'static [CallKind]) -> Self {
+        Self {
+            kinds,
+            calls: kinds.iter().map(|_| AtomicU64::new(0)).collect(),
+            retries: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            conflicts: AtomicU64::new(0),
+        }
+    }
+
     /// Counts one request sent.
     pub fn sent(&self, kind: CallKind) {
-        self.calls[kind as usize].fetch_add(1, Ordering::Relaxed);
+        match self.kinds.iter().position(|k| *k == kind) {
+            Some(i) => {
+                self.calls[i].fetch_add(1, Ordering::Relaxed);
+            }
+            // A connector that forgets to list a kind loses its counts; tests catch that.
+            None => debug_assert!(false, "call kind {kind} is not listed by its connector"),
+        }
     }
 
     /// Counts one retry.
@@ -174,9 +167,11 @@ impl CallStats {
     /// The counts so far; kinds never used are left out.
     pub fn snapshot(&self) -> CallCounts {
         CallCounts {
-            calls: CallKind::ALL
+            calls: self
+                .kinds
                 .iter()
-                .map(|&k| (k, self.calls[k as usize].load(Ordering::Relaxed)))
+                .zip(&self.calls)
+                .map(|(&k, n)| (k, n.load(Ordering::Relaxed)))
                 .filter(|(_, n)| *n > 0)
                 .collect(),
             retries: self.retries.load(Ordering::Relaxed),
@@ -190,16 +185,32 @@ impl CallStats {
 mod tests {
     use super::*;
 
+    const LIST_USERS: CallKind = CallKind::read("list_users");
+    const PATCH_SKILLS: CallKind = CallKind::write("patch_skills");
+    const DELETE_SKILL: CallKind = CallKind::write("delete_skill");
+    const PATCH_USER: CallKind = CallKind::write("patch_user");
+    const KINDS: [CallKind; 4] = [LIST_USERS, PATCH_SKILLS, DELETE_SKILL, PATCH_USER];
+
     #[test]
     fn snapshot_counts_writes_separately_from_reads() {
-        let stats = CallStats::default();
-        stats.sent(CallKind::ListUsers);
-        stats.sent(CallKind::PatchSkills);
-        stats.sent(CallKind::DeleteSkill);
+        let stats = CallStats::new(&KINDS);
+        stats.sent(LIST_USERS);
+        stats.sent(PATCH_SKILLS);
+        stats.sent(DELETE_SKILL);
         let counts = stats.snapshot();
         assert_eq!(counts.total(), 3);
         assert_eq!(counts.writes(), 2);
-        assert_eq!(counts.of(CallKind::ListUsers), 1);
-        assert_eq!(counts.of(CallKind::PatchUser), 0);
+        assert_eq!(counts.of(LIST_USERS), 1);
+        assert_eq!(counts.of(PATCH_USER), 0);
+    }
+
+    #[test]
+    fn kinds_print_as_labels_and_debug_as_camel_case() {
+        assert_eq!(PATCH_SKILLS.to_string(), "patch_skills");
+        assert_eq!(format!("{PATCH_SKILLS:?}"), "PatchSkills");
+        assert_eq!(
+            serde_json::to_string(&(LIST_USERS, 2)).expect("json"),
+            r#"["list_users",2]"#
+        );
     }
 }

@@ -114,7 +114,7 @@ async fn apply_converges_exactly_despite_conflicts_5xx_missing_expansions_lag_an
         "faults were injected: {calls:?}"
     );
     assert!(
-        calls.of(CallKind::GetUser) > 0,
+        calls.of(skillsync::platform::genesys::calls::GET_USER) > 0,
         "missing expansions were re-read: {calls:?}"
     );
     assert_eq!(stats.throttled, 0, "pacing kept the run under the budget");
@@ -164,7 +164,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_goes_through() {
         .expect("sent");
     assert!(resp.status().is_success());
     assert_eq!(platform.observe().await.expect("observed again").len(), 20);
-    assert_eq!(platform.calls().of(CallKind::Token), 2);
+    assert_eq!(platform.calls().of(CallKind::TOKEN), 2);
 }
 
 #[tokio::test]
@@ -199,7 +199,7 @@ async fn a_login_service_that_is_briefly_down_is_retried() {
         20
     );
     assert!(
-        platform.calls().of(CallKind::Token) >= 2,
+        platform.calls().of(CallKind::TOKEN) >= 2,
         "the login was retried: {:?}",
         platform.calls()
     );

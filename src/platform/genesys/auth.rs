@@ -6,9 +6,10 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use super::calls;
 use super::wire::{OAuthError, TokenResponse};
 use crate::domain::Secret;
-use crate::platform::calls::{CallKind, CallStats};
+use crate::platform::calls::CallStats;
 use crate::platform::error::PlatformError;
 
 /// Mints and caches the access token.
@@ -108,7 +109,7 @@ impl TokenSource {
         http: &reqwest::Client,
         stats: &CallStats,
     ) -> Result<(Secret, Duration), PlatformError> {
-        stats.sent(CallKind::Token);
+        stats.sent(calls::TOKEN);
         let response = http
             .post(&self.url)
             .basic_auth(&self.client_id, Some(self.client_secret.expose()))

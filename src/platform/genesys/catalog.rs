@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
+use super::calls;
 use super::transport::{Call, Transport};
 use super::wire::{Definition, Listing};
 use crate::domain::AssignmentKind;
-use crate::platform::{CallKind, PlatformError};
+use crate::platform::PlatformError;
 
 /// Known definitions of both kinds.
 #[derive(Debug, Default)]
@@ -87,8 +88,8 @@ impl Catalog {
     async fn load(&mut self, transport: &Transport, page_size: u32) -> Result<(), PlatformError> {
         for kind in [AssignmentKind::Skill, AssignmentKind::Language] {
             let call_kind = match kind {
-                AssignmentKind::Language => CallKind::ListLanguages,
-                _ => CallKind::ListSkills,
+                AssignmentKind::Language => calls::LIST_LANGUAGES,
+                _ => calls::LIST_SKILLS,
             };
             let mut map = HashMap::new();
             let mut page = 1;

@@ -67,7 +67,7 @@ impl Genesys {
                 api,
                 tokens,
                 transport_settings,
-                Arc::new(CallStats::default()),
+                Arc::new(CallStats::new(&super::calls::ALL)),
             ),
             catalog: tokio::sync::Mutex::new(Catalog::default()),
             users_page_size: settings.users_page_size.max(1),

@@ -3,6 +3,7 @@
 //! delta writes; `wire` holds the serde types; `auth` the token; `regions` the hosts.
 
 mod auth;
+pub mod calls;
 mod catalog;
 mod connector;
 mod observe;

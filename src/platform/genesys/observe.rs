@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use futures::{stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 
+use super::calls;
 use super::transport::{Call, Transport};
 use super::wire::{Listing, User, UserAssignment};
 use crate::domain::{LiveAgent, Name, Proficiency};
@@ -30,7 +31,7 @@ impl Reader<'_> {
         let path = format!("/api/v2/users?expand={EXPAND}&state=active&{query}");
         self.transport
             .json::<_, ()>(Call {
-                kind: CallKind::ListUsers,
+                kind: calls::LIST_USERS,
                 method: Method::GET,
                 path: &path,
                 body: None,
@@ -118,7 +119,7 @@ impl Reader<'_> {
         let mut fresh: User = self
             .transport
             .json::<_, ()>(Call {
-                kind: CallKind::GetUser,
+                kind: calls::GET_USER,
                 method: Method::GET,
                 path: &path,
                 body: None,
@@ -132,11 +133,11 @@ impl Reader<'_> {
                  employee id are unknown, so neither is planned on this time"
             );
             fresh.skills = Some(
-                self.assignments(&user.id, "routingskills", CallKind::GetUserSkills)
+                self.assignments(&user.id, "routingskills", calls::GET_USER_SKILLS)
                     .await?,
             );
             fresh.languages = Some(
-                self.assignments(&user.id, "routinglanguages", CallKind::GetUserLanguages)
+                self.assignments(&user.id, "routinglanguages", calls::GET_USER_LANGUAGES)
                     .await?,
             );
         }
