@@ -6,6 +6,7 @@ pub mod error;
 pub mod genesys;
 pub mod journal;
 pub mod settings;
+pub mod transport;
 
 use std::future::Future;
 

@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
+use super::api::Http;
 use super::calls;
-use super::transport::{Call, Transport};
 use super::wire::{Definition, Listing};
 use crate::domain::AssignmentKind;
+use crate::platform::transport::Call;
 use crate::platform::PlatformError;
 
 /// Known definitions of both kinds.
@@ -62,7 +63,7 @@ impl Catalog {
     /// created it since).
     pub async fn resolve(
         &mut self,
-        transport: &Transport,
+        transport: &Http,
         page_size: u32,
         kind: AssignmentKind,
         name: &str,
@@ -85,7 +86,7 @@ impl Catalog {
         Ok(found)
     }
 
-    async fn load(&mut self, transport: &Transport, page_size: u32) -> Result<(), PlatformError> {
+    async fn load(&mut self, transport: &Http, page_size: u32) -> Result<(), PlatformError> {
         for kind in [AssignmentKind::Skill, AssignmentKind::Language] {
             let call_kind = match kind {
                 AssignmentKind::Language => calls::LIST_LANGUAGES,

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::auth::TokenSource;
+use super::api::{GenesysApi, Http};
 use super::catalog::Catalog;
 use super::observe::Reader;
 use super::regions;
-use super::transport::{Transport, TransportSettings};
 use super::write::Writer;
 use crate::domain::LiveAgent;
 use crate::domain::{Change, Granularity, Step};
+use crate::platform::transport::TransportSettings;
 use crate::platform::PlatformSettings;
 use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
 
@@ -23,7 +23,7 @@ const GRANULARITY: Granularity = Granularity {
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
-    transport: Transport,
+    transport: Http,
     catalog: tokio::sync::Mutex<Catalog>,
     users_page_size: u32,
     definitions_page_size: u32,
@@ -40,7 +40,7 @@ impl Genesys {
                 settings.kind
             )));
         }
-        let (api, login) =
+        let (api_base, login) =
             regions::hosts(&settings.region, &settings.base_url).map_err(PlatformError::Config)?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("skillsync/", env!("CARGO_PKG_VERSION")))
@@ -49,7 +49,7 @@ impl Genesys {
             .pool_max_idle_per_host(settings.max_concurrency.max(1))
             .build()
             .map_err(|e| PlatformError::Config(format!("HTTP client: {e}")))?;
-        let tokens = TokenSource::new(
+        let api = GenesysApi::new(
             &login,
             settings.client_id.clone(),
             settings.client_secret.clone(),
@@ -62,10 +62,10 @@ impl Genesys {
             max_backoff: Duration::from_secs(30),
         };
         Ok(Self {
-            transport: Transport::new(
+            transport: Http::new(
                 http,
+                api_base,
                 api,
-                tokens,
                 transport_settings,
                 Arc::new(CallStats::new(&super::calls::ALL)),
             ),

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use futures::{stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 
+use super::api::Http;
 use super::calls;
-use super::transport::{Call, Transport};
 use super::wire::{Listing, User, UserAssignment};
 use crate::domain::{LiveAgent, Name, Proficiency};
+use crate::platform::transport::Call;
 use crate::platform::{CallKind, PlatformError};
 
 const EXPAND: &str = "skills,languages,certifications,employerInfo";
@@ -19,7 +20,7 @@ pub const IDS_PER_CALL: usize = 100;
 /// Reads users for the connector.
 pub struct Reader<'a> {
     /// The HTTP layer.
-    pub transport: &'a Transport,
+    pub transport: &'a Http,
     /// `pageSize` for user listings.
     pub page_size: u32,
     /// Calls in flight at once.

@@ -5,13 +5,13 @@
 use reqwest::Method;
 use serde::Serialize;
 
+use super::api::Http;
 use super::calls;
 use super::catalog::Catalog;
-use super::transport::Reply;
-use super::transport::{Call, Transport};
 use super::wire::{AssignmentWrite, CertificationsUpdate, Definition, NewDefinition};
 use crate::domain::{Action, Change, Step};
 use crate::domain::{AssignmentKind, LiveAgent};
+use crate::platform::transport::{Call, Reply};
 use crate::platform::{CallKind, Journal, PlatformError, WriteIntent, WriteResult};
 
 /// Largest bulk body the platform takes.
@@ -20,7 +20,7 @@ pub const BULK_LIMIT: usize = 50;
 /// Everything a write needs besides the agent.
 pub struct Writer<'a> {
     /// The HTTP layer.
-    pub transport: &'a Transport,
+    pub transport: &'a Http,
     /// Name → id.
     pub catalog: &'a tokio::sync::Mutex<Catalog>,
     /// Definitions page size, for catalog loads.
