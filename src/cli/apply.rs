@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{load, policy_for, render, CliError, FeedArgs, OutputFormat};
 use crate::apply::{run, ApplyError, Event, Options};
 use crate::config::Settings;
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::platform::Platform;
 
 /// Arguments of `skillsync apply`.
@@ -37,7 +37,7 @@ pub async fn run_apply(
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
     let feed = load(&args.feed, &settings.feed, stdin)?;
-    let platform = Genesys::new(&settings.platform)?;
+    let platform = Connector::from_settings(&settings.platform)?;
     let policy = policy_for(settings, &feed.state, platform.granularity())?;
     let mut reconcile = settings.reconcile.clone();
     if let Some(settle) = args.settle {

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use super::{load, policy_for, render, CliError, FeedArgs, OutputFormat};
 use crate::config::Settings;
 use crate::planner::{check_safety, live_snapshot_baseline, plan};
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::platform::Platform;
 
 /// Arguments of `skillsync plan`.
@@ -30,7 +30,7 @@ pub async fn run_plan(
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
     let feed = load(&args.feed, &settings.feed, stdin)?;
-    let platform = Genesys::new(&settings.platform)?;
+    let platform = Connector::from_settings(&settings.platform)?;
     let policy = policy_for(settings, &feed.state, platform.granularity())?;
     let live = platform.observe().await?;
     let plan = plan(&feed.state, &live, &policy);

@@ -15,7 +15,7 @@ use super::metrics::Metrics;
 use super::{gauges, http, leader, scheduler};
 use crate::config::Settings;
 use crate::feed::{FeedConfigError, FeedRules};
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::platform::PlatformError;
 use crate::store::{Store, StoreError, Trigger};
 
@@ -108,7 +108,7 @@ impl Application {
             settings.certifications.margin(),
         )?;
         let metrics = Arc::new(Metrics::new());
-        let platform = Genesys::new(&settings.platform)?.with_observer(metrics.clone());
+        let platform = Connector::from_settings(&settings.platform)?.with_observer(metrics.clone());
         let owner = format!(
             "{}-{}-{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "skillsync".into()),

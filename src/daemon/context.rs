@@ -9,7 +9,7 @@ use super::metrics::Metrics;
 use crate::config::Settings;
 use crate::feed::FeedRules;
 use crate::notify::NotifierHandle;
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::store::Store;
 
 /// Shared by the worker, the scheduler and the HTTP handlers.
@@ -21,7 +21,7 @@ pub struct Context {
     /// The database.
     pub store: Store,
     /// The platform connector.
-    pub platform: Genesys,
+    pub platform: Connector,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// This process's lease owner id.

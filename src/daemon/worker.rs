@@ -192,7 +192,7 @@ async fn execute(
             ctx.store.release_feed(feed.id).await?;
         }
     }
-    ctx.platform.refresh_catalog().await;
+    ctx.platform.refresh_definitions().await;
     let desired = ctx.store.current_desired(settings.feed.agent_key).await?;
     let seen = ctx.store.seen_names().await?;
     ctx.metrics.desired_agents.set(desired.agents.len() as i64);

@@ -2,6 +2,7 @@
 //! speaks in names and canonical proficiencies; connectors translate ids, scales and calls.
 
 pub mod calls;
+mod connector;
 pub mod error;
 pub mod genesys;
 pub mod journal;
@@ -11,13 +12,15 @@ pub mod transport;
 use std::future::Future;
 
 pub use calls::{CallCounts, CallKind, CallObserver, CallStats};
+pub use connector::Connector;
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 pub use settings::PlatformSettings;
 
 use crate::domain::{Change, Granularity, LiveAgent};
 
-/// What skillsync needs from a CCaaS platform. Shaped so that a NICE CXone connector fits:
+/// What skillsync needs from a CCaaS platform: every connector implements it, and
+/// [`Connector`] dispatches to the configured one. Shaped so that a NICE CXone connector fits:
 /// removals are handed over together (CXone deletes several skills in one call with a body),
 /// and proficiencies cross this boundary on skillsync's own 0–5 scale.
 pub trait Platform: Send + Sync {
@@ -42,6 +45,13 @@ pub trait Platform: Send + Sync {
         changes: &[Change],
         journal: &J,
     ) -> impl Future<Output = Result<(), PlatformError>> + Send;
+
+    /// Makes the next write re-read the skill and language definitions (once per job: someone
+    /// may have created or deleted skills in the admin UI since).
+    fn refresh_definitions(&self) -> impl Future<Output = ()> + Send;
+
+    /// Whether the credentials work (a cached token, or one minted now): the readiness check.
+    fn check_credentials(&self) -> impl Future<Output = Result<(), PlatformError>> + Send;
 
     /// Calls made so far.
     fn calls(&self) -> CallCounts;

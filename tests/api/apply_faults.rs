@@ -154,7 +154,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_goes_through() {
     let sim = spawn_sim(crate::helpers::small_org()).await;
     let settings = settings_for(&sim);
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     assert_eq!(platform.observe().await.expect("observed").len(), 20);
     let resp = sim
         .http
@@ -173,7 +173,7 @@ async fn wrong_credentials_fail_clearly_without_retrying_forever() {
     let mut settings = settings_for(&sim);
     settings.platform.client_secret = skillsync::config::Secret::from("wrong");
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     let err = platform.observe().await.expect_err("refused");
     assert_eq!(err.label(), "auth");
     assert!(err.to_string().contains("invalid_client"), "{err}");
@@ -189,7 +189,7 @@ async fn a_login_service_that_is_briefly_down_is_retried() {
     let settings = settings_for(&sim);
     sim.set_faults(json!({"outage_ms": 700})).await;
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     assert_eq!(
         platform
             .observe()

@@ -1,5 +1,5 @@
 //! `Genesys`: the Genesys Cloud implementation of [`Platform`], wiring the transport, reader,
-//! catalog and writer from the `[platform]` configuration.
+//! catalog and writer from the `[platform]` configuration. It holds no pacing or retry logic.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,14 +32,9 @@ pub struct Genesys {
 }
 
 impl Genesys {
-    /// A connector for the configured org. No call is made until it is used.
+    /// A connector for the configured org (`platform.kind` is [`crate::platform::Connector`]'s
+    /// to check). No call is made until it is used.
     pub fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
-        if settings.kind != "genesys" {
-            return Err(PlatformError::Config(format!(
-                "platform.kind {:?} is not supported; use \"genesys\"",
-                settings.kind
-            )));
-        }
         let (api_base, login) =
             regions::hosts(&settings.region, &settings.base_url).map_err(PlatformError::Config)?;
         let http = reqwest::Client::builder()
@@ -83,17 +78,6 @@ impl Genesys {
         self
     }
 
-    /// Makes the next write re-read the skill and language definitions (once per job: someone
-    /// may have created or deleted skills in the admin UI since).
-    pub async fn refresh_catalog(&self) {
-        self.catalog.lock().await.mark_stale();
-    }
-
-    /// Whether a token can be obtained (cached, or minted now): the readiness check.
-    pub async fn token_check(&self) -> Result<(), PlatformError> {
-        self.transport.token().await.map(|_| ())
-    }
-
     fn reader(&self) -> Reader<'_> {
         Reader {
             transport: &self.transport,
@@ -130,6 +114,14 @@ impl Platform for Genesys {
         }
         .apply(agent, changes, journal)
         .await
+    }
+
+    async fn refresh_definitions(&self) {
+        self.catalog.lock().await.mark_stale();
+    }
+
+    async fn check_credentials(&self) -> Result<(), PlatformError> {
+        self.transport.token().await.map(|_| ())
     }
 
     fn calls(&self) -> CallCounts {
