@@ -1,4 +1,5 @@
 //! What can go wrong talking to a platform, sorted by what the caller should do about it.
+//! Vendor-neutral: connectors map their failures onto these variants; nothing here retries.
 
 /// A platform call that did not succeed.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,7 +1,8 @@
 //! Platform connectors: the only code that knows vendor APIs. Everything above this layer
 //! speaks in names and canonical proficiencies; connectors translate ids, scales and calls.
+//! `transport` is shared by every connector; only `genesys` (and future connectors) know a
+//! vendor. This layer must not depend on anything above `domain`.
 
-pub mod calls;
 mod connector;
 pub mod error;
 pub mod genesys;
@@ -11,11 +12,11 @@ pub mod transport;
 
 use std::future::Future;
 
-pub use calls::{CallCounts, CallKind, CallObserver, CallStats};
 pub use connector::Connector;
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 pub use settings::PlatformSettings;
+pub use transport::counting::{CallCounts, CallKind, CallObserver, CallStats};
 
 use crate::domain::{Change, Granularity, LiveAgent};
 

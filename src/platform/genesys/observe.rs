@@ -1,5 +1,6 @@
 //! Reading live state cheaply: users in the largest pages with every expansion, then — because
-//! expansion is best effort — the users that came back without it re-read one by one.
+//! expansion is best effort — the users that came back without it re-read one by one. It never
+//! writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 

@@ -1,10 +1,11 @@
 //! The vendor-neutral HTTP layer every connector sends its calls through: pacing to the
 //! credential's budget, the shared 429 pause, bounded backoff with jitter, the token cache,
-//! counting by the connector's call kinds and correlation ids in errors. It knows no vendor's
+//! counting by the connector's call kinds (`counting`) and correlation ids in errors. It knows no vendor's
 //! paths or bodies: minting a token and reading an error body are the connector's [`Vendor`]
 //! hooks.
 
 mod backoff;
+pub mod counting;
 mod outcome;
 mod pacer;
 mod pause;
@@ -24,8 +25,8 @@ pub use response::without_url;
 pub use vendor::{Failure, Minted, Vendor};
 
 use crate::domain::Secret;
-use crate::platform::calls::{CallKind, CallObserver, CallStats};
 use crate::platform::error::PlatformError;
+use counting::{CallKind, CallObserver, CallStats};
 
 /// Retry and pacing settings.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::backoff;
+use super::counting::{CallKind, CallStats};
 use super::vendor::Vendor;
 use crate::domain::Secret;
-use crate::platform::calls::{CallKind, CallStats};
 use crate::platform::error::PlatformError;
 
 /// The cached token of one credential.
