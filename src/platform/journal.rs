@@ -30,7 +30,7 @@ pub struct WriteResult {
     pub kind: CallKind,
     /// HTTP status, when a response came.
     pub status: Option<u16>,
-    /// `ININ-Correlation-Id`, when a response came.
+    /// The correlation id, when a response came.
     pub correlation_id: Option<String>,
     /// Why it failed.
     pub error: Option<String>,

@@ -34,7 +34,7 @@ pub struct Genesys {
 impl Genesys {
     /// A connector for the configured org (`platform.kind` is [`crate::platform::Connector`]'s
     /// to check). No call is made until it is used.
-    pub fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
+    pub(crate) fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
         let (api_base, login) =
             regions::hosts(&settings.region, &settings.base_url).map_err(PlatformError::Config)?;
         let http = reqwest::Client::builder()
