@@ -26,3 +26,17 @@ pub fn classify(status: u16, conflict: bool) -> Outcome {
         _ => Outcome::Rejected,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_and_throttling_come_before_the_vendors_conflict_verdict() {
+        assert_eq!(classify(401, true), Outcome::Renew);
+        assert_eq!(classify(429, true), Outcome::Throttled);
+        assert_eq!(classify(400, true), Outcome::Conflict);
+        assert_eq!(classify(409, false), Outcome::Rejected);
+        assert_eq!(classify(408, false), Outcome::Transient);
+    }
+}

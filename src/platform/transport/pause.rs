@@ -43,3 +43,20 @@ impl Pause {
             .is_some_and(|until| Instant::now() < until)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_shorter_pause_never_cuts_a_longer_one_short() {
+        let pause = Pause::default();
+        pause.pause_all(Duration::from_millis(60));
+        pause.pause_all(Duration::from_millis(1));
+        assert!(pause.active());
+        let started = Instant::now();
+        pause.wait_out().await;
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        assert!(!pause.active());
+    }
+}
