@@ -23,7 +23,7 @@ use skillsync::cli::apply::{ApplyReport, Options};
 use skillsync::config::Settings;
 use skillsync::domain::FeedScope;
 use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
-use skillsync::platform::genesys::Genesys;
+use skillsync::platform::Connector;
 use skillsync::platform::Platform;
 
 const MANAGED: [&str; 6] = [
@@ -127,7 +127,7 @@ async fn run_apply(
     let state = read(csv.as_bytes(), &source, &rules)
         .expect("valid feed")
         .state;
-    let platform = Genesys::new(&settings.platform).expect("connector");
+    let platform = Connector::from_settings(&settings.platform).expect("connector");
     let policy =
         skillsync::cli::policy_for(settings, &state, platform.granularity()).expect("policy");
     let options = Options {

@@ -34,7 +34,7 @@ pub struct Settings {
     #[serde(default)]
     pub telemetry: crate::telemetry::TelemetrySettings,
     /// The CCaaS platform skillsync writes to.
-    pub platform: PlatformSettings,
+    pub platform: crate::platform::PlatformSettings,
     /// Per-attribute reconciliation policy.
     #[serde(default)]
     pub policy: crate::planner::PolicySettings,
@@ -58,70 +58,13 @@ pub struct Settings {
     pub webhook: crate::notify::WebhookSettings,
     /// The daemon's database.
     #[serde(default)]
-    pub database: DatabaseSettings,
+    pub database: crate::store::DatabaseSettings,
     /// The daemon's HTTP listeners and tokens.
     #[serde(default)]
     pub server: crate::http::ServerSettings,
     /// Feeds pulled on a schedule.
     #[serde(default)]
     pub sources: Vec<crate::feed::sources::SourceSettings>,
-}
-
-/// Where and as whom skillsync talks to the platform.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlatformSettings {
-    /// Platform family; only `genesys` today.
-    pub kind: String,
-    /// Genesys Cloud region domain, e.g. `mypurecloud.de`.
-    #[serde(default)]
-    pub region: String,
-    /// API base URL; takes precedence over `region`.
-    #[serde(default)]
-    pub base_url: String,
-    /// OAuth client id (client-credentials grant).
-    pub client_id: String,
-    /// OAuth client secret.
-    pub client_secret: Secret,
-    /// The request budget per minute of this OAuth client (the platform's default is 300).
-    pub requests_per_minute: u32,
-    /// Agents worked on at the same time.
-    pub max_concurrency: usize,
-    /// Seconds before one HTTP request is abandoned (and retried).
-    pub request_timeout_secs: u64,
-    /// Seconds to establish a connection.
-    pub connect_timeout_secs: u64,
-    /// Retries of a call after a transient failure (5xx, timeout, connection error).
-    pub max_retries: u32,
-    /// Users per page when listing (the largest the platform allows).
-    pub users_page_size: u32,
-    /// Skill and language definitions per page when listing.
-    pub definitions_page_size: u32,
-    /// Create skills that a feed names but the platform does not define (otherwise an error for
-    /// the agents that need them).
-    pub create_missing_skills: bool,
-}
-
-// `[database]` is kept here until `store` declares its own settings module: the store's files
-// belong to another change.
-/// `[database]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DatabaseSettings {
-    /// `postgres://…` (production, replicas) or `sqlite://path` (one process); a secret, since it
-    /// usually carries a password.
-    pub url: Secret,
-    /// Pool size.
-    pub max_connections: u32,
-}
-
-impl Default for DatabaseSettings {
-    fn default() -> Self {
-        Self {
-            url: Secret::from("postgres://postgres@127.0.0.1:5432/skillsync"),
-            max_connections: 10,
-        }
-    }
 }
 
 impl Settings {

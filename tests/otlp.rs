@@ -10,7 +10,7 @@ use axum::routing::post;
 use tokio_util::sync::CancellationToken;
 
 use skillsync::config::Settings;
-use skillsync::platform::genesys::Genesys;
+use skillsync::platform::Connector;
 use skillsync::platform::Platform;
 use skillsync::sim::{Faults, SimConfig, Simulator};
 use skillsync::telemetry::{init, TelemetrySettings};
@@ -65,7 +65,7 @@ async fn platform_calls_are_exported_as_spans_over_otlp() {
     settings.platform.base_url = sim.base_url();
     let stop = CancellationToken::new();
     tokio::spawn(sim.run_until_stopped(stop.clone()));
-    let platform = Genesys::new(&settings.platform).expect("connector");
+    let platform = Connector::from_settings(&settings.platform).expect("connector");
     assert_eq!(platform.observe().await.expect("observed").len(), 5);
 
     tokio::task::spawn_blocking(move || guard.shutdown())

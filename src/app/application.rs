@@ -20,7 +20,7 @@ use crate::ingest::Intake;
 use crate::metrics::gauges::{self, Gauges};
 use crate::metrics::Metrics;
 use crate::planner::{Policy, PolicyError};
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::platform::PlatformError;
 use crate::reconciler::{Reconciler, ReconcilerSettings};
 use crate::scheduler::{self, ScheduleSettings, Scheduler};
@@ -115,7 +115,8 @@ impl Application {
         };
         Policy::build(&planner, any_step, &Default::default(), Utc::now())?;
         let metrics = Arc::new(Metrics::new());
-        let platform = Arc::new(Genesys::new(&settings.platform)?.with_observer(metrics.clone()));
+        let platform =
+            Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));
         let owner = format!(
             "{}-{}-{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "skillsync".into()),

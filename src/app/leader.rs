@@ -3,7 +3,7 @@
 //! certification timer; the others serve the API and wait. The leader checks its lock connection
 //! every couple of seconds and stops all work the moment it cannot, so that it has stopped
 //! writing before the database lets another replica take the lock. On SQLite (one process by
-//! design) the process is always the leader.
+//! design) the store grants leadership at once and for good.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,22 +12,26 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::context::Context;
-use super::{certifications, scheduler, worker};
 use crate::store::Leadership;
 
 /// How often a leader proves it still holds the lock, and a follower tries to get it.
 const CHECK_EVERY: Duration = Duration::from_secs(2);
 
-fn is_postgres(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
-
 /// Starts the leader's tasks; they stop when `leading` is cancelled.
 fn lead(ctx: &Arc<Context>, leading: &CancellationToken) -> TaskTracker {
     let tasks = TaskTracker::new();
-    tasks.spawn(worker::run(ctx.clone(), leading.clone()));
-    tasks.spawn(scheduler::run(ctx.clone(), leading.clone()));
-    tasks.spawn(certifications::run_timer(ctx.clone(), leading.clone()));
+    tasks.spawn(crate::reconciler::worker::run(
+        ctx.reconciler.clone(),
+        leading.clone(),
+    ));
+    tasks.spawn(crate::scheduler::run(
+        ctx.scheduler.clone(),
+        leading.clone(),
+    ));
+    tasks.spawn(crate::scheduler::certifications::run_timer(
+        ctx.scheduler.clone(),
+        leading.clone(),
+    ));
     tasks.close();
     ctx.metrics.leader.set(1);
     tasks
@@ -35,12 +39,6 @@ fn lead(ctx: &Arc<Context>, leading: &CancellationToken) -> TaskTracker {
 
 /// Takes part in the election until `shutdown`; while leader, runs the leader's tasks.
 pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
-    let url = ctx.settings.database.url.expose().to_string();
-    if !is_postgres(&url) {
-        let tasks = lead(&ctx, &shutdown);
-        tasks.wait().await;
-        return;
-    }
     while !shutdown.is_cancelled() {
         match ctx.store.take_leadership(&ctx.owner).await {
             Ok(Some(leadership)) => hold(&ctx, leadership, &shutdown).await,

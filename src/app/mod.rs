@@ -5,9 +5,6 @@
 mod application;
 mod context;
 mod leader;
-mod tasks;
 
 pub use application::{AppError, Application};
 pub use context::Context;
-
-use tasks::{certifications, scheduler, worker};

@@ -15,7 +15,7 @@ pub use plan::{run_plan, PlanArgs};
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
 use crate::planner::{Policy, PolicyError};
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::platform::{Platform, PlatformError};
 
 /// Why a command could not do its job (as opposed to reporting differences).
@@ -63,7 +63,7 @@ pub fn policy_for(
 /// What `plan` and `apply` both start from.
 struct Prepared {
     feed: crate::feed::ValidFeed,
-    platform: Genesys,
+    platform: Connector,
     policy: Policy,
 }
 
@@ -74,7 +74,7 @@ fn prepare(
     stdin: impl std::io::Read,
 ) -> Result<Prepared, CliError> {
     let feed = load(args, &settings.feed, stdin)?;
-    let platform = Genesys::new(&settings.platform)?;
+    let platform = Connector::from_settings(&settings.platform)?;
     let policy = policy_for(settings, &feed.state, platform.granularity())?;
     Ok(Prepared {
         feed,

@@ -8,7 +8,7 @@ use crate::certs::EnforcementSettings;
 use crate::domain::AgentKeyKind;
 use crate::ingest::Intake;
 use crate::metrics::Metrics;
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::signals::Signals;
 use crate::store::Store;
 
@@ -23,7 +23,7 @@ pub struct Api {
     /// The database.
     pub store: Store,
     /// The platform connector (for the readiness probe only).
-    pub platform: Arc<Genesys>,
+    pub platform: Arc<Connector>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Wake-ups of the worker and the certification timer.

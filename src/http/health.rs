@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::Api;
+use crate::platform::Platform;
 
 /// Alive.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "The process answers")))]
@@ -28,7 +29,11 @@ pub async fn readyz(State(ctx): State<Arc<Api>>) -> Response {
         Ok(false) => Err("migrations are not applied".to_string()),
         Err(e) => Err(e.to_string()),
     };
-    let platform = ctx.platform.token_check().await.map_err(|e| e.to_string());
+    let platform = ctx
+        .platform
+        .check_credentials()
+        .await
+        .map_err(|e| e.to_string());
     let check = |r: &Result<(), String>| match r {
         Ok(()) => serde_json::json!({"ok": true}),
         Err(e) => serde_json::json!({"ok": false, "error": e}),

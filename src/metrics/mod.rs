@@ -332,7 +332,11 @@ mod tests {
     #[test]
     fn rendered_metrics_carry_the_prefix_units_and_labels() {
         let m = Metrics::new();
-        m.response(CallKind::PatchSkills, Some(429), Duration::from_millis(20));
+        m.response(
+            CallKind::write("patch_skills"),
+            Some(429),
+            Duration::from_millis(20),
+        );
         m.drifted_agents.set(3);
         m.job_finished("feed", "succeeded", Duration::from_secs(2));
         let text = m.render();

@@ -1,4 +1,5 @@
 //! What can go wrong talking to a platform, sorted by what the caller should do about it.
+//! Vendor-neutral: connectors map their failures onto these variants; nothing here retries.
 
 /// A platform call that did not succeed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -9,7 +10,7 @@ pub enum PlatformError {
     Conflict {
         /// The platform's message.
         message: String,
-        /// `ININ-Correlation-Id` of the failed call.
+        /// The correlation id of the failed call (Genesys: `ININ-Correlation-Id`).
         correlation_id: String,
     },
     /// The platform refused the request (a 4xx other than 401, 409 and 429); retrying the same
@@ -18,11 +19,11 @@ pub enum PlatformError {
     Rejected {
         /// HTTP status.
         status: u16,
-        /// `ErrorBody.code`.
+        /// The error code from the vendor's error body.
         code: String,
-        /// `ErrorBody.message`.
+        /// The message from the vendor's error body.
         message: String,
-        /// `ININ-Correlation-Id` of the failed call.
+        /// The correlation id of the failed call (Genesys: `ININ-Correlation-Id`).
         correlation_id: String,
     },
     /// The credentials were refused, even with a fresh token.
@@ -70,7 +71,7 @@ impl PlatformError {
         }
     }
 
-    /// The failed call's `ININ-Correlation-Id`, when the platform answered.
+    /// The failed call's correlation id, when the platform answered.
     pub fn correlation_id(&self) -> Option<&str> {
         match self {
             Self::Rejected { correlation_id, .. } | Self::Conflict { correlation_id, .. } => {

@@ -1,6 +1,7 @@
 //! The write journal: connectors announce every platform write before making it and report its
 //! result after, so that the daemon's audit log never misses a write (and a crash in between
 //! leaves a visible intent). One-shot commands use [`NoJournal`].
+//! It records; it must not decide whether a write is made beyond refusing an unrecorded one.
 
 use std::future::Future;
 
@@ -29,7 +30,7 @@ pub struct WriteResult {
     pub kind: CallKind,
     /// HTTP status, when a response came.
     pub status: Option<u16>,
-    /// `ININ-Correlation-Id`, when a response came.
+    /// The correlation id, when a response came.
     pub correlation_id: Option<String>,
     /// Why it failed.
     pub error: Option<String>,

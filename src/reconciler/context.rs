@@ -8,7 +8,7 @@ use super::ReconcileSettings;
 use crate::metrics::Metrics;
 use crate::notify::NotifierHandle;
 use crate::planner::{PlannerSettings, SafetySettings};
-use crate::platform::genesys::Genesys;
+use crate::platform::Connector;
 use crate::signals::Signals;
 use crate::store::Store;
 
@@ -32,7 +32,7 @@ pub struct Reconciler {
     /// The database.
     pub store: Store,
     /// The platform connector.
-    pub platform: Arc<Genesys>,
+    pub platform: Arc<Connector>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// This process's lease owner id.

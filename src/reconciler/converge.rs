@@ -1,9 +1,9 @@
-//! Converging one agent: plan, write, and on a conflict re-read and plan again — a stale write
-//! is never re-sent as it was.
+//! Converging one agent: write what was planned for it, and on a conflict re-read and plan again
+//! — a stale write is never re-sent as it was.
 
 use std::time::Duration;
 
-use crate::domain::{AgentDesired, LiveAgent};
+use crate::domain::{AgentDesired, Change, LiveAgent};
 use crate::planner::{plan_agent, Policy};
 use crate::platform::{Journal, Platform, PlatformError};
 
@@ -14,6 +14,8 @@ pub enum AgentOutcome {
     Written {
         /// Re-plans after conflicts.
         replans: u32,
+        /// The changes the last plan made (what was written).
+        changes: Vec<Change>,
     },
     /// The platform refused, or kept conflicting.
     Failed(PlatformError),
@@ -23,24 +25,41 @@ fn replan_delay(attempt: u32) -> Duration {
     Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
 }
 
-/// Writes what `want` needs on top of `live`, re-reading and re-planning after conflicts up to
-/// `max_replans` times.
+/// One agent to converge: what it should hold, how it was read, and — when the job planned it
+/// from that very read — the changes planned then, which are written without planning again.
+pub struct Target<'a> {
+    /// The agent's desired state.
+    pub want: &'a AgentDesired,
+    /// The agent as last read.
+    pub live: LiveAgent,
+    /// The changes planned from `live`, if they were.
+    pub planned: Option<Vec<Change>>,
+}
+
+/// Writes what `target` needs, re-reading and re-planning after conflicts up to `max_replans`
+/// times.
 pub async fn converge<P: Platform, J: Journal>(
     platform: &P,
     journal: &J,
-    want: &AgentDesired,
-    mut live: LiveAgent,
+    target: Target<'_>,
     policy: &Policy,
     max_replans: u32,
 ) -> AgentOutcome {
+    let Target {
+        want,
+        mut live,
+        mut planned,
+    } = target;
     let mut replans = 0;
     loop {
-        let changes = plan_agent(want, &live, policy);
+        let changes = planned
+            .take()
+            .unwrap_or_else(|| plan_agent(want, &live, policy));
         if !changes.iter().any(|c| c.writable) {
-            return AgentOutcome::Written { replans };
+            return AgentOutcome::Written { replans, changes };
         }
         match platform.apply(&live, &changes, journal).await {
-            Ok(()) => return AgentOutcome::Written { replans },
+            Ok(()) => return AgentOutcome::Written { replans, changes },
             Err(PlatformError::Conflict {
                 message,
                 correlation_id,
@@ -60,7 +79,7 @@ pub async fn converge<P: Platform, J: Journal>(
                     Ok(mut fresh) if fresh.len() == 1 => live = fresh.remove(0),
                     Ok(_) => {
                         return AgentOutcome::Failed(PlatformError::Decode {
-                            path: format!("/api/v2/users?id={}", live.user_id),
+                            path: format!("users/{}", live.user_id),
                             reason: "the user is no longer listed as active".into(),
                         })
                     }

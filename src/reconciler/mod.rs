@@ -10,5 +10,5 @@ mod settings;
 pub mod worker;
 
 pub use context::{Reconciler, ReconcilerSettings};
-pub use converge::{converge, AgentOutcome};
+pub use converge::{converge, AgentOutcome, Target};
 pub use settings::ReconcileSettings;

@@ -60,12 +60,18 @@ struct JobRun<'a> {
 }
 
 impl JobRun<'_> {
-    /// The desired state of the agent with `key`: empty when a snapshot does not list it.
-    fn want(&self, key: Option<&str>) -> Option<AgentDesired> {
+    /// A work item's agent key, parsed as the feed keys were (a stored key that no longer
+    /// parses names no agent of the desired state).
+    fn key_of(&self, item: &crate::store::WorkItem) -> Option<AgentKey> {
         let kind = self.ctx.settings.planner.agent_key;
-        let listed = key
+        item.agent_key
+            .as_deref()
             .and_then(|k| AgentKey::parse(kind, k).ok())
-            .and_then(|k| self.desired.agents.get(&k).cloned());
+    }
+
+    /// The desired state of the agent with `key`: empty when a snapshot does not list it.
+    fn want(&self, key: Option<&AgentKey>) -> Option<AgentDesired> {
+        let listed = key.and_then(|k| self.desired.agents.get(k).cloned());
         match listed {
             Some(want) => Some(want),
             None if self.desired.scope == crate::domain::FeedScope::Snapshot => {
@@ -202,7 +208,7 @@ async fn execute(
             ctx.store.release_feed(feed.id).await?;
         }
     }
-    ctx.platform.refresh_catalog().await;
+    ctx.platform.refresh_definitions().await;
     let desired = ctx
         .store
         .current_desired(settings.planner.agent_key)

@@ -23,6 +23,7 @@ mod feeds;
 mod jobs;
 mod leadership;
 mod planned;
+mod settings;
 mod vocabulary;
 mod work;
 
@@ -42,6 +43,7 @@ pub use feeds::{Accepted, FeedRecord, NewFeed};
 pub use jobs::JobRecord;
 pub use leadership::Leadership;
 pub use planned::PlannedChanges;
+pub use settings::DatabaseSettings;
 pub use vocabulary::{
     AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,
 };

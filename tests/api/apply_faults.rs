@@ -114,7 +114,7 @@ async fn apply_converges_exactly_despite_conflicts_5xx_missing_expansions_lag_an
         "faults were injected: {calls:?}"
     );
     assert!(
-        calls.of(CallKind::GetUser) > 0,
+        calls.of(skillsync::platform::genesys::calls::GET_USER) > 0,
         "missing expansions were re-read: {calls:?}"
     );
     assert_eq!(stats.throttled, 0, "pacing kept the run under the budget");
@@ -154,7 +154,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_goes_through() {
     let sim = spawn_sim(crate::helpers::small_org()).await;
     let settings = settings_for(&sim);
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     assert_eq!(platform.observe().await.expect("observed").len(), 20);
     let resp = sim
         .http
@@ -164,7 +164,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_goes_through() {
         .expect("sent");
     assert!(resp.status().is_success());
     assert_eq!(platform.observe().await.expect("observed again").len(), 20);
-    assert_eq!(platform.calls().of(CallKind::Token), 2);
+    assert_eq!(platform.calls().of(CallKind::TOKEN), 2);
 }
 
 #[tokio::test]
@@ -173,7 +173,7 @@ async fn wrong_credentials_fail_clearly_without_retrying_forever() {
     let mut settings = settings_for(&sim);
     settings.platform.client_secret = skillsync::config::Secret::from("wrong");
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     let err = platform.observe().await.expect_err("refused");
     assert_eq!(err.label(), "auth");
     assert!(err.to_string().contains("invalid_client"), "{err}");
@@ -189,7 +189,7 @@ async fn a_login_service_that_is_briefly_down_is_retried() {
     let settings = settings_for(&sim);
     sim.set_faults(json!({"outage_ms": 700})).await;
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     assert_eq!(
         platform
             .observe()
@@ -199,7 +199,7 @@ async fn a_login_service_that_is_briefly_down_is_retried() {
         20
     );
     assert!(
-        platform.calls().of(CallKind::Token) >= 2,
+        platform.calls().of(CallKind::TOKEN) >= 2,
         "the login was retried: {:?}",
         platform.calls()
     );

@@ -270,7 +270,7 @@ pub async fn apply(
 ) {
     use skillsync::platform::Platform;
     let platform =
-        skillsync::platform::genesys::Genesys::new(&settings.platform).expect("connector");
+        skillsync::platform::Connector::from_settings(&settings.platform).expect("connector");
     let policy =
         skillsync::cli::policy_for(settings, state, platform.granularity()).expect("policy");
     let options = skillsync::cli::apply::Options {

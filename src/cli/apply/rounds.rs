@@ -14,7 +14,7 @@ use crate::planner::{
     check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
 };
 use crate::platform::{NoJournal, Platform};
-use crate::reconciler::{converge, AgentOutcome, ReconcileSettings};
+use crate::reconciler::{converge, AgentOutcome, ReconcileSettings, Target};
 
 /// Progress, for a progress bar or log lines.
 #[derive(Debug, Clone, Copy)]
@@ -109,11 +109,15 @@ pub async fn run<P: Platform>(
         });
         let outcomes: Vec<(LiveAgent, AgentOutcome)> = stream::iter(pending)
             .map(|agent| async {
+                let target = Target {
+                    want: want_of(&agent.user_id),
+                    live: agent.clone(),
+                    planned: None,
+                };
                 let outcome = converge(
                     platform,
                     &NoJournal,
-                    want_of(&agent.user_id),
-                    agent.clone(),
+                    target,
                     policy,
                     options.reconcile.max_replans,
                 )

@@ -1,14 +1,17 @@
 //! Skill and language names → ids, read from `/api/v2/routing/skills` and `/languages` (exact,
-//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing.
+//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing. It never
+//! writes: creating a missing skill is the writer's call.
 
 use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
-use super::transport::{Call, Transport};
+use super::api::Http;
+use super::calls;
 use super::wire::{Definition, Listing};
 use crate::domain::AssignmentKind;
-use crate::platform::{CallKind, PlatformError};
+use crate::platform::transport::Call;
+use crate::platform::PlatformError;
 
 /// Known definitions of both kinds.
 #[derive(Debug, Default)]
@@ -61,7 +64,7 @@ impl Catalog {
     /// created it since).
     pub async fn resolve(
         &mut self,
-        transport: &Transport,
+        transport: &Http,
         page_size: u32,
         kind: AssignmentKind,
         name: &str,
@@ -84,11 +87,11 @@ impl Catalog {
         Ok(found)
     }
 
-    async fn load(&mut self, transport: &Transport, page_size: u32) -> Result<(), PlatformError> {
+    async fn load(&mut self, transport: &Http, page_size: u32) -> Result<(), PlatformError> {
         for kind in [AssignmentKind::Skill, AssignmentKind::Language] {
             let call_kind = match kind {
-                AssignmentKind::Language => CallKind::ListLanguages,
-                _ => CallKind::ListSkills,
+                AssignmentKind::Language => calls::LIST_LANGUAGES,
+                _ => calls::LIST_SKILLS,
             };
             let mut map = HashMap::new();
             let mut page = 1;

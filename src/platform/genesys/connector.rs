@@ -1,18 +1,18 @@
 //! `Genesys`: the Genesys Cloud implementation of [`Platform`], wiring the transport, reader,
-//! catalog and writer from the `[platform]` configuration.
+//! catalog and writer from the `[platform]` configuration. It holds no pacing or retry logic.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::auth::TokenSource;
+use super::api::{GenesysApi, Http};
 use super::catalog::Catalog;
 use super::observe::Reader;
 use super::regions;
-use super::transport::{Transport, TransportSettings};
 use super::write::Writer;
-use crate::config::PlatformSettings;
 use crate::domain::LiveAgent;
 use crate::domain::{Change, Granularity, Step};
+use crate::platform::transport::TransportSettings;
+use crate::platform::PlatformSettings;
 use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
 
 /// Genesys Cloud stores skill proficiencies in half steps and rounds languages to whole ones.
@@ -23,7 +23,7 @@ const GRANULARITY: Granularity = Granularity {
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
-    transport: Transport,
+    transport: Http,
     catalog: tokio::sync::Mutex<Catalog>,
     users_page_size: u32,
     definitions_page_size: u32,
@@ -32,15 +32,10 @@ pub struct Genesys {
 }
 
 impl Genesys {
-    /// A connector for the configured org. No call is made until it is used.
-    pub fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
-        if settings.kind != "genesys" {
-            return Err(PlatformError::Config(format!(
-                "platform.kind {:?} is not supported; use \"genesys\"",
-                settings.kind
-            )));
-        }
-        let (api, login) =
+    /// A connector for the configured org (`platform.kind` is [`crate::platform::Connector`]'s
+    /// to check). No call is made until it is used.
+    pub(crate) fn new(settings: &PlatformSettings) -> Result<Self, PlatformError> {
+        let (api_base, login) =
             regions::hosts(&settings.region, &settings.base_url).map_err(PlatformError::Config)?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("skillsync/", env!("CARGO_PKG_VERSION")))
@@ -49,7 +44,7 @@ impl Genesys {
             .pool_max_idle_per_host(settings.max_concurrency.max(1))
             .build()
             .map_err(|e| PlatformError::Config(format!("HTTP client: {e}")))?;
-        let tokens = TokenSource::new(
+        let api = GenesysApi::new(
             &login,
             settings.client_id.clone(),
             settings.client_secret.clone(),
@@ -62,12 +57,12 @@ impl Genesys {
             max_backoff: Duration::from_secs(30),
         };
         Ok(Self {
-            transport: Transport::new(
+            transport: Http::new(
                 http,
+                api_base,
                 api,
-                tokens,
                 transport_settings,
-                Arc::new(CallStats::default()),
+                Arc::new(CallStats::new(&super::calls::ALL)),
             ),
             catalog: tokio::sync::Mutex::new(Catalog::default()),
             users_page_size: settings.users_page_size.max(1),
@@ -81,17 +76,6 @@ impl Genesys {
     pub fn with_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
         self.transport.observe_with(observer);
         self
-    }
-
-    /// Makes the next write re-read the skill and language definitions (once per job: someone
-    /// may have created or deleted skills in the admin UI since).
-    pub async fn refresh_catalog(&self) {
-        self.catalog.lock().await.mark_stale();
-    }
-
-    /// Whether a token can be obtained (cached, or minted now): the readiness check.
-    pub async fn token_check(&self) -> Result<(), PlatformError> {
-        self.transport.token().await.map(|_| ())
     }
 
     fn reader(&self) -> Reader<'_> {
@@ -130,6 +114,14 @@ impl Platform for Genesys {
         }
         .apply(agent, changes, journal)
         .await
+    }
+
+    async fn refresh_definitions(&self) {
+        self.catalog.lock().await.mark_stale();
+    }
+
+    async fn check_credentials(&self) -> Result<(), PlatformError> {
+        self.transport.token().await.map(|_| ())
     }
 
     fn calls(&self) -> CallCounts {

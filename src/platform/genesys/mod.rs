@@ -1,13 +1,15 @@
-//! The Genesys Cloud connector: `connector` wires the pieces; `transport` paces and retries
-//! every call; `observe` reads users; `catalog` maps names to ids; `write` makes one agent's
-//! delta writes; `wire` holds the serde types; `auth` the token; `regions` the hosts.
+//! The Genesys Cloud connector: Genesys paths and wire types on top of the shared transport.
+//! `connector` wires the pieces; `api` is the login and error-body hooks; `observe` reads
+//! users; `catalog` maps names to ids; `write` makes one agent's delta writes; `wire` holds the
+//! serde types; `calls` the call kinds; `regions` the hosts. Pacing and retries belong to
+//! [`crate::platform::transport`], never here.
 
-mod auth;
+mod api;
+pub mod calls;
 mod catalog;
 mod connector;
 mod observe;
 pub mod regions;
-mod transport;
 mod wire;
 mod write;
 

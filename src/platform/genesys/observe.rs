@@ -1,14 +1,17 @@
 //! Reading live state cheaply: users in the largest pages with every expansion, then — because
-//! expansion is best effort — the users that came back without it re-read one by one.
+//! expansion is best effort — the users that came back without it re-read one by one. It never
+//! writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use futures::{stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 
-use super::transport::{Call, Transport};
+use super::api::Http;
+use super::calls;
 use super::wire::{Listing, User, UserAssignment};
 use crate::domain::{LiveAgent, Name, Proficiency};
+use crate::platform::transport::Call;
 use crate::platform::{CallKind, PlatformError};
 
 const EXPAND: &str = "skills,languages,certifications,employerInfo";
@@ -18,7 +21,7 @@ pub const IDS_PER_CALL: usize = 100;
 /// Reads users for the connector.
 pub struct Reader<'a> {
     /// The HTTP layer.
-    pub transport: &'a Transport,
+    pub transport: &'a Http,
     /// `pageSize` for user listings.
     pub page_size: u32,
     /// Calls in flight at once.
@@ -30,7 +33,7 @@ impl Reader<'_> {
         let path = format!("/api/v2/users?expand={EXPAND}&state=active&{query}");
         self.transport
             .json::<_, ()>(Call {
-                kind: CallKind::ListUsers,
+                kind: calls::LIST_USERS,
                 method: Method::GET,
                 path: &path,
                 body: None,
@@ -118,7 +121,7 @@ impl Reader<'_> {
         let mut fresh: User = self
             .transport
             .json::<_, ()>(Call {
-                kind: CallKind::GetUser,
+                kind: calls::GET_USER,
                 method: Method::GET,
                 path: &path,
                 body: None,
@@ -132,11 +135,11 @@ impl Reader<'_> {
                  employee id are unknown, so neither is planned on this time"
             );
             fresh.skills = Some(
-                self.assignments(&user.id, "routingskills", CallKind::GetUserSkills)
+                self.assignments(&user.id, "routingskills", calls::GET_USER_SKILLS)
                     .await?,
             );
             fresh.languages = Some(
-                self.assignments(&user.id, "routinglanguages", CallKind::GetUserLanguages)
+                self.assignments(&user.id, "routinglanguages", calls::GET_USER_LANGUAGES)
                     .await?,
             );
         }

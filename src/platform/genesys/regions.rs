@@ -1,4 +1,5 @@
-//! Genesys Cloud regions and the API and login hosts they map to.
+//! Genesys Cloud regions and the API and login hosts they map to. Pure string work: it makes
+//! no call.
 
 /// Region names (the SDK's `PureCloudRegionHosts` keys, with hyphens) and their domains.
 pub const DOMAINS: &[(&str, &str)] = &[

@@ -5,12 +5,13 @@
 use reqwest::Method;
 use serde::Serialize;
 
+use super::api::Http;
+use super::calls;
 use super::catalog::Catalog;
-use super::transport::Reply;
-use super::transport::{Call, Transport};
 use super::wire::{AssignmentWrite, CertificationsUpdate, Definition, NewDefinition};
 use crate::domain::{Action, Change, Step};
 use crate::domain::{AssignmentKind, LiveAgent};
+use crate::platform::transport::{Call, Reply};
 use crate::platform::{CallKind, Journal, PlatformError, WriteIntent, WriteResult};
 
 /// Largest bulk body the platform takes.
@@ -19,7 +20,7 @@ pub const BULK_LIMIT: usize = 50;
 /// Everything a write needs besides the agent.
 pub struct Writer<'a> {
     /// The HTTP layer.
-    pub transport: &'a Transport,
+    pub transport: &'a Http,
     /// Name → id.
     pub catalog: &'a tokio::sync::Mutex<Catalog>,
     /// Definitions page size, for catalog loads.
@@ -40,15 +41,15 @@ const FAMILIES: [Family; 2] = [
     Family {
         kind: AssignmentKind::Skill,
         segment: "routingskills",
-        patch: CallKind::PatchSkills,
-        delete: CallKind::DeleteSkill,
+        patch: calls::PATCH_SKILLS,
+        delete: calls::DELETE_SKILL,
         step: Step::Half,
     },
     Family {
         kind: AssignmentKind::Language,
         segment: "routinglanguages",
-        patch: CallKind::PatchLanguages,
-        delete: CallKind::DeleteLanguage,
+        patch: calls::PATCH_LANGUAGES,
+        delete: calls::DELETE_LANGUAGE,
         step: Step::Whole,
     },
 ];
@@ -132,7 +133,7 @@ impl Writer<'_> {
         }
         let body = NewDefinition { name };
         let call = Call {
-            kind: CallKind::CreateSkill,
+            kind: calls::CREATE_SKILL,
             method: Method::POST,
             path: "/api/v2/routing/skills",
             body: Some(&body),
@@ -194,7 +195,7 @@ impl Writer<'_> {
             certifications: &list,
         };
         let call = Call {
-            kind: CallKind::PatchUser,
+            kind: calls::PATCH_USER,
             method: Method::PATCH,
             path: &path,
             body: Some(&body),

@@ -12,7 +12,7 @@ use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
 use crate::reconciler::journal::StoreJournal;
-use crate::reconciler::{converge, AgentOutcome};
+use crate::reconciler::{converge, AgentOutcome, Target};
 use crate::store::{
     AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
 };
@@ -87,18 +87,21 @@ pub async fn work(
 #[tracing::instrument(skip_all, fields(agent = %item.label))]
 async fn write_item(
     run: &JobRun<'_>,
-    item: WorkItem,
+    mut item: WorkItem,
     seen: Option<LiveAgent>,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
     let store = &ctx.store;
-    let Some(want) = run.want(item.agent_key.as_deref()) else {
+    let key = run.key_of(&item);
+    let Some(want) = run.want(key.as_ref()) else {
         // No longer in the desired state (a withdrawn feed): nothing to do for it.
         store
             .update_work_item(run.job.id, &item.user_id, ItemOutcome::Unneeded)
             .await?;
         return Ok(());
     };
+    // The job's plan holds for the read it was made from; any other read is planned again.
+    let planned = seen.is_some().then(|| item.planned.take()).flatten();
     let live = match seen {
         Some(live) => Ok(live),
         None => match ctx
@@ -118,23 +121,33 @@ async fn write_item(
                 job_id: run.job.id,
                 feed_id: run.job.feed_id,
                 metrics: ctx.metrics.clone(),
-                agent_key: item.agent_key.as_deref().and_then(|k| {
-                    crate::domain::AgentKey::parse(ctx.settings.planner.agent_key, k).ok()
-                }),
+                agent_key: key,
                 notifier: &ctx.notifier,
                 pending: Default::default(),
             };
+            let target = Target {
+                want: &want,
+                live,
+                planned: planned.as_ref().map(|p| p.to_vec()),
+            };
+            let max_replans = ctx.settings.reconcile.max_replans;
             match converge(
                 ctx.platform.as_ref(),
                 &journal,
-                &want,
-                live,
+                target,
                 &run.policy,
-                ctx.settings.reconcile.max_replans,
+                max_replans,
             )
             .await
             {
-                AgentOutcome::Written { .. } => Ok(()),
+                AgentOutcome::Written { replans, changes } => {
+                    if planned.is_none() || replans > 0 {
+                        store
+                            .set_planned_changes(run.job.id, &item.user_id, &changes)
+                            .await?;
+                    }
+                    Ok(())
+                }
                 AgentOutcome::Failed(e) => Err(e.to_string()),
             }
         }
@@ -223,7 +236,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
                 .await?;
             continue;
         };
-        let changes = match run.want(item.agent_key.as_deref()) {
+        let changes = match run.want(run.key_of(item).as_ref()) {
             Some(want) => plan_agent(&want, live, &run.policy),
             None => Vec::new(),
         };
@@ -258,6 +271,10 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
                 )
                 .await?;
         } else {
+            // What the next write will do, until its own read plans it again.
+            store
+                .set_planned_changes(run.job.id, &item.user_id, &changes)
+                .await?;
             store
                 .update_work_item(
                     run.job.id,

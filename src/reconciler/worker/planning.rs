@@ -10,7 +10,7 @@ use super::{JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
-use crate::store::{FeedRecord, FeedStatus, ObservedAgent, Scan, Trigger};
+use crate::store::{FeedRecord, FeedStatus, ObservedAgent, PlannedItem, Scan, Trigger};
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
@@ -211,12 +211,17 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         .iter()
         .map(|a| a.key.as_ref().map(|k| k.as_str().to_string()))
         .collect();
-    let items: Vec<(&str, Option<&str>, &str)> = writes
+    let items: Vec<PlannedItem<'_>> = writes
         .iter()
         .zip(&keys)
-        .map(|(a, k)| (a.user_id.as_str(), k.as_deref(), a.label.as_str()))
+        .map(|(a, k)| PlannedItem {
+            item: (a.user_id.as_str(), k.as_deref(), a.label.as_str()),
+            planned: &a.changes,
+        })
         .collect();
-    ctx.store.create_work_items(run.job.id, &items).await?;
+    ctx.store
+        .create_planned_work_items(run.job.id, &items)
+        .await?;
     let wanted: std::collections::HashSet<&str> =
         writes.iter().map(|a| a.user_id.as_str()).collect();
     Ok(Planned::Items(
@@ -258,7 +263,7 @@ async fn observe<'r>(
     };
     let mut desired = DesiredState::new(FeedScope::Partial);
     for agent in &live {
-        if let Some(want) = run.want(agent.key(kind).as_ref().map(|k| k.as_str())) {
+        if let Some(want) = run.want(agent.key(kind).as_ref()) {
             if let Some(key) = agent.key(kind) {
                 desired.agents.insert(key, want);
             } else {

@@ -1,0 +1,123 @@
+//! `Connector`: the one platform handle the daemon, the CLI and the demo hold, chosen by
+//! `platform.kind`. It only dispatches to the connector configured; it must not hold vendor
+//! logic of its own.
+
+use std::sync::Arc;
+
+use super::genesys::Genesys;
+use super::{CallCounts, CallObserver, Journal, Platform, PlatformError, PlatformSettings};
+use crate::domain::{Change, Granularity, LiveAgent};
+
+/// The configured platform connector. An enum rather than a trait object: the set of
+/// connectors is closed and chosen at start-up, and static dispatch keeps the connectors'
+/// `async fn`s and the generic journal as they are, with no boxed futures.
+pub enum Connector {
+    /// Genesys Cloud.
+    Genesys(Genesys),
+}
+
+impl Connector {
+    /// The connector `settings.kind` names. No call is made until it is used.
+    pub fn from_settings(settings: &PlatformSettings) -> Result<Self, PlatformError> {
+        match settings.kind.as_str() {
+            "genesys" => Genesys::new(settings).map(Self::Genesys),
+            other => Err(PlatformError::Config(format!(
+                "platform.kind {other:?} is not supported; use \"genesys\""
+            ))),
+        }
+    }
+
+    /// Reports every platform call to `observer` (the daemon's metrics).
+    pub fn with_observer(self, observer: Arc<dyn CallObserver>) -> Self {
+        match self {
+            Self::Genesys(c) => Self::Genesys(c.with_observer(observer)),
+        }
+    }
+}
+
+impl Platform for Connector {
+    fn granularity(&self) -> Granularity {
+        match self {
+            Self::Genesys(c) => c.granularity(),
+        }
+    }
+
+    async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {
+        match self {
+            Self::Genesys(c) => c.observe().await,
+        }
+    }
+
+    async fn read_agents(&self, user_ids: &[String]) -> Result<Vec<LiveAgent>, PlatformError> {
+        match self {
+            Self::Genesys(c) => c.read_agents(user_ids).await,
+        }
+    }
+
+    async fn apply<J: Journal>(
+        &self,
+        agent: &LiveAgent,
+        changes: &[Change],
+        journal: &J,
+    ) -> Result<(), PlatformError> {
+        match self {
+            Self::Genesys(c) => c.apply(agent, changes, journal).await,
+        }
+    }
+
+    async fn refresh_definitions(&self) {
+        match self {
+            Self::Genesys(c) => c.refresh_definitions().await,
+        }
+    }
+
+    async fn check_credentials(&self) -> Result<(), PlatformError> {
+        match self {
+            Self::Genesys(c) => c.check_credentials().await,
+        }
+    }
+
+    fn calls(&self) -> CallCounts {
+        match self {
+            Self::Genesys(c) => c.calls(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(kind: &str) -> PlatformSettings {
+        PlatformSettings {
+            kind: kind.into(),
+            region: String::new(),
+            base_url: "http://127.0.0.1:9".into(),
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            requests_per_minute: 300,
+            max_concurrency: 4,
+            request_timeout_secs: 30,
+            connect_timeout_secs: 5,
+            max_retries: 3,
+            users_page_size: 500,
+            definitions_page_size: 100,
+            create_missing_skills: false,
+        }
+    }
+
+    #[test]
+    fn the_kind_picks_the_connector_and_unknown_kinds_are_refused() {
+        assert!(matches!(
+            Connector::from_settings(&settings("genesys")),
+            Ok(Connector::Genesys(_))
+        ));
+        let refused = Connector::from_settings(&settings("nice"))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            refused.as_deref(),
+            Some("invalid platform configuration: platform.kind \"nice\" is not supported; use \"genesys\"")
+        );
+    }
+}
