@@ -33,17 +33,11 @@ pub enum ValidateError {
     #[error(transparent)]
     Config(#[from] FeedConfigError),
     /// Neither `--format` nor the extension says how to read the feed.
-    #[error("cannot tell the format of {0}: pass --format csv or --format json")]
-    UnknownFormat(String),
+    #[error("{0}: pass --format csv or --format json")]
+    UnknownFormat(NamedFeedError),
     /// The feed file cannot be opened or read.
-    #[error("cannot read {name}: {error}")]
-    Read {
-        /// The feed's name.
-        name: String,
-        /// What failed.
-        #[source]
-        error: io::Error,
-    },
+    #[error(transparent)]
+    Read(NamedFeedError),
     /// The report cannot be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
@@ -119,8 +113,8 @@ pub fn validate(
     let rules = FeedRules::from_settings(settings)?;
     let (source, outcome) = read_named(&args.feed, args.scope, args.format, &rules, stdin)
         .map_err(|e| match e {
-            NamedFeedError::UnknownFormat(name) => ValidateError::UnknownFormat(name),
-            NamedFeedError::Read { name, error } => ValidateError::Read { name, error },
+            NamedFeedError::UnknownFormat(_) => ValidateError::UnknownFormat(e),
+            NamedFeedError::Read { .. } => ValidateError::Read(e),
         })?;
     match outcome {
         Ok(feed) => {

@@ -14,7 +14,7 @@ pub(super) const COLUMNS: &str =
      http_status, correlation_id, error, actor, finished_at";
 
 /// A write about to be made, or an operator action.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct AuditIntent {
     /// The job.
     pub job_id: Option<i64>,
@@ -41,25 +41,18 @@ pub enum AuditOutcome {
     Failed,
 }
 
-/// One audit row.
+/// One audit row: the intent as it was logged, and how it ended. Reads as its intent too
+/// (`entry.call`), since every row starts as one.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Id.
     pub id: i64,
     /// When the intent was logged.
     pub at: DateTime<Utc>,
-    /// The job.
-    pub job_id: Option<i64>,
-    /// The feed.
-    pub feed_id: Option<i64>,
-    /// The agent.
-    pub agent_key: Option<String>,
-    /// Platform user id.
-    pub user_id: Option<String>,
-    /// Call or action.
-    pub call: String,
-    /// Before and after.
-    pub changes: serde_json::Value,
+    /// What was about to happen, and who asked.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub intent: AuditIntent,
     /// Where it stands.
     #[sqlx(try_from = "String")]
     pub outcome: AuditStatus,
@@ -69,10 +62,16 @@ pub struct AuditEntry {
     pub correlation_id: Option<String>,
     /// Error text.
     pub error: Option<String>,
-    /// Operator.
-    pub actor: Option<String>,
     /// When the result was logged.
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl std::ops::Deref for AuditEntry {
+    type Target = AuditIntent;
+
+    fn deref(&self) -> &AuditIntent {
+        &self.intent
+    }
 }
 
 /// Filters of `GET /v1/audit`.

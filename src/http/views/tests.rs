@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::*;
-use crate::store::{AgentRecord, AuditEntry, DriftPage, DriftSummary, FeedRecord, JobRecord};
+use crate::store::{AgentRecord, AuditEntry, AuditIntent, DriftPage, DriftSummary};
+use crate::store::{FeedRecord, JobRecord};
 use crate::store::{WorkItem, WorkStatus};
 
 /// A status-like field from its stored spelling.
@@ -106,17 +107,19 @@ fn an_audit_entry_reads_as_its_record_did() {
     let entry = AuditEntry {
         id: 9,
         at: at(0),
-        job_id: Some(7),
-        feed_id: None,
-        agent_key: Some("anna@example.com".into()),
-        user_id: Some("u-1".into()),
-        call: "patch_routing_skills".into(),
-        changes: json!({"before": [], "after": ["PCI"]}),
+        intent: AuditIntent {
+            job_id: Some(7),
+            feed_id: None,
+            agent_key: Some("anna@example.com".into()),
+            user_id: Some("u-1".into()),
+            call: "patch_routing_skills".into(),
+            changes: json!({"before": [], "after": ["PCI"]}),
+            actor: None,
+        },
         outcome: stored("ok"),
         http_status: Some(200),
         correlation_id: Some("c-1".into()),
         error: None,
-        actor: None,
         finished_at: Some(at(1)),
     };
     same_json(&entry, &AuditRecord::from(&entry));

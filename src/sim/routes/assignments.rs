@@ -167,12 +167,23 @@ pub async fn add<F: Family>(
         .id
         .clone()
         .ok_or_else(|| ApiError::invalid_value("id", "id is required"))?;
-    let assignment = resolve(kind, &kind.catalog(&state.org).read(), &def_id, &body)?;
-    write_user(&state, user, |profile| {
+    upsert_one(kind, &state, user, &def_id, &body)
+}
+
+/// Adds or updates the assignment `body` asks for under `def_id`.
+fn upsert_one(
+    kind: Kind,
+    state: &SimState,
+    user: &UserSlot,
+    def_id: &str,
+    body: &AssignmentBody,
+) -> Result<Response, ApiError> {
+    let assignment = resolve(kind, &kind.catalog(&state.org).read(), def_id, body)?;
+    write_user(state, user, |profile| {
         upsert(kind.of_mut(profile), assignment);
         check_cap(kind, profile)
     })?;
-    Ok(render_one(&state, kind, user, assignment))
+    Ok(render_one(state, kind, user, assignment))
 }
 
 /// `PUT …/routingskills/{skillId}` or `PATCH …/routinglanguages/{languageId}`: one assignment.
@@ -189,12 +200,7 @@ pub async fn update<F: Family>(
             "The id in the body does not match the path.",
         ));
     }
-    let assignment = resolve(kind, &kind.catalog(&state.org).read(), &def_id, &body)?;
-    write_user(&state, user, |profile| {
-        upsert(kind.of_mut(profile), assignment);
-        check_cap(kind, profile)
-    })?;
-    Ok(render_one(&state, kind, user, assignment))
+    upsert_one(kind, &state, user, &def_id, &body)
 }
 
 /// `DELETE …/{defId}`: removes one assignment; removing one the user does not hold is a no-op.
