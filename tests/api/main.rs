@@ -8,6 +8,7 @@ mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
 mod daemon_holds;
+mod daemon_plans;
 mod daemon_replicas;
 mod daemon_sources;
 mod daemon_sqlite;
