@@ -1,8 +1,6 @@
 //! The plan travels with the work: each work item keeps the changes its job planned for the
 //! agent, and those are what the worker writes.
 
-use reqwest::StatusCode;
-use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{daemon_settings, database_url, small_org, spawn_daemon, spawn_sim};
@@ -22,12 +20,10 @@ async fn each_work_item_keeps_the_changes_its_job_planned_for_the_agent(
     let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
     daemon.wait_job(1, &["succeeded"]).await;
 
-    let resp = daemon.post_csv(FEED, "partial").await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    let body: Value = resp.json().await.expect("json");
-    let job_id = body["job_id"].as_i64().expect("job id");
-    let job = daemon.wait_job(job_id, &["succeeded", "failed"]).await;
+    let answer = daemon.post_feed(FEED, "partial").await;
+    let job = daemon.wait_started(&answer, &["succeeded", "failed"]).await;
     assert_eq!(job["job"]["status"], "succeeded", "{job}");
+    let job_id = answer["job_id"].as_i64().expect("job id");
 
     let store = &daemon.ctx.store;
     let plan = store
