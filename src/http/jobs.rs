@@ -81,21 +81,28 @@ pub async fn get_job(
     ))
 }
 
-async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobRecord, ApiError> {
-    let job = if approve {
-        ctx.store.approve_job(id, &by).await?
-    } else {
-        ctx.store.reject_job(id, &by).await?
+/// An operator's answer to a held job.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    /// Run it; its held feeds go back in force.
+    Approve,
+    /// Drop it; its held feeds are withdrawn for good.
+    Reject,
+}
+
+async fn decide(ctx: &Api, id: i64, by: String, decision: Decision) -> Result<JobRecord, ApiError> {
+    let job = match decision {
+        Decision::Approve => ctx.store.approve_job(id, &by).await?,
+        Decision::Reject => ctx.store.reject_job(id, &by).await?,
     };
     let feeds = ctx.store.feeds_of_job(&job).await?;
     if job.trigger == Trigger::Feed && !feeds.is_empty() {
         // Held feeds waited outside the desired state: approval puts them in force for the job
         // that now runs; rejection withdraws them for good.
         for feed in &feeds {
-            if approve {
-                ctx.store.release_feed(feed.id).await?;
-            } else {
-                ctx.store.withdraw_feed(feed.id).await?;
+            match decision {
+                Decision::Approve => ctx.store.release_feed(feed.id).await?,
+                Decision::Reject => ctx.store.withdraw_feed(feed.id).await?,
             }
         }
         ctx.signals.certifications_changed.notify_one();
@@ -104,17 +111,16 @@ async fn decide(ctx: &Api, id: i64, by: String, approve: bool) -> Result<JobReco
         .audit_action(&AuditIntent {
             job_id: Some(id),
             feed_id: job.feed_id,
-            call: if approve {
-                "approve".into()
-            } else {
-                "reject".into()
+            call: match decision {
+                Decision::Approve => "approve".into(),
+                Decision::Reject => "reject".into(),
             },
             changes: job.held_reasons.clone().unwrap_or_default(),
             actor: Some(by),
             ..AuditIntent::default()
         })
         .await?;
-    if approve {
+    if decision == Decision::Approve {
         ctx.signals.wake.notify_one();
     }
     Ok(job)
@@ -129,7 +135,7 @@ pub async fn approve(
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<Job>, ApiError> {
-    decide(&ctx, id, by, true)
+    decide(&ctx, id, by, Decision::Approve)
         .await
         .map(|job| Json(Job::from(&job)))
 }
@@ -143,7 +149,7 @@ pub async fn reject(
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<Job>, ApiError> {
-    decide(&ctx, id, by, false)
+    decide(&ctx, id, by, Decision::Reject)
         .await
         .map(|job| Json(Job::from(&job)))
 }

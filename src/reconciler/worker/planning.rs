@@ -41,7 +41,7 @@ async fn save_drift(
     run: &JobRun<'_>,
     live: &[LiveAgent],
     plan: &Plan,
-    full: bool,
+    scan: Scan,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
     let kind = ctx.settings.planner.agent_key;
@@ -70,7 +70,6 @@ async fn save_drift(
             }
         })
         .collect();
-    let scan = if full { Scan::Full } else { Scan::Partial };
     ctx.store.save_observed(&rows, Utc::now(), scan).await?;
     // Not set here: a refresh that read the database just before this save could overwrite the
     // values with older ones. The refresher reads after the save instead.
@@ -100,7 +99,7 @@ async fn save_drift_without_held_feeds(
         run,
         live,
         &crate::planner::plan(&desired, live, &policy),
-        true,
+        Scan::Full,
     )
     .await
 }
@@ -149,14 +148,14 @@ async fn hold_feeds(
     run: &JobRun<'_>,
     feeds: &[FeedRecord],
     live: &[LiveAgent],
-    full: bool,
+    scan: Scan,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
     for feed in feeds {
         ctx.store.hold_feed(feed.id).await?;
     }
     ctx.signals.certifications_changed.notify_one();
-    if full {
+    if scan == Scan::Full {
         save_drift_without_held_feeds(run, live).await?;
     }
     if run.job.coalesced > 0 {
@@ -174,9 +173,9 @@ async fn hold_feeds(
 
 pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     let ctx = run.ctx;
-    let (desired, live, full) = observe(run).await?;
+    let (desired, live, scan) = observe(run).await?;
     let plan = crate::planner::plan(&desired, &live, &run.policy);
-    save_drift(run, &live, &plan, full).await?;
+    save_drift(run, &live, &plan, scan).await?;
 
     let feeds = job_feeds(run).await?;
     let snapshot = snapshot_shrink(run, &feeds).await?;
@@ -197,7 +196,7 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
             )
             .await?;
         if !feeds.is_empty() {
-            hold_feeds(run, &feeds, &live, full).await?;
+            hold_feeds(run, &feeds, &live, scan).await?;
         }
         return Ok(Planned::Held);
     }
@@ -232,18 +231,18 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     ))
 }
 
-/// The desired state to plan against, the users to plan for, and whether this is a full scan.
-/// A one-agent job plans only that agent, as a partial feed would.
+/// The desired state to plan against, the users to plan for, and how much was scanned. A
+/// one-agent job plans only that agent, as a partial feed would.
 async fn observe<'r>(
     run: &'r JobRun<'_>,
-) -> Result<(Cow<'r, DesiredState>, Vec<LiveAgent>, bool), JobError> {
+) -> Result<(Cow<'r, DesiredState>, Vec<LiveAgent>, Scan), JobError> {
     let ctx = run.ctx;
     let Some(who) = &run.job.agent else {
         // Borrowed: a copy of 100,000 agents' desired state costs 100 MB.
         return Ok((
             Cow::Borrowed(&run.desired),
             ctx.platform.observe().await?,
-            true,
+            Scan::Full,
         ));
     };
     let kind = ctx.settings.planner.agent_key;
@@ -272,5 +271,5 @@ async fn observe<'r>(
             }
         }
     }
-    Ok((Cow::Owned(desired), live, false))
+    Ok((Cow::Owned(desired), live, Scan::Partial))
 }
