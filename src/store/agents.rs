@@ -138,13 +138,17 @@ impl Store {
                             .map(|a| Some(a.live.label().to_owned()))
                             .collect(),
                     ),
-                    Column::Json(batch.iter().map(|a| live_to_json(a.live)).collect()),
+                    Column::Json(
+                        batch
+                            .iter()
+                            .map(|a| live_to_json(a.live).to_string())
+                            .collect(),
+                    ),
                     Column::Json(
                         batch
                             .iter()
                             .map(|a| {
-                                serde_json::to_value(&a.drift)
-                                    .unwrap_or_else(|_| serde_json::json!([]))
+                                serde_json::to_string(&a.drift).unwrap_or_else(|_| "[]".into())
                             })
                             .collect(),
                     ),

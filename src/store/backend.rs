@@ -98,10 +98,11 @@ pub(super) trait Dialect {
 pub(super) enum Column {
     /// Text, possibly NULL.
     Text(Vec<Option<String>>),
-    /// A JSON document.
-    Json(Vec<serde_json::Value>),
-    /// A JSON document or SQL NULL.
-    NullableJson(Vec<Option<serde_json::Value>>),
+    /// A JSON document, as JSON text: a `serde_json::Value` tree of a large feed's batch costs
+    /// several times its text.
+    Json(Vec<String>),
+    /// A JSON document (as JSON text) or SQL NULL.
+    NullableJson(Vec<Option<String>>),
     /// An integer.
     Int(Vec<i32>),
 }

@@ -178,10 +178,10 @@ impl Store {
             if state.scope == FeedScope::Snapshot {
                 sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
             }
-            let agents: Vec<(&AgentKey, serde_json::Value)> = state
+            let agents: Vec<(&AgentKey, String)> = state
                 .agents
                 .iter()
-                .map(|(k, a)| (k, desired_to_json(a)))
+                .map(|(k, a)| (k, desired_to_json(a).to_string()))
                 .collect();
             for batch in agents.chunks(BATCH) {
                 let rows = || {

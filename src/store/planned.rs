@@ -67,10 +67,7 @@ impl Store {
         job_id: i64,
         items: &[PlannedItem<'_>],
     ) -> Result<(), StoreError> {
-        let items: Vec<_> = items
-            .iter()
-            .map(|i| (i.item, Some(changes_to_json(i.planned))))
-            .collect();
+        let items: Vec<_> = items.iter().map(|i| (i.item, Some(i.planned))).collect();
         self.insert_work_items(job_id, &items).await
     }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::{Batch, Column, Dialect};
+use super::codec::changes_to_json;
 use super::{PlannedChanges, Store, StoreError, WorkStatus};
 use crate::domain::Change;
 
@@ -148,11 +149,13 @@ impl Store {
         self.insert_work_items(job_id, &items).await
     }
 
-    /// Creates items with their planned changes (JSON, or none) as [`Store::create_work_items`].
+    /// Creates items with their planned changes (or none) as [`Store::create_work_items`]. The
+    /// changes are encoded a batch at a time: all of a large job's at once would cost hundreds
+    /// of megabytes.
     pub(super) async fn insert_work_items(
         &self,
         job_id: i64,
-        items: &[(NewItem<'_>, Option<serde_json::Value>)],
+        items: &[(NewItem<'_>, Option<&[Change]>)],
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             // All or nothing: a resumed job skips planning when it has items, so a partial set
@@ -163,7 +166,12 @@ impl Store {
                     Column::Text(batch.iter().map(|(i, _)| Some(i.0.to_owned())).collect()),
                     Column::Text(batch.iter().map(|(i, _)| i.1.map(str::to_owned)).collect()),
                     Column::Text(batch.iter().map(|(i, _)| Some(i.2.to_owned())).collect()),
-                    Column::NullableJson(batch.iter().map(|(_, p)| p.clone()).collect()),
+                    Column::NullableJson(
+                        batch
+                            .iter()
+                            .map(|(_, p)| p.map(|c| changes_to_json(c).to_string()))
+                            .collect(),
+                    ),
                 ]);
                 let sql = format!(
                     "INSERT INTO work_items (job_id, user_id, agent_key, label, planned)

@@ -91,12 +91,8 @@ impl Dialect for Pg {
         for column in batch.0 {
             query = match column {
                 Column::Text(v) => query.bind(v),
-                Column::Json(v) => query.bind(v.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
-                Column::NullableJson(v) => query.bind(
-                    v.iter()
-                        .map(|d| d.as_ref().map(|d| d.to_string()))
-                        .collect::<Vec<_>>(),
-                ),
+                Column::Json(v) => query.bind(v),
+                Column::NullableJson(v) => query.bind(v),
                 Column::Int(v) => query.bind(v),
             };
         }

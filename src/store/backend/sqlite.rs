@@ -99,19 +99,28 @@ impl Dialect for Lite {
             Column::NullableJson(v) => v.len(),
             Column::Int(v) => v.len(),
         });
+        // Written as text, JSON cells embedded as they are: the rows never exist as a
+        // `serde_json::Value` tree.
         let mut rows = vec![Vec::with_capacity(batch.0.len()); len];
         for column in batch.0 {
-            let cells: Vec<Value> = match column {
-                Column::Text(v) => v.into_iter().map(Value::from).collect(),
+            let cells: Vec<String> = match column {
+                Column::Text(v) => v
+                    .iter()
+                    .map(|t| Value::from(t.as_deref()).to_string())
+                    .collect(),
                 Column::Json(v) => v,
-                Column::NullableJson(v) => v.into_iter().map(Option::unwrap_or_default).collect(),
-                Column::Int(v) => v.into_iter().map(Value::from).collect(),
+                Column::NullableJson(v) => v
+                    .into_iter()
+                    .map(|d| d.unwrap_or_else(|| "null".to_owned()))
+                    .collect(),
+                Column::Int(v) => v.iter().map(ToString::to_string).collect(),
             };
             for (row, cell) in rows.iter_mut().zip(cells) {
                 row.push(cell);
             }
         }
-        query.bind(Value::from(rows))
+        let rows: Vec<String> = rows.iter().map(|r| format!("[{}]", r.join(","))).collect();
+        query.bind(format!("[{}]", rows.join(",")))
     }
 
     /// What PostgreSQL's `drift @> [{"name": $1}]` says: some planned change is named so.
