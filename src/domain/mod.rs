@@ -1,5 +1,6 @@
 //! The vocabulary shared by feeds, the planner, the store and the connectors: parsed types that
-//! cannot hold an invalid value, and the changes planned between two states. Knows nothing about files, platforms or storage.
+//! cannot hold an invalid value, and the changes planned between two states. Knows nothing about
+//! files, platforms or storage.
 
 mod agent_key;
 mod change;

@@ -1,6 +1,6 @@
 //! Skill and language names → ids, read from `/api/v2/routing/skills` and `/languages` (exact,
-//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing. It never
-//! writes: creating a missing skill is the writer's call.
+//! case-sensitive names; deleted definitions skipped), reloaded once when a name is missing. It
+//! never writes: creating a missing skill is the writer's call.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,8 +1,8 @@
 //! The vendor-neutral HTTP layer every connector sends its calls through: pacing to the
 //! credential's budget, the shared 429 pause, bounded backoff with jitter, the token cache,
-//! counting by the connector's call kinds (`counting`) and correlation ids in errors. It knows no vendor's
-//! paths or bodies: minting a token and reading an error body are the connector's [`Vendor`]
-//! hooks.
+//! counting by the connector's call kinds (`counting`) and correlation ids in errors. It knows
+//! no vendor's paths or bodies: minting a token and reading an error body are the connector's
+//! [`Vendor`] hooks.
 
 mod backoff;
 pub mod counting;
