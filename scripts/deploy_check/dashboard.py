@@ -1,5 +1,5 @@
 """deploy/grafana: the dashboard's structure, and every metric its queries name looked up in the
-registrations of src/daemon/metrics.rs (with the suffix its type gets in the exposition)."""
+registrations of src/metrics/mod.rs (with the suffix its type gets in the exposition)."""
 
 import json
 import re
@@ -8,10 +8,10 @@ from .common import require
 
 
 def exported_metrics(root):
-    """Exposition name -> type, read from the registrations in src/daemon/metrics.rs."""
-    source = (root / "src/daemon/metrics.rs").read_text()
+    """Exposition name -> type, read from the registrations in src/metrics/mod.rs."""
+    source = (root / "src/metrics/mod.rs").read_text()
     struct = re.search(r"pub struct Metrics \{(.*?)\n\}", source, re.S)
-    require(struct, "cannot find `pub struct Metrics` in src/daemon/metrics.rs")
+    require(struct, "cannot find `pub struct Metrics` in src/metrics/mod.rs")
     fields = dict(re.findall(r"pub (\w+): ([^\n]+),", struct.group(1)))
     names = {}
     for name, field in re.findall(
@@ -32,7 +32,7 @@ def exported_metrics(root):
         else:
             names[base] = kind
     require(
-        len(names) >= 10, f"found only {len(names)} metrics in src/daemon/metrics.rs: has its layout changed?"
+        len(names) >= 10, f"found only {len(names)} metrics in src/metrics/mod.rs: has its layout changed?"
     )
     return names
 
