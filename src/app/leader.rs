@@ -1,9 +1,10 @@
 //! Leader election between replicas on one PostgreSQL database: the replica holding a session
 //! advisory lock (on a connection of its own) runs the worker, the scheduler and the
-//! certification timer; the others serve the API and wait. The leader checks its lock connection
-//! every couple of seconds and stops all work the moment it cannot, so that it has stopped
-//! writing before the database lets another replica take the lock. On SQLite (one process by
-//! design) the store grants leadership at once and for good.
+//! certification timer; the others serve the API and wait. The leader keeps its lock connection
+//! busy in a query and stops all work the moment that connection fails (or stays silent too
+//! long); a replica that takes the lock waits a moment before it starts, so that a leader whose
+//! connection the database cut has stopped first. On SQLite (one process by design) the store
+//! grants leadership at once and for good.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,13 @@ use tokio_util::task::TaskTracker;
 use super::context::Context;
 use crate::store::Leadership;
 
-/// How often a leader proves it still holds the lock, and a follower tries to get it.
+/// How often a follower tries to take the lock, and how long one watch of a leader's lock lasts
+/// (a lock connection silent for twice that is given up).
 const CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// How long a new leader waits before it starts, for a previous leader whose lock connection
+/// was cut to stop.
+const HANDOVER: Duration = Duration::from_millis(500);
 
 /// Starts the leader's tasks; they stop when `leading` is cancelled.
 fn lead(ctx: &Arc<Context>, leading: &CancellationToken) -> TaskTracker {
@@ -54,18 +60,29 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
     }
 }
 
-/// Leads while the lock connection answers; then stops every leader task before returning
-/// (dropping the connection releases the lock).
+/// Leads while the lock is held; then stops every leader task before returning (dropping the
+/// connection releases the lock).
 async fn hold(ctx: &Arc<Context>, mut leadership: Leadership, shutdown: &CancellationToken) {
+    if !leadership.is_sole() {
+        // The lock may have been freed by the previous leader's connection being cut. That
+        // leader notices within moments (its lock connection is always inside a query), but
+        // not in the very instant the database frees the lock: let it stop first.
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                leadership.release().await;
+                return;
+            }
+            _ = tokio::time::sleep(HANDOVER) => {}
+        }
+    }
     tracing::info!(owner = %ctx.owner, "elected leader");
     let leading = shutdown.child_token();
     let tasks = lead(ctx, &leading);
     loop {
-        tokio::select! {
+        let alive = tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = tokio::time::sleep(CHECK_EVERY) => {}
-        }
-        let alive = tokio::time::timeout(CHECK_EVERY, leadership.still_held()).await;
+            alive = tokio::time::timeout(2 * CHECK_EVERY, leadership.held_for(CHECK_EVERY)) => alive,
+        };
         if !matches!(alive, Ok(true)) {
             tracing::warn!(owner = %ctx.owner, "lost the leader lock connection; stopping all work");
             break;

@@ -2,6 +2,8 @@
 //! on a connection of its own (the lock lives exactly as long as that connection); on SQLite, one
 //! process by design, that process always leads. Deciding what a leader runs is the daemon's.
 
+use std::time::Duration;
+
 use sqlx::{Connection, PgConnection};
 
 use super::backend::{pg, Pool};
@@ -39,13 +41,29 @@ impl Store {
 }
 
 impl Leadership {
-    /// Whether the lock is still held: its connection still answers. A leader that cannot tell
-    /// must stop, since the database frees the lock when it drops the connection.
-    pub async fn still_held(&mut self) -> bool {
+    /// Watches the lock for `period`: true when it was held all along. The lock's connection
+    /// spends the period inside a query (`pg_sleep`), so that a connection the database cuts —
+    /// and with it the lock, which another process may take at once — ends the watch at once
+    /// rather than at the next poll. A connection that stops answering altogether is the
+    /// caller's to time out.
+    pub async fn held_for(&mut self, period: Duration) -> bool {
         match &mut self.held {
-            Held::Session(connection) => sqlx::query("SELECT 1").execute(connection).await.is_ok(),
-            Held::Sole => true,
+            Held::Session(connection) => sqlx::query("SELECT pg_sleep($1)")
+                .bind(period.as_secs_f64())
+                .execute(connection)
+                .await
+                .is_ok(),
+            Held::Sole => {
+                tokio::time::sleep(period).await;
+                true
+            }
         }
+    }
+
+    /// Whether this process leads alone by design (SQLite), with no other process to hand over
+    /// from.
+    pub fn is_sole(&self) -> bool {
+        matches!(self.held, Held::Sole)
     }
 
     /// Gives leadership up at once.
