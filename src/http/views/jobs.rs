@@ -55,7 +55,7 @@ view! {
         label: String = clone,
         /// `pending`, `in_progress`, `verifying`, `converged`, `failed`, `needs_attention` or
         /// `stuck`.
-        status: String = spelled,
+        status: String = shown,
         /// Write attempts so far.
         attempts: i32 = copy,
         /// Verifications that still found drift.

@@ -3,8 +3,7 @@
 
 /// Declares a view and its conversion from a store record together, so that a field added to
 /// one cannot be forgotten in the other. `copy`, `clone` and `shown` say how a field is taken;
-/// `shown` (Display) serves status-like fields, which the store may turn from strings into
-/// enums that display as the same lowercase words.
+/// `shown` (Display) serves the store's status-like enums, which display as their stored words.
 macro_rules! view {
     (
         $(#[$meta:meta])*
@@ -27,8 +26,6 @@ macro_rules! view {
     (@copy $e:expr) => { $e };
     (@clone $e:expr) => { $e.clone() };
     (@shown $e:expr) => { $e.to_string() };
-    // `WorkStatus` has no `Display` (yet); its stored spelling is what serde writes.
-    (@spelled $e:expr) => { $e.as_str().to_string() };
     (@view $e:expr) => { From::from(&$e) };
     (@views $e:expr) => { $crate::http::views::all(&$e) };
 }
