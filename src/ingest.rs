@@ -138,7 +138,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
         ctx.metrics
             .feeds
             .get_or_create(&FeedLabels {
-                source: request.source.clone(),
+                source: request.source.as_str().into(),
                 status: status.into(),
             })
             .inc();

@@ -12,6 +12,7 @@ mod name;
 mod proficiency;
 mod secret;
 mod seen;
+mod source_name;
 
 pub use agent_key::{AgentKey, AgentKeyError, AgentKeyKind};
 pub use change::{Action, Change, Timing};
@@ -26,3 +27,4 @@ pub use name::{Name, NameError};
 pub use proficiency::{Proficiency, ProficiencyParseError};
 pub use secret::Secret;
 pub use seen::SeenNames;
+pub use source_name::{SourceName, SourceNameError};

@@ -19,7 +19,7 @@ use super::error::ApiError;
 use super::views::{self, Feed};
 use super::Api;
 use super::Page;
-use crate::domain::FeedScope;
+use crate::domain::{FeedScope, SourceName};
 use crate::feed::FeedFormat;
 use crate::ingest::{ingest, IngestOutcome, IngestRequest};
 
@@ -28,7 +28,8 @@ use crate::ingest::{ingest, IngestOutcome, IngestRequest};
 pub struct IngestQuery {
     /// `partial` (default) or `snapshot`.
     scope: Option<String>,
-    /// Source name recorded with the feed (default: the token's name).
+    /// Source name recorded with the feed (default: the token's name): 1 to 64 letters, digits,
+    /// `.`, `_` or `-`.
     source: Option<String>,
 }
 
@@ -111,6 +112,9 @@ pub async fn post_feed(
         .unwrap_or("partial")
         .parse()
         .map_err(|e: crate::domain::UnknownScope| ApiError::bad_request(e.to_string()))?;
+    // It becomes a metrics label, a log field and a CSV cell: refused unless plain.
+    let source = SourceName::parse(query.source.as_deref().unwrap_or(&token))
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -128,7 +132,7 @@ pub async fn post_feed(
     let idempotency_key = idempotency_key(&headers)?;
     let request = IngestRequest {
         body,
-        source: query.source.unwrap_or(token),
+        source: source.into(),
         scope,
         format,
         idempotency_key,

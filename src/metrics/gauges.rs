@@ -65,14 +65,16 @@ async fn refresh(ctx: &Gauges, started: DateTime<Utc>) -> Result<(), StoreError>
         if !delivered.iter().any(|(name, _)| name == source) {
             m.feed_age
                 .get_or_create(&SourceLabels {
-                    source: source.clone(),
+                    source: source.as_str().into(),
                 })
                 .set(age(started));
         }
     }
     for (source, at) in delivered {
         m.feed_age
-            .get_or_create(&SourceLabels { source })
+            .get_or_create(&SourceLabels {
+                source: source.into(),
+            })
             .set(age(at));
     }
     if let Some(at) = ctx.store.last_success().await? {

@@ -3,6 +3,7 @@
 //! the state gauges in step with the database. Must not decide anything from what it counts.
 
 pub mod gauges;
+mod label;
 
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -15,70 +16,72 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+pub use label::LabelValue;
+
 use crate::platform::{CallKind, CallObserver};
 
 /// Labels of platform request metrics.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     /// The call kind (`list_users`, `patch_skills`, …).
-    pub endpoint: String,
+    pub endpoint: LabelValue,
     /// HTTP status, or `error` when no response came.
-    pub status: String,
+    pub status: LabelValue,
 }
 
 /// Labels by call kind only.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EndpointLabels {
     /// The call kind.
-    pub endpoint: String,
+    pub endpoint: LabelValue,
 }
 
 /// Labels of applied changes.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ChangeLabels {
     /// The write call (`patch_skills`, `delete_skill`, `patch_user`, …).
-    pub kind: String,
+    pub kind: LabelValue,
     /// `ok` or `failed`.
-    pub result: String,
+    pub result: LabelValue,
 }
 
 /// Labels of jobs.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct JobLabels {
     /// `feed`, `schedule`, `manual`, `startup` or `certification`.
-    pub trigger: String,
+    pub trigger: LabelValue,
     /// `succeeded`, `failed`, `held`.
-    pub result: String,
+    pub result: LabelValue,
 }
 
 /// Labels by trigger only.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TriggerLabels {
     /// The trigger.
-    pub trigger: String,
+    pub trigger: LabelValue,
 }
 
 /// Labels by feed source.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct SourceLabels {
     /// The source name.
-    pub source: String,
+    pub source: LabelValue,
 }
 
 /// Labels of the certification expiry gauges.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WithinLabels {
     /// The report window, e.g. `7d`.
-    pub within: String,
+    pub within: LabelValue,
 }
 
 /// Labels of ingested feeds.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct FeedLabels {
     /// The source name.
-    pub source: String,
+    pub source: LabelValue,
     /// `accepted`, `unchanged` or `rejected`.
-    pub status: String,
+    pub status: LabelValue,
 }
 
 fn latency_buckets() -> Histogram {
@@ -303,7 +306,7 @@ impl CallObserver for Metrics {
         self.platform_requests
             .get_or_create(&RequestLabels {
                 endpoint: kind.label().into(),
-                status: status_text,
+                status: status_text.into(),
             })
             .inc();
         self.platform_latency

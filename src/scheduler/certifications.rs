@@ -31,7 +31,7 @@ pub fn report_gauges(ctx: &Scheduler, state: &DesiredState, now: DateTime<Utc>) 
         ctx.metrics
             .certifications_expiring
             .get_or_create(&WithinLabels {
-                within: format!("{days}d"),
+                within: format!("{days}d").into(),
             })
             .set(count as i64);
     }

@@ -147,7 +147,7 @@ async fn pull(ctx: &Scheduler, source: &SourceSettings) {
             &ctx.intake,
             IngestRequest {
                 body,
-                source: source.name.clone(),
+                source: source.name.as_str().into(),
                 scope: source.scope,
                 format,
                 idempotency_key: None,
@@ -179,7 +179,7 @@ async fn failed(ctx: &Scheduler, source: &SourceSettings, error: &str) {
     ctx.metrics
         .source_errors
         .get_or_create(&SourceLabels {
-            source: source.name.clone(),
+            source: source.name.as_str().into(),
         })
         .inc();
     if let Err(e) = ctx.store.record_failed_job(Trigger::Schedule, error).await {

@@ -7,6 +7,7 @@ mod daemon_crash;
 mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
+mod daemon_hardening;
 mod daemon_holds;
 mod daemon_plans;
 mod daemon_replicas;

@@ -6,6 +6,7 @@ use crate::feed::FeedFormat;
 
 /// What would make every pull of `source` fail, found at start-up instead.
 pub fn check_source(source: &SourceSettings) -> Result<(), String> {
+    crate::domain::SourceName::parse(&source.name).map_err(|e| format!("name: {e}"))?;
     match (&source.path, &source.url) {
         (Some(path), None) => {
             glob::Pattern::new(path)
@@ -58,6 +59,9 @@ mod tests {
     fn a_source_every_pull_of_which_would_fail_is_refused_with_the_reason() {
         let refused = |s: SourceSettings| check_source(&s).err().unwrap_or_default();
         assert_eq!(check_source(&source(Some("/data/hr-*.csv"), None)), Ok(()));
+        let mut quoted = source(Some("/data/hr-*.csv"), None);
+        quoted.name = "h\"r".into();
+        assert!(refused(quoted).starts_with("name: source"));
         assert_eq!(
             check_source(&source(None, Some("https://wfm/x.json"))),
             Ok(())
