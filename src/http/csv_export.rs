@@ -1,6 +1,7 @@
 //! CSV answers that are safe to open in a spreadsheet: names and keys come from feeds and the
 //! platform, so a cell that a spreadsheet would run as a formula is neutralized (OWASP's advice:
-//! a leading apostrophe), and the rest is quoted by the `csv` crate.
+//! a leading apostrophe), and every value cell is quoted — a spreadsheet that splits lines at `;`
+//! (German Excel) would otherwise start a new cell, and maybe a formula, inside `x;=1+cmd|…`.
 
 use std::borrow::Cow;
 
@@ -12,13 +13,14 @@ pub struct CsvTable {
 }
 
 impl CsvTable {
-    /// A table with this header row.
+    /// A table with this header row (plain names, written as they are).
     pub fn new(header: &[&str]) -> Result<Self, ApiError> {
-        let mut table = Self {
-            writer: csv::Writer::from_writer(Vec::new()),
-        };
-        table.row(header.iter().copied())?;
-        Ok(table)
+        let header = format!("{}\n", header.join(","));
+        Ok(Self {
+            writer: csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::Always)
+                .from_writer(header.into_bytes()),
+        })
     }
 
     /// Appends a row.
@@ -54,7 +56,7 @@ mod tests {
     use super::CsvTable;
 
     #[test]
-    fn formulas_are_neutralized_and_everything_else_is_kept() {
+    fn formulas_are_neutralized_every_value_is_quoted_and_everything_else_is_kept() {
         let mut table = CsvTable::new(&["agent", "certification"]).expect("header");
         for row in [
             [
@@ -64,16 +66,18 @@ mod tests {
             ["+1", "-2"],
             ["@SUM(A1)", "\tx"],
             ["anna@example.com", "PCI, DSS"],
+            ["x;=1+cmd|'/C calc'!A0", ""],
         ] {
             table.row(row).expect("row");
         }
         assert_eq!(
             table.finish().expect("csv"),
             "agent,certification\n\
-             '=1+cmd|'/C calc'!A0,\"'=HYPERLINK(\"\"http://evil/\"\",\"\"PCI\"\")\"\n\
-             '+1,'-2\n\
-             '@SUM(A1),'\tx\n\
-             anna@example.com,\"PCI, DSS\"\n"
+             \"'=1+cmd|'/C calc'!A0\",\"'=HYPERLINK(\"\"http://evil/\"\",\"\"PCI\"\")\"\n\
+             \"'+1\",\"'-2\"\n\
+             \"'@SUM(A1)\",\"'\tx\"\n\
+             \"anna@example.com\",\"PCI, DSS\"\n\
+             \"x;=1+cmd|'/C calc'!A0\",\"\"\n"
         );
     }
 }

@@ -272,7 +272,7 @@ async fn certifications_expiring_soon_are_listed_as_json_and_csv(
         .await
         .expect("text");
     assert!(
-        text.starts_with("agent,certification,expires_on\nagent00001@example.com,PCI-DSS,"),
+        text.starts_with("agent,certification,expires_on\n\"agent00001@example.com\",\"PCI-DSS\","),
         "{text}"
     );
     let bad = daemon
