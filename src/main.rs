@@ -77,10 +77,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let url = settings.database.url.expose();
             let store = skillsync::store::Store::connect_lazy(url, 2)?;
-            store
-                .create_database_if_missing(url)
-                .await
-                .context("creating the database")?;
+            store.create_database_if_missing(url).await.context(
+                "reaching the database (it is created when the server says it is missing)",
+            )?;
             store.migrate().await.context("applying migrations")?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)

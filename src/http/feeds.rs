@@ -129,6 +129,18 @@ pub async fn post_feed(
             ApiError::bad_request(format!("cannot read the body: {e}"))
         }
     })?;
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().eq_ignore_ascii_case("identity"));
+    if encoding.is_some() || body.starts_with(&[0x1f, 0x8b]) {
+        // Else a gzip body would read as binary text and be refused as "UTF-16".
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "compressed bodies are not accepted; send the feed uncompressed",
+        ));
+    }
     let idempotency_key = idempotency_key(&headers)?;
     let request = IngestRequest {
         body,
@@ -186,8 +198,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
+    // `to_str` lets tabs and spaces through; a key is printable characters only.
     match value.to_str().map(str::trim) {
-        Ok(key) if !key.is_empty() && key.len() <= 255 => Ok(Some(key.to_string())),
+        Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(key.to_string()))
+        }
         _ => Err(ApiError::bad_request(
             "Idempotency-Key must be 1 to 255 visible ASCII characters; send none to have no key",
         )),

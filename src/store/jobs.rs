@@ -220,22 +220,16 @@ impl Store {
 
     /// Approves a held job; it runs next.
     pub async fn approve_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, JobStatus::Approved, "approve").await
+        self.decide(id, by, JobStatus::Approved).await
     }
 
     /// Rejects a held job.
     pub async fn reject_job(&self, id: i64, by: &str) -> Result<JobRecord, StoreError> {
-        self.decide(id, by, JobStatus::Rejected, "reject").await
+        self.decide(id, by, JobStatus::Rejected).await
     }
 
     /// Moves a held job to `status`.
-    async fn decide(
-        &self,
-        id: i64,
-        by: &str,
-        status: JobStatus,
-        verb: &str,
-    ) -> Result<JobRecord, StoreError> {
+    async fn decide(&self, id: i64, by: &str, status: JobStatus) -> Result<JobRecord, StoreError> {
         let decided: Option<JobRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
             "UPDATE jobs SET status = $2, decided_by = $3,
                  finished_at = CASE WHEN $2 = 'rejected' THEN {} ELSE NULL END
@@ -251,7 +245,7 @@ impl Store {
             Some(job) => Ok(job),
             None => match self.job(id).await? {
                 Some(job) => Err(StoreError::Conflict(format!(
-                    "job {id} is {}, not held; only held jobs can be {verb}d",
+                    "job {id} is {}, not held; only held jobs can be {status}",
                     job.status
                 ))),
                 None => Err(StoreError::NotFound(format!("job {id}"))),

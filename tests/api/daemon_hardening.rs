@@ -59,3 +59,61 @@ async fn a_source_that_is_not_a_plain_name_is_refused_and_metrics_stay_parseable
     assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn compressed_bodies_loose_keys_and_late_decisions_get_a_4xx_that_says_why(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    let post = |body: Vec<u8>, headers: &[(&str, &str)]| {
+        let mut request = daemon
+            .http
+            .post(daemon.url("/v1/feeds?source=hr"))
+            .bearer_auth(INGEST_TOKEN)
+            .header("content-type", "text/csv")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let error = |body: Value| {
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // A gzip body, with or without saying so: not "UTF-16".
+    let gzip = vec![0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03];
+    for headers in [&[][..], &[("content-encoding", "gzip")][..]] {
+        let resp = post(gzip.clone(), headers).await.expect("sent");
+        assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let message = error(resp.json().await.expect("json"));
+        assert!(message.contains("uncompressed"), "{message}");
+    }
+    // A tab or a space is not a visible character of an Idempotency-Key.
+    for key in ["a\tb", "a b"] {
+        let resp = post(FEED.into(), &[("idempotency-key", key)])
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{key:?}");
+    }
+    let feeds = daemon.get_json("/v1/feeds").await;
+    assert_eq!(feeds["total"], 0, "nothing recorded: {feeds}");
+
+    // Deciding a job that is not held says so in plain words.
+    let resp = daemon
+        .post_json("/v1/jobs/1/reject", serde_json::json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let message = error(resp.json().await.expect("json"));
+    assert!(
+        message.ends_with("only held jobs can be rejected"),
+        "{message}"
+    );
+    daemon.stop().await;
+}
