@@ -16,7 +16,7 @@ use crate::sim::{Faults, SimConfig, Simulator};
 /// The sample feed: 200 agents, skills on mixed scales, languages, PCI-DSS certifications.
 pub const SAMPLE_FEED: &str = include_str!("../config/demo-feed.csv");
 /// The demo's ingest token (local use only).
-pub const DEMO_TOKEN: &str = "demo-token";
+pub const DEMO_TOKEN: &str = "demo-ingest-token";
 
 /// Arguments of `skillsync demo`.
 #[derive(Debug, Clone, clap::Args)]

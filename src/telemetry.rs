@@ -117,7 +117,9 @@ pub fn init(
         .as_ref()
         .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("skillsync")));
     let json = log.format == LogFormat::Json;
-    let plain = (!json).then(|| fmt::layer().with_writer(std::io::stderr));
+    // Colour codes only for a person at a terminal: in a file or a log collector they are noise.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let plain = (!json).then(|| fmt::layer().with_ansi(colour).with_writer(std::io::stderr));
     let structured = json.then(|| {
         fmt::layer()
             .json()

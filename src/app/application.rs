@@ -48,6 +48,9 @@ pub enum AppError {
     /// The `[webhook]` configuration is invalid.
     #[error(transparent)]
     Webhook(#[from] crate::notify::WebhookSettingsError),
+    /// A `[server]` setting is unusable.
+    #[error("{0}")]
+    Server(String),
     /// A listen address is taken or invalid.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -103,6 +106,14 @@ async fn migrated_store(settings: &Settings) -> Result<Store, AppError> {
 impl Application {
     /// Connects, migrates and binds both listeners (port 0 picks free ports).
     pub async fn build(settings: Settings) -> Result<Self, AppError> {
+        settings.server.check().map_err(AppError::Server)?;
+        if settings.server.read_tokens.is_empty() {
+            tracing::warn!(
+                listen = %settings.server.listen,
+                "no server.read_tokens: every GET /v1/… (the audit log included) is open to \
+                 whoever reaches the API port"
+            );
+        }
         let store = migrated_store(&settings).await?;
         let rules = FeedRules::from_settings(&settings.feed)?;
         // Checked here once, or every job would fail on them: the names that feeds will add to

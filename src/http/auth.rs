@@ -31,7 +31,8 @@ fn bearer(parts: &Parts) -> Option<&str> {
 fn matching(tokens: &BTreeMap<String, Secret>, given: &str) -> Option<String> {
     let mut found = None;
     for (name, secret) in tokens {
-        let expected = secret.expose().as_bytes();
+        // Trimmed: a token read from a file often ends in a line feed no client sends.
+        let expected = secret.expose().trim().as_bytes();
         if !expected.is_empty() && bool::from(expected.ct_eq(given.as_bytes())) {
             found = Some(name.clone());
         }
@@ -94,5 +95,15 @@ mod tests {
         assert_eq!(matching(&tokens, "s3cret").as_deref(), Some("wfm"));
         assert_eq!(matching(&tokens, "s3cre"), None);
         assert_eq!(matching(&tokens, ""), None);
+    }
+
+    #[test]
+    fn a_configured_token_matches_without_the_line_feed_its_file_ended_with() {
+        let tokens: BTreeMap<String, Secret> =
+            [("wfm".to_string(), Secret::from("0123456789abcdef\n"))].into();
+        assert_eq!(
+            matching(&tokens, "0123456789abcdef").as_deref(),
+            Some("wfm")
+        );
     }
 }

@@ -26,6 +26,31 @@ pub struct ServerSettings {
     pub read_tokens: BTreeMap<String, Secret>,
 }
 
+/// Shortest token accepted: a guessable token is an open door with a lock drawn on it.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+impl ServerSettings {
+    /// What would make a token useless or unsafe, found at start-up: an empty or short one
+    /// (trimmed, as it is compared). Names the key, never the token.
+    pub fn check(&self) -> Result<(), String> {
+        for (table, tokens) in [
+            ("ingest_tokens", &self.ingest_tokens),
+            ("read_tokens", &self.read_tokens),
+        ] {
+            for (name, token) in tokens {
+                let len = token.expose().trim().chars().count();
+                if len < MIN_TOKEN_LEN {
+                    return Err(format!(
+                        "server.{table}.{name}: a token needs at least {MIN_TOKEN_LEN} characters \
+                         (this one has {len} after trimming)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for ServerSettings {
     fn default() -> Self {
         Self {
@@ -36,5 +61,29 @@ impl Default for ServerSettings {
             ingest_tokens: BTreeMap::new(),
             read_tokens: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_tokens_are_refused_naming_the_key_and_never_the_token() {
+        let mut server = ServerSettings::default();
+        assert_eq!(server.check(), Ok(()));
+        server
+            .ingest_tokens
+            .insert("wfm".into(), Secret::from("0123456789abcdef\n"));
+        assert_eq!(server.check(), Ok(()), "16 characters once trimmed");
+        server
+            .read_tokens
+            .insert("grafana".into(), Secret::from("x"));
+        let refused = server.check().expect_err("one character");
+        assert!(
+            refused.starts_with("server.read_tokens.grafana:"),
+            "{refused}"
+        );
+        assert!(!refused.contains("\"x\""), "{refused}");
     }
 }

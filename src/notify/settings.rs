@@ -12,7 +12,9 @@ use crate::domain::Secret;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookSettings {
-    /// Where events are POSTed (`http` or `https`); empty disables the webhook.
+    /// Where events are POSTed (`http` or `https`); empty disables the webhook. Shown by
+    /// `print-config` as its scheme and host only: such URLs often carry a token.
+    #[serde(serialize_with = "origin_only")]
     pub url: String,
     /// The HMAC-SHA256 key that signs every request; required when `url` is set.
     pub secret: Secret,
@@ -28,6 +30,20 @@ pub struct WebhookSettings {
     pub warning_days: Vec<u32>,
     /// Events waiting to be sent; when full, new events are dropped and counted.
     pub queue_capacity: usize,
+}
+
+/// `url` as `scheme://host[:port]/[redacted]`: the path and query may hold a secret.
+fn origin_only<S: serde::Serializer>(url: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    if url.is_empty() {
+        return serializer.serialize_str("");
+    }
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => serializer.serialize_str(&format!(
+            "{}/[redacted]",
+            parsed.origin().ascii_serialization()
+        )),
+        Err(_) => serializer.serialize_str("[redacted]"),
+    }
 }
 
 impl Default for WebhookSettings {
@@ -149,6 +165,21 @@ mod tests {
             secret: Secret::from("hunter2"),
             ..WebhookSettings::default()
         }
+    }
+
+    #[test]
+    fn printed_settings_show_the_urls_origin_only() {
+        let shown = toml::to_string(&enabled()).expect("toml");
+        assert!(
+            shown.contains(r#"url = "https://hooks.example.com/[redacted]""#),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("t0ps3cret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let off = toml::to_string(&WebhookSettings::default()).expect("toml");
+        assert!(off.contains(r#"url = """#), "{off}");
     }
 
     #[test]

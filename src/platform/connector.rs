@@ -19,6 +19,12 @@ pub enum Connector {
 impl Connector {
     /// The connector `settings.kind` names. No call is made until it is used.
     pub fn from_settings(settings: &PlatformSettings) -> Result<Self, PlatformError> {
+        if settings.requests_per_minute == 0 {
+            // The pacer would otherwise read it as one call a minute, silently.
+            return Err(PlatformError::Config(
+                "platform.requests_per_minute must be at least 1".into(),
+            ));
+        }
         match settings.kind.as_str() {
             "genesys" => Genesys::new(settings).map(Self::Genesys),
             other => Err(PlatformError::Config(format!(
@@ -118,6 +124,16 @@ mod tests {
         assert_eq!(
             refused.as_deref(),
             Some("invalid platform configuration: platform.kind \"nice\" is not supported; use \"genesys\"")
+        );
+    }
+
+    #[test]
+    fn a_budget_of_zero_requests_is_refused_rather_than_read_as_one_a_minute() {
+        let mut zero = settings("genesys");
+        zero.requests_per_minute = 0;
+        let refused = Connector::from_settings(&zero).err().map(|e| e.to_string());
+        assert!(
+            refused.is_some_and(|e| e.contains("platform.requests_per_minute must be at least 1"))
         );
     }
 }
