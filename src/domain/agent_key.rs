@@ -47,7 +47,13 @@ pub enum AgentKeyError {
     /// Contains a control character such as a tab or line break.
     #[error("contains a control character")]
     ControlCharacter,
+    /// Longer than any email address or employee id (and than a database index row can hold).
+    #[error("longer than {MAX_KEY_LEN} characters")]
+    TooLong,
 }
+
+/// Longest agent key, in characters.
+pub const MAX_KEY_LEN: usize = 255;
 
 impl AgentKey {
     /// Normalizes `raw` as a key of the given kind.
@@ -58,6 +64,9 @@ impl AgentKey {
         }
         if trimmed.chars().any(char::is_control) {
             return Err(AgentKeyError::ControlCharacter);
+        }
+        if trimmed.chars().count() > MAX_KEY_LEN {
+            return Err(AgentKeyError::TooLong);
         }
         match kind {
             AgentKeyKind::Email => {

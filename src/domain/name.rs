@@ -19,7 +19,13 @@ pub enum NameError {
     /// Contains a control character such as a tab or line break.
     #[error("contains a control character")]
     ControlCharacter,
+    /// Longer than any platform name (and than a database index row can hold).
+    #[error("longer than {MAX_LEN} characters")]
+    TooLong,
 }
+
+/// Longest name, in characters.
+pub const MAX_LEN: usize = 255;
 
 impl Name {
     /// Trims `raw` and checks that something printable is left.
@@ -30,6 +36,9 @@ impl Name {
         }
         if trimmed.chars().any(char::is_control) {
             return Err(NameError::ControlCharacter);
+        }
+        if trimmed.chars().count() > MAX_LEN {
+            return Err(NameError::TooLong);
         }
         Ok(Self(Arc::from(trimmed)))
     }
@@ -72,6 +81,12 @@ impl fmt::Debug for Name {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn a_name_longer_than_any_platform_allows_is_refused() {
+        assert!(Name::parse(&"n".repeat(MAX_LEN)).is_ok());
+        assert_eq!(Name::parse(&"n".repeat(3_000)), Err(NameError::TooLong));
+    }
 
     #[test]
     fn names_are_trimmed_and_keep_their_case() {

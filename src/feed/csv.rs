@@ -180,7 +180,7 @@ impl Columns {
                 Some(column) => index[column] = Some(position),
                 // Spreadsheets often export trailing empty header cells; they carry nothing.
                 None if name.is_empty() => {}
-                None => collector.warn(line.clone(), WarningKind::UnknownColumn(name.to_owned())),
+                None => collector.warn(line.clone(), WarningKind::unknown_column(name)),
             }
         }
         let header = names.join(", ");

@@ -106,7 +106,8 @@ impl<'de> Visitor<'de> for Root<'_, '_> {
                 })?);
             } else {
                 let location = Location::Pointer(format!("/{}", escape(&key)));
-                self.collector.warn(location, WarningKind::UnknownKey(key));
+                self.collector
+                    .warn(location, WarningKind::unknown_key(&key));
                 map.next_value::<IgnoredAny>()?;
             }
         }

@@ -65,7 +65,7 @@ pub(crate) fn read_agent(collector: &mut Collector<'_>, index: u32, value: Value
             "certifications" => AssignmentKind::Certification,
             other => {
                 let location = Location::Pointer(format!("{pointer}/{}", escape(other)));
-                collector.warn(location, WarningKind::UnknownKey(other.to_owned()));
+                collector.warn(location, WarningKind::unknown_key(other));
                 continue;
             }
         };
@@ -131,7 +131,7 @@ fn read_item(
             continue;
         };
         let location = Location::Pointer(format!("{item}/{}", escape(key)));
-        collector.warn(location, WarningKind::UnknownKey(key.clone()));
+        collector.warn(location, WarningKind::unknown_key(key));
     }
     let mut values: [Option<Cow<'_, str>>; 3] = [None, None, None];
     let mut valid = true;

@@ -227,6 +227,19 @@ pub enum WarningKind {
     DuplicatesMerged(u64),
 }
 
+impl WarningKind {
+    /// An unknown CSV column, its name shortened as error values are: a warning is stored with
+    /// the feed, and a 40 MB header cell must not be.
+    pub fn unknown_column(name: &str) -> Self {
+        Self::UnknownColumn(shorten(name))
+    }
+
+    /// An unknown JSON key, shortened likewise.
+    pub fn unknown_key(key: &str) -> Self {
+        Self::UnknownKey(shorten(key))
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.kind)
@@ -305,6 +318,21 @@ mod tests {
             problem.to_string(),
             "line 4, type \"skil\": unknown type; allowed: skill, language, certification"
         );
+    }
+
+    #[test]
+    fn unknown_columns_and_keys_are_kept_short_however_long_they_came() {
+        let huge = "x".repeat(40_000);
+        for warning in [
+            WarningKind::unknown_column(&huge),
+            WarningKind::unknown_key(&huge),
+        ] {
+            assert!(
+                warning.to_string().len() < 200,
+                "{}",
+                warning.to_string().len()
+            );
+        }
     }
 
     #[test]

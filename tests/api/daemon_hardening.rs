@@ -117,3 +117,25 @@ async fn compressed_bodies_loose_keys_and_late_decisions_get_a_4xx_that_says_why
     );
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn names_and_keys_too_long_to_store_are_row_errors_not_server_errors(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    let long = "x".repeat(3_000);
+    let feed = format!(
+        "agent,type,name,proficiency\n\
+         agent00001@example.com,skill,{long},3\n\
+         {long}@example.com,skill,Billing_L1,3\n"
+    );
+    let resp = daemon.post_csv(&feed, "partial").await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = resp.text().await.expect("text");
+    assert!(body.contains("longer than 255 characters"), "{body}");
+    assert!(body.contains("line 2") && body.contains("line 3"), "{body}");
+    daemon.stop().await;
+}
