@@ -176,6 +176,14 @@ pub async fn reconcile(
         .and_then(|v| v.to_str().ok());
     let agent = match reconcile_request(content_type, &body)?.agent {
         None => None,
+        Some(raw) if raw.chars().any(char::is_control) || raw.chars().count() > 255 => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                "agent: an agent key or user id has at most 255 characters and no control \
+                 characters",
+            ));
+        }
         Some(raw) => {
             let key = super::normalized_key(&ctx, &raw);
             let known = ctx.store.agent(&key).await?.is_some()

@@ -69,8 +69,21 @@ pub fn router(ctx: Arc<Api>) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+        .layer(axum::middleware::from_fn(refuse_nul))
         .layer(axum::middleware::from_fn(json_errors))
         .with_state(ctx)
+}
+
+/// Refuses a NUL byte anywhere in the path or query: no stored text can hold one (PostgreSQL
+/// refuses it), so a lookup or filter with one is a client mistake, not a 500.
+async fn refuse_nul(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let encoded = |part: &str| part.to_ascii_lowercase().contains("%00");
+    if encoded(uri.path()) || uri.query().is_some_and(encoded) {
+        return ApiError::bad_request("a NUL byte (%00) is not allowed in a path or query")
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// Gives axum's own rejections (a bad path id, a bad query value, a malformed JSON body, a

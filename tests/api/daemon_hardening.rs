@@ -43,7 +43,10 @@ async fn a_source_that_is_not_a_plain_name_is_refused_and_metrics_stay_parseable
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "source={source}");
         let body: Value = resp.json().await.expect("json");
         let message = body["error"]["message"].as_str().unwrap_or_default();
-        assert!(message.contains("not a source name"), "{body}");
+        assert!(
+            message.contains("not a source name") || message.contains("NUL byte"),
+            "{body}"
+        );
     }
     let feeds = daemon.get_json("/v1/feeds").await;
     assert_eq!(feeds["total"], 0, "nothing recorded: {feeds}");
@@ -137,5 +140,38 @@ async fn names_and_keys_too_long_to_store_are_row_errors_not_server_errors(
     let body = resp.text().await.expect("text");
     assert!(body.contains("longer than 255 characters"), "{body}");
     assert!(body.contains("line 2") && body.contains("line 3"), "{body}");
+    daemon.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_nul_byte_in_a_path_query_or_reconcile_agent_is_a_client_error(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    for path in [
+        "/v1/agents/a%00b@example.com",
+        "/v1/audit?agent=a%00b",
+        "/v1/drift?state=a%00",
+        "/v1/jobs?status=%00",
+    ] {
+        let resp = daemon
+            .http
+            .get(daemon.url(path))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    for agent in ["a\u{0}b@example.com".to_string(), "x".repeat(3_000)] {
+        let resp = daemon
+            .post_json("/v1/reconcile", serde_json::json!({ "agent": agent }))
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let jobs = daemon.get_json("/v1/jobs").await;
+    assert_eq!(jobs["total"], 1, "no job queued: {jobs}");
     daemon.stop().await;
 }
