@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 
 use super::auth::Reader;
@@ -98,6 +98,14 @@ pub async fn audit(
     } else {
         page.limit()
     };
+    // Instants the database can hold: PostgreSQL's range starts in 4713 BC, chrono's earlier.
+    for (name, at) in [("since", q.since), ("until", q.until)] {
+        if at.is_some_and(|at| !(1..=9999).contains(&at.year())) {
+            return Err(ApiError::bad_request(format!(
+                "{name} must lie between the years 1 and 9999"
+            )));
+        }
+    }
     let filter = AuditFilter {
         agent: q.agent.map(|a| super::normalized_key(&ctx, &a)),
         since: q.since,

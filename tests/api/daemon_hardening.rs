@@ -144,7 +144,7 @@ async fn names_and_keys_too_long_to_store_are_row_errors_not_server_errors(
 }
 
 #[sqlx::test(migrations = false)]
-async fn a_nul_byte_in_a_path_query_or_reconcile_agent_is_a_client_error(
+async fn a_nul_byte_or_an_instant_out_of_range_in_a_request_is_a_client_error(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
@@ -156,6 +156,8 @@ async fn a_nul_byte_in_a_path_query_or_reconcile_agent_is_a_client_error(
         "/v1/audit?agent=a%00b",
         "/v1/drift?state=a%00",
         "/v1/jobs?status=%00",
+        "/v1/audit?since=-5000-01-01T00:00:00Z",
+        "/v1/audit?until=%2B200000-01-01T00:00:00Z",
     ] {
         let resp = daemon
             .http
@@ -164,6 +166,11 @@ async fn a_nul_byte_in_a_path_query_or_reconcile_agent_is_a_client_error(
             .await
             .expect("sent");
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{path}");
+        let body = resp.text().await.expect("text");
+        assert!(
+            body.contains("NUL byte") || body.contains("between the years 1 and 9999"),
+            "{path}: {body}"
+        );
     }
     for agent in ["a\u{0}b@example.com".to_string(), "x".repeat(3_000)] {
         let resp = daemon
