@@ -70,6 +70,12 @@ pub enum IngestError {
     /// Reading the body failed (only for streamed sources).
     #[error("cannot read the feed: {0}")]
     Read(String),
+    /// The Idempotency-Key was used before for another request.
+    #[error(
+        "this Idempotency-Key was used for another request (a different body, scope, source or \
+         format, stored as feed {0}); use a new key for a new request"
+    )]
+    KeyReused(i64),
 }
 
 /// One row error as the API and the feeds table show it.
@@ -109,12 +115,36 @@ fn warnings_json<T: ToString>(items: &[T], omitted: u64) -> serde_json::Value {
     })
 }
 
+/// SHA-256 of what a request asks for: the same key must come with the same request.
+fn request_digest(request: &IngestRequest) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in [
+        request.scope.as_str(),
+        request.source.as_str(),
+        request.format.as_str(),
+    ] {
+        digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    digest.update(&request.body);
+    hex::encode(digest.finalize())
+}
+
 /// Ingests one feed.
 #[tracing::instrument(skip_all, fields(source = %request.source, scope = %request.scope, bytes = request.body.len()))]
 pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcome, IngestError> {
+    let request_hash = request
+        .idempotency_key
+        .is_some()
+        .then(|| request_digest(&request));
+    let replay = |feed: FeedRecord| match (&feed.request_hash, &request_hash) {
+        (Some(stored), Some(ours)) if stored != ours => Err(IngestError::KeyReused(feed.id)),
+        _ => Ok(IngestOutcome::Replayed(feed)),
+    };
     if let Some(key) = &request.idempotency_key {
         if let Some(feed) = ctx.store.feed_by_idempotency_key(key).await? {
-            return Ok(IngestOutcome::Replayed(feed));
+            return replay(feed);
         }
     }
     let new = NewFeed {
@@ -122,6 +152,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
         scope: request.scope,
         format: request.format,
         idempotency_key: request.idempotency_key.clone(),
+        request_hash: request_hash.clone(),
     };
     let source = FeedSource {
         name: request.source.clone(),
@@ -152,7 +183,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
                 .await?;
             if feed.status != FeedStatus::Rejected {
                 // A request with the same Idempotency-Key stored its (valid) feed first.
-                return Ok(IngestOutcome::Replayed(feed));
+                return replay(feed);
             }
             count("rejected");
             tracing::warn!(
@@ -195,7 +226,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
                     count("unchanged");
                     Ok(IngestOutcome::Unchanged(feed))
                 }
-                Accepted::Replayed(feed) => Ok(IngestOutcome::Replayed(feed)),
+                Accepted::Replayed(feed) => replay(feed),
             }
         }
     }

@@ -141,7 +141,8 @@ pub async fn post_feed(
             "compressed bodies are not accepted; send the feed uncompressed",
         ));
     }
-    let idempotency_key = idempotency_key(&headers)?;
+    // Scoped to the token (a key has no space): one sender cannot replay, or hide, another's.
+    let idempotency_key = idempotency_key(&headers)?.map(|key| format!("{token} {key}"));
     let request = IngestRequest {
         body,
         source: source.into(),
@@ -160,6 +161,11 @@ pub async fn post_feed(
         }
         Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&Feed::from(&feed))),
         Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
+        Err(e @ crate::ingest::IngestError::KeyReused(_)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            e.to_string(),
+        )),
         Err(e) => Err(ApiError::internal(e)),
     }
 }

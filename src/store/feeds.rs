@@ -24,6 +24,8 @@ pub struct NewFeed {
     pub format: FeedFormat,
     /// The request's `Idempotency-Key`.
     pub idempotency_key: Option<String>,
+    /// What that request asked for (a digest), compared when the key comes again.
+    pub request_hash: Option<String>,
 }
 
 /// A stored feed.
@@ -60,6 +62,9 @@ pub struct FeedRecord {
     pub warnings: Option<serde_json::Value>,
     /// The job it started.
     pub job_id: Option<i64>,
+    /// The digest of the request that stored it under an Idempotency-Key; not shown.
+    #[serde(skip)]
+    pub request_hash: Option<String>,
 }
 
 /// The outcome of offering a valid feed.
@@ -75,7 +80,7 @@ pub enum Accepted {
 
 pub(super) const COLUMNS: &str =
     "id, source, received_at, scope, format, status, hash, agents, skills, languages, \
-                       certifications, errors, warnings, job_id";
+                       certifications, errors, warnings, job_id, request_hash";
 
 impl Store {
     /// The feed stored under this idempotency key.
@@ -99,8 +104,9 @@ impl Store {
         warnings: serde_json::Value,
     ) -> Result<FeedRecord, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "INSERT INTO feeds (source, scope, format, status, errors, warnings, idempotency_key)
-             VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
+            "INSERT INTO feeds (source, scope, format, status, errors, warnings, idempotency_key,
+                                request_hash)
+             VALUES ($1, $2, $3, 'rejected', $4, $5, $6, $7)
              ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
              RETURNING {COLUMNS}"
         ))
@@ -110,6 +116,7 @@ impl Store {
         .bind(errors)
         .bind(warnings)
         .bind(&feed.idempotency_key)
+        .bind(&feed.request_hash)
         .fetch_one(pool)
         .await?))
     }
@@ -154,8 +161,8 @@ impl Store {
             };
             let stored: FeedRecord = sqlx::query_as(&format!(
                 "INSERT INTO feeds (source, scope, format, status, hash, agents, skills, languages,
-                                    certifications, warnings, idempotency_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                    certifications, warnings, idempotency_key, request_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  RETURNING {COLUMNS}"
             ))
             .bind(&feed.source)
@@ -169,6 +176,7 @@ impl Store {
             .bind(counts.certifications as i32)
             .bind(warnings)
             .bind(&feed.idempotency_key)
+            .bind(&feed.request_hash)
             .fetch_one(&mut *tx)
             .await?;
             if status == FeedStatus::Unchanged {

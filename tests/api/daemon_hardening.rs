@@ -182,3 +182,59 @@ async fn a_nul_byte_or_an_instant_out_of_range_in_a_request_is_a_client_error(
     assert_eq!(jobs["total"], 1, "no job queued: {jobs}");
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_idempotency_key_belongs_to_its_token_and_to_one_request(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    const OTHER_TOKEN: &str = "another-senders-ingest-token";
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings
+        .server
+        .ingest_tokens
+        .insert("other".into(), skillsync::config::Secret::from(OTHER_TOKEN));
+    let daemon = spawn_daemon(settings).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    let post = |token: &'static str, body: &'static str| {
+        daemon
+            .http
+            .post(daemon.url("/v1/feeds?source=hr"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .header("idempotency-key", "nightly-2026-12-06")
+            .body(body)
+            .send()
+    };
+    let json = |resp: reqwest::Response| async move {
+        let status = resp.status();
+        (status, resp.json::<Value>().await.expect("json"))
+    };
+
+    // Another sender uses the key first: the real sender's feed is still accepted as its own.
+    let other = "agent,type,name,proficiency\nagent00002@example.com,skill,Billing_L1,2\n";
+    let (status, first) = json(post(OTHER_TOKEN, other).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{first}");
+    let (status, own) = json(post(INGEST_TOKEN, FEED).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{own}");
+    assert_ne!(
+        own["feed_id"], first["feed_id"],
+        "not the other sender's feed"
+    );
+
+    // The same sender, the same key, the same request: replayed.
+    let (status, again) = json(post(INGEST_TOKEN, FEED).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
+    assert_eq!(again["feed_id"], own["feed_id"]);
+
+    // The same key with another body: refused, and nothing stored.
+    let (status, reused) = json(post(INGEST_TOKEN, other).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reused}");
+    assert_eq!(
+        reused["error"]["code"], "idempotency_key_reused",
+        "{reused}"
+    );
+    assert_eq!(daemon.get_json("/v1/feeds").await["total"], 2);
+    daemon.stop().await;
+}

@@ -44,6 +44,7 @@ pub fn feed(scope: FeedScope, idempotency_key: Option<&str>) -> NewFeed {
         scope,
         format: FeedFormat::Csv,
         idempotency_key: idempotency_key.map(str::to_string),
+        request_hash: None,
     }
 }
 

@@ -60,6 +60,7 @@ fn a_feed_reads_as_its_record_did() {
             errors: job_id.is_none().then(|| json!([{"row": 2}])),
             warnings: Some(json!([])),
             job_id,
+            request_hash: job_id.map(|_| "digest".into()),
         };
         same_json(&record, &Feed::from(&record));
     }
