@@ -101,7 +101,12 @@ async fn write_item(
         return Ok(());
     };
     // The job's plan holds for the read it was made from; any other read is planned again.
-    let planned = seen.is_some().then(|| item.planned.take()).flatten();
+    let planned = seen
+        .is_some()
+        .then(|| item.planned.take())
+        .flatten()
+        .map(|p| p.0);
+    let replanned = planned.is_none();
     let live = match seen {
         Some(live) => Ok(live),
         None => match ctx
@@ -128,7 +133,7 @@ async fn write_item(
             let target = Target {
                 want: &want,
                 live,
-                planned: planned.as_ref().map(|p| p.to_vec()),
+                planned,
             };
             let max_replans = ctx.settings.reconcile.max_replans;
             match converge(
@@ -141,7 +146,7 @@ async fn write_item(
             .await
             {
                 AgentOutcome::Written { replans, changes } => {
-                    if planned.is_none() || replans > 0 {
+                    if replanned || replans > 0 {
                         store
                             .set_planned_changes(run.job.id, &item.user_id, &changes)
                             .await?;
