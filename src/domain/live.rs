@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{AgentKey, AgentKeyKind, Name, Proficiency};
+use super::{Action, AgentKey, AgentKeyKind, AssignmentKind, Change, Name, Proficiency};
 
 /// A platform user's current assignments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,6 +46,36 @@ impl LiveAgent {
             .or(self.employee_id.as_deref())
             .unwrap_or(&self.user_id)
     }
+
+    /// This agent as it is once `change` has landed: what a read sees after the platform has
+    /// caught up. A change that does nothing to this kind of assignment leaves it as it is.
+    pub fn with_landed(&mut self, change: &Change) {
+        let name = &change.name;
+        match (change.kind, change.action) {
+            (AssignmentKind::Certification, Action::Add(_)) => {
+                self.certifications.insert(name.to_string());
+            }
+            (AssignmentKind::Certification, Action::Remove(_)) => {
+                self.certifications.remove(name.as_str());
+            }
+            (AssignmentKind::Certification, Action::Update { .. }) => {}
+            (kind, Action::Add(Some(to)) | Action::Update { to, .. }) => {
+                self.rated_mut(kind).insert(name.clone(), to);
+            }
+            (_, Action::Add(None)) => {}
+            (kind, Action::Remove(_)) => {
+                self.rated_mut(kind).remove(name);
+            }
+        }
+    }
+
+    fn rated_mut(&mut self, kind: AssignmentKind) -> &mut BTreeMap<Name, Proficiency> {
+        if kind == AssignmentKind::Language {
+            &mut self.languages
+        } else {
+            &mut self.skills
+        }
+    }
 }
 
 #[cfg(test)]
@@ -65,5 +95,53 @@ mod tests {
         );
         assert_eq!(agent.key(AgentKeyKind::EmployeeId), None);
         assert_eq!(agent.label(), "Agent00001@Example.com");
+    }
+
+    #[test]
+    fn a_landed_change_shows_as_a_caught_up_read_would_show_it() {
+        let name = |s: &str| Name::parse(s).expect("name");
+        let p = |v: f64| Proficiency::nearest(v).expect("proficiency");
+        let mut agent = LiveAgent::default();
+        agent.skills.insert(name("Old"), p(2.0));
+        agent.skills.insert(name("Gone"), p(1.0));
+        agent.certifications.insert("Lapsed".into());
+        let landed = [
+            (AssignmentKind::Skill, "New", Action::Add(Some(p(3.0)))),
+            (
+                AssignmentKind::Skill,
+                "Old",
+                Action::Update {
+                    from: p(2.0),
+                    to: p(4.5),
+                },
+            ),
+            (AssignmentKind::Skill, "Gone", Action::Remove(Some(p(1.0)))),
+            (
+                AssignmentKind::Language,
+                "German",
+                Action::Add(Some(p(5.0))),
+            ),
+            (AssignmentKind::Certification, "PCI", Action::Add(None)),
+            (
+                AssignmentKind::Certification,
+                "Lapsed",
+                Action::Remove(None),
+            ),
+        ];
+        for (kind, n, action) in landed {
+            agent.with_landed(&Change::new(kind, name(n), action, true));
+        }
+        let skills: Vec<(&str, f64)> = agent
+            .skills
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.value()))
+            .collect();
+        assert_eq!(skills, [("New", 3.0), ("Old", 4.5)]);
+        assert_eq!(agent.languages.get(&name("German")), Some(&p(5.0)));
+        assert_eq!(
+            agent.certifications.iter().collect::<Vec<_>>(),
+            ["PCI"],
+            "granted and lapsed"
+        );
     }
 }

@@ -21,6 +21,12 @@ pub struct WriteIntent<'a> {
     pub label: &'a str,
     /// What the call changes (before and after of each assignment).
     pub changes: Vec<&'a Change>,
+    /// True when the call, once acknowledged, makes `changes` hold on the agent; false for a
+    /// call made on their behalf that assigns nothing (creating a missing skill definition).
+    /// A re-plan after a conflict counts the acknowledged ones as done, whatever a lagging read
+    /// says.
+    #[serde(skip)]
+    pub realizes: bool,
 }
 
 /// How a write ended.

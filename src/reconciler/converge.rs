@@ -1,8 +1,10 @@
 //! Converging one agent: write what was planned for it, and on a conflict re-read and plan again
-//! — a stale write is never re-sent as it was.
+//! — a stale write is never re-sent as it was, and a write the platform acknowledged in this
+//! attempt is never sent again because a lagging re-read does not show it yet.
 
 use std::time::Duration;
 
+use super::acknowledged::Acknowledged;
 use crate::domain::{AgentDesired, Change, LiveAgent};
 use crate::planner::{plan_agent, Policy};
 use crate::platform::{Journal, Platform, PlatformError};
@@ -50,6 +52,7 @@ pub async fn converge<P: Platform, J: Journal>(
         mut live,
         mut planned,
     } = target;
+    let journal = Acknowledged::new(journal);
     let mut replans = 0;
     loop {
         let changes = planned
@@ -58,7 +61,7 @@ pub async fn converge<P: Platform, J: Journal>(
         if !changes.iter().any(|c| c.writable) {
             return AgentOutcome::Written { replans, changes };
         }
-        match platform.apply(&live, &changes, journal).await {
+        match platform.apply(&live, &changes, &journal).await {
             Ok(()) => return AgentOutcome::Written { replans, changes },
             Err(PlatformError::Conflict {
                 message,
@@ -76,7 +79,7 @@ pub async fn converge<P: Platform, J: Journal>(
                     .read_agents(std::slice::from_ref(&live.user_id))
                     .await
                 {
-                    Ok(mut fresh) if fresh.len() == 1 => live = fresh.remove(0),
+                    Ok(mut fresh) if fresh.len() == 1 => live = journal.over(fresh.remove(0)),
                     Ok(_) => {
                         return AgentOutcome::Failed(PlatformError::Decode {
                             path: format!("users/{}", live.user_id),

@@ -3,6 +3,7 @@
 //! `converge`, the per-agent write/re-plan-on-conflict step the one-shot `apply` uses too. Must
 //! not serve HTTP, schedule, or read feeds.
 
+mod acknowledged;
 mod context;
 mod converge;
 mod journal;

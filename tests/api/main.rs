@@ -2,6 +2,7 @@
 
 mod apply_basics;
 mod apply_faults;
+mod apply_lag;
 mod daemon_certifications;
 mod daemon_crash;
 mod daemon_database;

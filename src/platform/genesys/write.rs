@@ -77,12 +77,14 @@ impl Writer<'_> {
         agent: &LiveAgent,
         call: Call<'_, B>,
         changes: Vec<&Change>,
+        realizes: bool,
     ) -> Result<Reply, PlatformError> {
         let intent = WriteIntent {
             kind: call.kind,
             user_id: &agent.user_id,
             label: agent.label(),
             changes,
+            realizes,
         };
         let token = journal
             .before(&intent)
@@ -138,7 +140,10 @@ impl Writer<'_> {
             path: "/api/v2/routing/skills",
             body: Some(&body),
         };
-        let reply = match self.journaled(journal, agent, call, vec![change]).await {
+        let reply = match self
+            .journaled(journal, agent, call, vec![change], false)
+            .await
+        {
             Ok(reply) => reply,
             // A create answered 504 may have landed, and its retry then finds the name taken
             // (409); or the outcome is simply unknown. Look before creating it again.
@@ -200,7 +205,7 @@ impl Writer<'_> {
             path: &path,
             body: Some(&body),
         };
-        self.journaled(journal, agent, call, applied)
+        self.journaled(journal, agent, call, applied, true)
             .await
             .map(|_| ())
     }
@@ -225,7 +230,8 @@ impl Writer<'_> {
                         path: &path,
                         body: None,
                     };
-                    self.journaled(journal, agent, call, vec![*change]).await?;
+                    self.journaled(journal, agent, call, vec![*change], true)
+                        .await?;
                 }
                 Action::Add(Some(p)) | Action::Update { to: p, .. } => {
                     let id = self
@@ -252,7 +258,7 @@ impl Writer<'_> {
                 body: Some(&body),
             };
             let changes = chunk.iter().map(|(_, _, c)| *c).collect();
-            self.journaled(journal, agent, call, changes).await?;
+            self.journaled(journal, agent, call, changes, true).await?;
         }
         Ok(())
     }
