@@ -5,6 +5,7 @@ mod apply_faults;
 mod apply_lag;
 mod daemon_certifications;
 mod daemon_crash;
+mod daemon_crash_faults;
 mod daemon_database;
 mod daemon_failures;
 mod daemon_flow;
