@@ -3,12 +3,14 @@
 //! `converge`, the per-agent write/re-plan-on-conflict step the one-shot `apply` uses too. Must
 //! not serve HTTP, schedule, or read feeds.
 
+mod audit_row;
 mod context;
 mod converge;
 mod journal;
 mod settings;
 pub mod worker;
 
+pub use audit_row::{audit_intent, audit_outcome};
 pub use context::{Reconciler, ReconcilerSettings};
 pub use converge::{converge, AgentOutcome, Target};
 pub use settings::ReconcileSettings;
