@@ -13,6 +13,7 @@ use crate::helpers::{
 use skillsync::cli::audit::AuditError;
 use skillsync::cli::{ApplyArgs, CliError, FeedArgs, OutputFormat};
 use skillsync::domain::FeedScope;
+use skillsync::feed::FeedFormat;
 use skillsync::store::{AuditFilter, Store};
 
 const FEED: &str = "agent,type,name,proficiency
@@ -212,8 +213,11 @@ async fn apply_with_an_audit_file_it_cannot_write_makes_no_platform_write() {
     );
     assert_eq!(std::fs::read_to_string(&feed).expect("feed"), FEED);
 
-    let stdin = args(Path::new("-"), None, None);
-    let err = apply(&settings, &stdin).await.expect_err("refused");
+    let mut stdin = args(Path::new("-"), None, None);
+    stdin.feed.feed_format = Some(FeedFormat::Csv);
+    let err = skillsync::cli::run_apply(&stdin, &settings, FEED.as_bytes(), &mut Vec::new())
+        .await
+        .expect_err("refused");
     assert!(
         matches!(err, CliError::Audit(AuditError::NoDestination)),
         "{err}"
