@@ -45,9 +45,9 @@ impl AuditFile {
     /// Opens (or creates) `path` for appending. A non-empty file must end in audit lines:
     /// anything else (the feed itself, say) is refused rather than appended to.
     pub fn open(path: &Path) -> Result<Self, AuditError> {
-        let open_error = |source| AuditError::Open {
+        let open_error = |error| AuditError::Open {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         let mut file = OpenOptions::new()
             .read(true)
@@ -161,9 +161,9 @@ enum TailError {
 impl TailError {
     fn or_open(self, path: &Path) -> AuditError {
         match self {
-            Self::Io(source) => AuditError::Open {
+            Self::Io(error) => AuditError::Open {
                 path: path.to_path_buf(),
-                source,
+                error,
             },
             Self::Foreign => AuditError::NotAnAuditFile {
                 path: path.to_path_buf(),
@@ -204,4 +204,50 @@ fn next_id(file: &mut File, path: &Path) -> Result<i64, TailError> {
             .map_err(TailError::Io)?;
     }
     Ok(highest + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ids_continue_after_the_last_line_and_a_torn_line_is_closed() {
+        let path = std::env::temp_dir().join(format!(
+            "skillsync-audit-unit-{}.jsonl",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::write(&path, "{\"id\":6}\n{\"id\":7}\n{\"id\":8,\"at\":\"20").expect("seeded");
+        let file = AuditFile::open(&path).expect("opens");
+        let id = file
+            .intent(AuditIntent {
+                call: "patch_skills".into(),
+                ..AuditIntent::default()
+            })
+            .await
+            .expect("written");
+        assert_eq!(id, 8);
+        file.result(id, AuditOutcome::Ok, Some(200), None, None)
+            .await
+            .expect("written");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let _ = std::fs::remove_file(&path);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(lines[3].starts_with("{\"id\":8,") && lines[3].contains("\"pending\""));
+        assert!(
+            lines[4].contains("\"outcome\":\"ok\"") && lines[4].contains("\"http_status\":200")
+        );
+    }
+
+    #[test]
+    fn a_file_of_something_else_is_not_appended_to() {
+        let path = std::env::temp_dir().join(format!(
+            "skillsync-audit-unit-{}.csv",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::write(&path, "agent,type,name\n").expect("seeded");
+        let opened = AuditFile::open(&path);
+        let _ = std::fs::remove_file(&path);
+        assert!(matches!(opened, Err(AuditError::NotAnAuditFile { .. })));
+    }
 }

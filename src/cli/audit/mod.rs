@@ -26,12 +26,12 @@ pub enum AuditError {
     )]
     NoDestination,
     /// The file cannot be opened or read.
-    #[error("cannot open the audit file {}: {source}; nothing was written", path.display())]
+    #[error("cannot open the audit file {}: {error}; nothing was written", path.display())]
     Open {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message: not a `source`, so that it is not printed twice).
+        error: std::io::Error,
     },
     /// The file exists and is something else.
     #[error(
