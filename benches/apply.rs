@@ -137,9 +137,15 @@ async fn run_apply(
         approve: true,
         concurrency: settings.platform.max_concurrency,
     };
-    let report = skillsync::cli::apply::run(&platform, &state, &options, &|_| {})
-        .await
-        .expect("applied");
+    let report = skillsync::cli::apply::run(
+        &platform,
+        &skillsync::platform::NoJournal,
+        &state,
+        &options,
+        &|_| {},
+    )
+    .await
+    .expect("applied");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     (report, platform.calls())
 }

@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and calls these.
 
 pub mod apply;
+pub mod audit;
 mod feed_input;
 mod plan;
 mod render;
@@ -30,6 +31,9 @@ pub enum CliError {
     /// The platform could not be reached or configured.
     #[error(transparent)]
     Platform(#[from] PlatformError),
+    /// The audit record cannot be kept.
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
     /// The report could not be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),

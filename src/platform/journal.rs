@@ -1,6 +1,7 @@
 //! The write journal: connectors announce every platform write before making it and report its
 //! result after, so that the daemon's audit log never misses a write (and a crash in between
-//! leaves a visible intent). One-shot commands use [`NoJournal`].
+//! leaves a visible intent). `skillsync apply` journals too (a file or a store); [`NoJournal`]
+//! serves benchmarks and tests.
 //! It records; it must not decide whether a write is made beyond refusing an unrecorded one.
 
 use std::future::Future;

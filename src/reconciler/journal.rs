@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use super::audit_row::{audit_intent, audit_outcome};
 use crate::domain::Action;
 use crate::domain::{AgentKey, AssignmentKind, Name};
 use crate::metrics::{ChangeLabels, Metrics};
@@ -68,16 +69,7 @@ impl Journal for StoreJournal<'_> {
         let entry = AuditIntent {
             job_id: Some(self.job_id),
             feed_id: self.feed_id,
-            agent_key: Some(
-                self.agent_key
-                    .as_ref()
-                    .map_or(intent.label, AgentKey::as_str)
-                    .to_string(),
-            ),
-            user_id: Some(intent.user_id.to_string()),
-            call: intent.kind.label().to_string(),
-            changes: serde_json::to_value(&intent.changes).unwrap_or_default(),
-            actor: None,
+            ..audit_intent(intent, self.agent_key.as_ref().map(AgentKey::as_str))
         };
         let token = self
             .store
@@ -92,12 +84,8 @@ impl Journal for StoreJournal<'_> {
     }
 
     async fn after(&self, token: i64, result: &WriteResult) {
-        let ok = result.error.is_none();
-        let outcome = if ok {
-            AuditOutcome::Ok
-        } else {
-            AuditOutcome::Failed
-        };
+        let outcome = audit_outcome(result);
+        let ok = outcome == AuditOutcome::Ok;
         if let Err(e) = self
             .store
             .audit_result(

@@ -4,12 +4,14 @@
 //! not serve HTTP, schedule, or read feeds.
 
 mod acknowledged;
+mod audit_row;
 mod context;
 mod converge;
 mod journal;
 mod settings;
 pub mod worker;
 
+pub use audit_row::{audit_intent, audit_outcome};
 pub use context::{Reconciler, ReconcilerSettings};
 pub use converge::{converge, AgentOutcome, Target};
 pub use settings::ReconcileSettings;

@@ -341,12 +341,17 @@ async fn a_held_apply_answers_json_when_asked_for_json() {
         approve: false,
         settle: None,
         format: skillsync::cli::OutputFormat::Json,
+        audit: None,
+        database: None,
     };
     let mut out = Vec::new();
     let code = skillsync::cli::run_apply(&args, &settings, std::io::empty(), &mut out)
         .await
         .expect("ran");
     let _ = std::fs::remove_file(&path);
+    let mut audit = path.into_os_string();
+    audit.push(".audit.jsonl");
+    let _ = std::fs::remove_file(audit);
     assert_eq!(code, 1);
     let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON, not prose");
     assert!(

@@ -280,7 +280,14 @@ pub async fn apply(
         approve,
         concurrency: settings.platform.max_concurrency,
     };
-    let result = skillsync::cli::apply::run(&platform, state, &options, &|_| {}).await;
+    let result = skillsync::cli::apply::run(
+        &platform,
+        &skillsync::platform::NoJournal,
+        state,
+        &options,
+        &|_| {},
+    )
+    .await;
     (result, platform.calls())
 }
 

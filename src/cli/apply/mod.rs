@@ -2,6 +2,7 @@
 //! bar on a terminal, log lines otherwise.
 
 use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -10,8 +11,9 @@ mod report;
 mod rounds;
 
 pub use report::{AgentFailure, ApplyError, ApplyReport};
-pub use rounds::{run, Event, Options};
+pub use rounds::{run, AgentJournals, Event, Options};
 
+use super::audit::Audit;
 use super::{prepare, render, CliError, FeedArgs, OutputFormat, Prepared};
 use crate::config::Settings;
 use crate::platform::Platform;
@@ -31,6 +33,14 @@ pub struct ApplyArgs {
     /// The report: `text` or `json`.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// The audit record, JSON Lines appended to (default: `<feed>.audit.jsonl` beside the
+    /// feed; required with `--feed -` unless `--database` is given).
+    #[arg(long, value_name = "FILE", conflicts_with = "database")]
+    pub audit: Option<PathBuf>,
+    /// Journal the writes into this database's audit table instead of a file
+    /// (`postgres://…` or `sqlite://…`, as `database.url`); created and migrated if needed.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 /// Runs `apply`; returns the exit code: 0 only when every agent converged.
@@ -56,9 +66,35 @@ pub async fn run_apply(
         approve: args.approve,
         concurrency: settings.platform.max_concurrency,
     };
+    // Opened before the platform is read: a record that cannot be kept stops the run before
+    // any write.
+    let audit = Audit::open(
+        args.audit.as_deref(),
+        args.database.as_deref(),
+        &args.feed.feed,
+    )
+    .await?;
+    tracing::info!(audit = %audit.location(), "recording every write");
     let progress = Progress::new();
-    let result = run(&platform, &feed.state, &options, &|e| progress.on(e)).await;
+    let result = run(&platform, &audit, &feed.state, &options, &|e| {
+        progress.on(e)
+    })
+    .await;
     progress.finish();
+    // Every result recorded, or the command fails after its report.
+    let recorded = audit.finish().await;
+    let code = report(args, &platform, result, out)?;
+    recorded?;
+    Ok(code)
+}
+
+/// Prints the report or the held plan; returns the exit code.
+fn report(
+    args: &ApplyArgs,
+    platform: &impl Platform,
+    result: Result<ApplyReport, ApplyError>,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
     match result {
         Ok(report) => {
             match args.format {

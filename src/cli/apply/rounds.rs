@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use futures::{stream, StreamExt};
 
 use super::report::{AgentFailure, ApplyError, ApplyReport};
-use crate::domain::{AgentDesired, DesiredState, LiveAgent};
+use crate::domain::{AgentDesired, AgentKey, DesiredState, LiveAgent};
 use crate::planner::{
     check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
 };
-use crate::platform::{NoJournal, Platform};
+use crate::platform::{Journal, NoJournal, Platform};
 use crate::reconciler::{converge, AgentOutcome, ReconcileSettings, Target};
 
 /// Progress, for a progress bar or log lines.
@@ -42,6 +42,28 @@ pub enum Event<'a> {
     },
 }
 
+/// Where each agent's writes are journaled. One journal per agent, because an audit row names
+/// the agent by its feed key, which the write itself does not carry.
+pub trait AgentJournals: Sync {
+    /// The journal of one agent's writes.
+    type Journal<'a>: Journal
+    where
+        Self: 'a;
+
+    /// The journal for the agent the feed names `key` (`None`: an agent only the platform
+    /// knows, cleared by a snapshot).
+    fn agent<'a>(&'a self, key: Option<&'a AgentKey>) -> Self::Journal<'a>;
+}
+
+/// No record: for benchmarks and tests of the rounds themselves.
+impl AgentJournals for NoJournal {
+    type Journal<'a> = NoJournal;
+
+    fn agent<'a>(&'a self, _: Option<&'a AgentKey>) -> NoJournal {
+        NoJournal
+    }
+}
+
 /// What `run` needs besides the platform and the feed.
 pub struct Options<'a> {
     /// Planner policy.
@@ -56,9 +78,11 @@ pub struct Options<'a> {
     pub concurrency: usize,
 }
 
-/// Makes the platform match `desired` and reports what happened.
-pub async fn run<P: Platform>(
+/// Makes the platform match `desired`, announcing every write to `journals` before making it,
+/// and reports what happened.
+pub async fn run<P: Platform, J: AgentJournals>(
     platform: &P,
+    journals: &J,
     desired: &DesiredState,
     options: &Options<'_>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
@@ -87,6 +111,11 @@ pub async fn run<P: Platform>(
         })
         .collect();
     let want_of = |user_id: &str| wants.get(user_id).copied().unwrap_or(&nothing);
+    let keys: HashMap<&str, &AgentKey> = plan
+        .agents
+        .iter()
+        .filter_map(|a| Some((a.user_id.as_str(), a.key.as_ref()?)))
+        .collect();
     let planned: HashSet<&str> = plan
         .agents
         .iter()
@@ -114,9 +143,10 @@ pub async fn run<P: Platform>(
                     live: agent.clone(),
                     planned: None,
                 };
+                let journal = journals.agent(keys.get(agent.user_id.as_str()).copied());
                 let outcome = converge(
                     platform,
-                    &NoJournal,
+                    &journal,
                     target,
                     policy,
                     options.reconcile.max_replans,
