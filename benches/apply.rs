@@ -114,9 +114,11 @@ fn settings(sim: &Sim, rpm: u32, concurrency: usize) -> Settings {
     s
 }
 
+/// With `audit`, the run journals into that JSON Lines file as `skillsync apply` does.
 async fn run_apply(
     settings: &Settings,
     csv: &str,
+    audit: Option<&std::path::Path>,
 ) -> (ApplyReport, skillsync::platform::CallCounts) {
     let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
     let source = FeedSource {
@@ -137,15 +139,27 @@ async fn run_apply(
         approve: true,
         concurrency: settings.platform.max_concurrency,
     };
-    let report = skillsync::cli::apply::run(
-        &platform,
-        &skillsync::platform::NoJournal,
-        &state,
-        &options,
-        &|_| {},
-    )
-    .await
-    .expect("applied");
+    let report = match audit {
+        None => skillsync::cli::apply::run(
+            &platform,
+            &skillsync::platform::NoJournal,
+            &state,
+            &options,
+            &|_| {},
+        )
+        .await
+        .expect("applied"),
+        Some(path) => {
+            let record = skillsync::cli::audit::Audit::open(Some(path), None, path)
+                .await
+                .expect("audit file");
+            let report = skillsync::cli::apply::run(&platform, &record, &state, &options, &|_| {})
+                .await
+                .expect("applied");
+            record.finish().await.expect("every result recorded");
+            report
+        }
+    };
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     (report, platform.calls())
 }
@@ -234,7 +248,10 @@ async fn main() {
     let pages = agents.div_ceil(500) as u64;
     let floor = pages + feed.drifted as u64 + feed.removals as u64;
     let mut rows = Vec::new();
-    for concurrency in [8, 32] {
+    let audit_dir = std::env::temp_dir().join(format!("skillsync-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&audit_dir).expect("temp dir");
+    let audit_file = audit_dir.join("apply.audit.jsonl");
+    for (concurrency, audit) in [(8, None), (32, None), (8, Some(audit_file.as_path()))] {
         // Each run starts from the same org.
         let sim = start_sim(&[
             "--agents",
@@ -245,9 +262,14 @@ async fn main() {
             "3",
         ])
         .await;
-        let (report, calls) = run_apply(&settings(&sim, 1_000_000, concurrency), &feed.csv).await;
-        rows.push((concurrency, report, calls));
+        let (report, calls) =
+            run_apply(&settings(&sim, 1_000_000, concurrency), &feed.csv, audit).await;
+        rows.push((concurrency, audit.is_some(), report, calls));
     }
+    let audit_lines = std::fs::read_to_string(&audit_file)
+        .map(|t| t.lines().count())
+        .unwrap_or(0);
+    let _ = std::fs::remove_dir_all(&audit_dir);
     let (script_calls, script_time) = script_pattern(&sim, &current).await;
     drop(sim);
 
@@ -259,7 +281,7 @@ async fn main() {
     );
     println!("| run | calls | floor | calls / floor | writes | reads | wall s |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let (_, report, calls) = &rows[0];
+    let (_, _, report, calls) = &rows[0];
     println!(
         "| skillsync apply (concurrency 8) | {} | {floor} | {:.3} | {} | {} | {:.2} |",
         calls.total(),
@@ -281,12 +303,19 @@ async fn main() {
         "## apply: throughput with the budget off ({agents} agents, {} written)\n",
         feed.drifted
     );
-    println!("| max_concurrency | wall s | agents reconciled/s | agents written/s |");
-    println!("|---:|---:|---:|---:|");
-    for (concurrency, report, _) in &rows {
+    println!(
+        "| max_concurrency | audit record | wall s | agents reconciled/s | agents written/s |"
+    );
+    println!("|---:|---|---:|---:|---:|");
+    for (concurrency, audited, report, _) in &rows {
         let secs = report.elapsed.as_secs_f64();
+        let record = if *audited {
+            format!("JSON Lines file ({audit_lines} lines, synced per line)")
+        } else {
+            "none".to_string()
+        };
         println!(
-            "| {concurrency} | {secs:.2} | {:.0} | {:.0} |",
+            "| {concurrency} | {record} | {secs:.2} | {:.0} | {:.0} |",
             agents as f64 / secs,
             report.agents_changed as f64 / secs
         );
@@ -306,7 +335,7 @@ async fn main() {
     .await;
     let current = managed_state(&sim).await;
     let feed = drifted_feed(&current, 2, budget_drift);
-    let (report, calls) = run_apply(&settings(&sim, 300, 8), &feed.csv).await;
+    let (report, calls) = run_apply(&settings(&sim, 300, 8), &feed.csv, None).await;
     let minutes = report.elapsed.as_secs_f64() / 60.0;
     // The token mint goes to the login endpoint, outside the API budget, so it is not counted.
     println!("\n## apply: budget use (simulator and skillsync both at 300 requests/min)\n");
