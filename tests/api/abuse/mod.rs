@@ -5,6 +5,7 @@
 //! Everything is a fixed table or a seeded generator: the same requests on every run.
 
 mod bodies;
+mod decisions;
 
 mod fuzz;
 mod headers;
