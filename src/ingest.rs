@@ -88,6 +88,41 @@ struct ErrorJson {
     message: String,
 }
 
+/// Longest string kept in a stored error or warning, in characters.
+const MAX_STORED_TEXT: usize = 1_024;
+
+/// `value` as the database can keep it. PostgreSQL's JSONB refuses a NUL (`\u0000`) in any
+/// string, so a NUL a feed carried into an error's value or a warning's pointer would turn the
+/// rejection into a 500; it is shown as U+2400 (␀) instead. Strings are cut at
+/// `MAX_STORED_TEXT` characters, because some quote the feed itself (a header line, an unknown
+/// key inside a pointer) and a request must not make the database keep megabytes of it.
+fn storable(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(storable_text(&text)),
+        Value::Array(items) => Value::Array(items.into_iter().map(storable).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (storable_text(&key), storable(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn storable_text(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_STORED_TEXT)
+        .map(|c| if c == '\0' { '\u{2400}' } else { c })
+        .collect();
+    if text.chars().nth(MAX_STORED_TEXT).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn errors_json(rejection: &Rejection) -> serde_json::Value {
     let items: Vec<ErrorJson> = rejection
         .errors
@@ -101,18 +136,18 @@ fn errors_json(rejection: &Rejection) -> serde_json::Value {
             message: p.to_string(),
         })
         .collect();
-    serde_json::json!({
+    storable(serde_json::json!({
         "errors": items,
         "not_shown": rejection.errors.omitted(),
         "total": rejection.errors.total(),
-    })
+    }))
 }
 
 fn warnings_json<T: ToString>(items: &[T], omitted: u64) -> serde_json::Value {
-    serde_json::json!({
+    storable(serde_json::json!({
         "warnings": items.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "not_shown": omitted,
-    })
+    }))
 }
 
 /// SHA-256 of what a request asks for: the same key must come with the same request.
@@ -229,5 +264,25 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
                 Accepted::Replayed(feed) => replay(feed),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{storable, MAX_STORED_TEXT};
+
+    #[test]
+    fn stored_errors_hold_no_nul_and_no_string_longer_than_the_limit() {
+        let long = "h".repeat(MAX_STORED_TEXT + 5);
+        let value = storable(serde_json::json!({
+            "a\u{0}key": ["x\u{0}y", long, 3],
+        }));
+        let text = value.to_string();
+        assert!(!text.contains("\\u0000"), "{text}");
+        assert_eq!(value["a\u{2400}key"][0], "x\u{2400}y");
+        let cut = value["a\u{2400}key"][1].as_str().unwrap_or_default();
+        assert_eq!(cut.chars().count(), MAX_STORED_TEXT + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(value["a\u{2400}key"][2], 3);
     }
 }

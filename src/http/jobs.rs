@@ -1,5 +1,6 @@
 //! `GET /v1/jobs[/{id}]`, `POST /v1/jobs/{id}/approve|reject`, `POST /v1/reconcile`.
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -254,8 +255,16 @@ pub fn router() -> Router<Arc<Api>> {
         .route("/v1/jobs/{id}", get(get_job))
         .route("/v1/jobs/{id}/approve", post(approve))
         .route("/v1/jobs/{id}/reject", post(reject))
-        .route("/v1/reconcile", post(reconcile))
+        // The one body is `{"agent": …}` with at most 255 characters: axum's default of 2 MB
+        // would let every request make the server buffer a thousand times that.
+        .route(
+            "/v1/reconcile",
+            post(reconcile).layer(DefaultBodyLimit::max(RECONCILE_BODY_LIMIT)),
+        )
 }
+
+/// Largest `POST /v1/reconcile` body, in bytes.
+const RECONCILE_BODY_LIMIT: usize = 16 * 1024;
 
 #[cfg(test)]
 mod tests {

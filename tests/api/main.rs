@@ -1,5 +1,6 @@
 //! One integration-test binary: each module drives a real server over HTTP.
 
+mod abuse;
 mod apply_audit;
 mod apply_basics;
 mod apply_faults;
