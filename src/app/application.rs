@@ -178,6 +178,9 @@ impl Application {
         });
         scheduler::validate(&schedule)?;
         let api_state = Arc::new(Api {
+            ingest_slots: Arc::new(tokio::sync::Semaphore::new(
+                settings.server.max_concurrent_ingests,
+            )),
             server: settings.server.clone(),
             agent_key: settings.feed.agent_key,
             certifications: settings.certifications.clone(),
@@ -249,20 +252,19 @@ impl Application {
             Duration::from_secs(15),
             shutdown.clone(),
         ));
-        let api = axum::serve(self.api, http::router(ctx.api.clone()))
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
-        let metrics = axum::serve(self.metrics, http::metrics_router(ctx.api.clone()))
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
-        tracker.spawn(async move {
-            if let Err(e) = api.await {
-                tracing::error!(error = %e, "API server failed");
-            }
-        });
-        tracker.spawn(async move {
-            if let Err(e) = metrics.await {
-                tracing::error!(error = %e, "metrics server failed");
-            }
-        });
+        let limits = http::ConnectionLimits::from_settings(&ctx.settings.server);
+        tracker.spawn(http::serve(
+            self.api,
+            http::router(ctx.api.clone()),
+            limits,
+            shutdown.clone(),
+        ));
+        tracker.spawn(http::serve(
+            self.metrics,
+            http::metrics_router(ctx.api.clone()),
+            limits,
+            shutdown.clone(),
+        ));
         tracker.close();
         tracing::info!(owner = %ctx.owner, "skillsync serve running");
         shutdown.cancelled().await;

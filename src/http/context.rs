@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
+
 use super::ServerSettings;
 use crate::certs::EnforcementSettings;
 use crate::domain::AgentKeyKind;
@@ -30,4 +32,7 @@ pub struct Api {
     pub signals: Arc<Signals>,
     /// The path POSTed feeds take.
     pub intake: Intake,
+    /// One permit per feed being received and ingested (`server.max_concurrent_ingests`): each
+    /// holds its whole body in memory, up to `server.body_limit_mb`.
+    pub ingest_slots: Arc<Semaphore>,
 }

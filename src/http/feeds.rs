@@ -7,9 +7,8 @@ use axum::Router;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -68,6 +67,33 @@ fn answer(feed: &Feed) -> Response {
     }
 }
 
+/// Seconds a client is told to wait when every ingest slot is taken: about what a large feed
+/// takes to be received and ingested.
+const INGEST_RETRY_AFTER_SECS: u64 = 5;
+
+/// The answer when `server.max_concurrent_ingests` feeds are already in progress. Refused at
+/// once rather than queued: a queued request would hold its connection, and its sender (a WFM
+/// export job) retries anyway.
+fn too_many_ingests(ctx: &Api) -> Response {
+    let mut response = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_ingests",
+        format!(
+            "server.max_concurrent_ingests = {} feeds are being ingested; retry in {} seconds",
+            ctx.server.max_concurrent_ingests, INGEST_RETRY_AFTER_SECS
+        ),
+    )
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(INGEST_RETRY_AFTER_SECS),
+    );
+    // The body is left unread: the connection cannot carry another request.
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// Ingest a feed.
 #[utoipa::path(post, path = "/v1/feeds", tag = "feeds",
     params(IngestQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
@@ -76,16 +102,18 @@ fn answer(feed: &Feed) -> Response {
         (status = 202, description = "Accepted: a new desired-state version and the job applying it"),
         (status = 200, description = "Identical to the version in force: no job"),
         (status = 401, description = "Missing or wrong ingest token", body = super::error::ErrorBody),
+        (status = 408, description = "Body not received within server.body_timeout_secs", body = super::error::ErrorBody),
         (status = 413, description = "Body over server.body_limit_mb", body = super::error::ErrorBody),
         (status = 415, description = "Neither text/csv nor application/json", body = super::error::ErrorBody),
-        (status = 422, description = "Invalid feed: every row error in details", body = super::error::ErrorBody)),
+        (status = 422, description = "Invalid feed: every row error in details", body = super::error::ErrorBody),
+        (status = 503, description = "server.max_concurrent_ingests feeds in progress; retry after Retry-After seconds", body = super::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn post_feed(
     State(ctx): State<Arc<Api>>,
     Writer(token): Writer,
     Query(query): Query<IngestQuery>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -115,7 +143,12 @@ pub async fn post_feed(
     // It becomes a metrics label, a log field and a CSV cell: refused unless plain.
     let source = SourceName::parse(query.source.as_deref().unwrap_or(&token))
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let body = body.map_err(|e| {
+    // Taken before the body is read, and held until the feed is stored: the body and its
+    // parsed rows are what fill memory.
+    let Ok(_slot) = ctx.ingest_slots.clone().try_acquire_owned() else {
+        return Ok(too_many_ingests(&ctx));
+    };
+    let body = Bytes::from_request(request, &()).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,

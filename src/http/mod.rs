@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod body_deadline;
 mod certifications;
 mod context;
 mod csv_export;
@@ -13,6 +14,7 @@ mod feeds;
 mod health;
 mod jobs;
 mod openapi;
+mod serve;
 mod settings;
 mod views;
 
@@ -28,6 +30,7 @@ use serde::Deserialize;
 
 pub use context::Api;
 pub use error::ApiError;
+pub use serve::{serve, ConnectionLimits};
 pub use settings::ServerSettings;
 
 /// `key` as feeds spell it (a lowercased email), or as given when it is not a valid key (a
@@ -69,6 +72,10 @@ pub fn router(ctx: Arc<Api>) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.server.body_timeout_secs,
+            body_deadline::body_deadline,
+        ))
         .layer(axum::middleware::from_fn(refuse_nul))
         .layer(axum::middleware::from_fn(json_errors))
         .with_state(ctx)
@@ -129,9 +136,11 @@ async fn metrics(State(ctx): State<Arc<Api>>) -> impl IntoResponse {
     )
 }
 
-/// The metrics listener's router: `GET /metrics` only.
+/// The metrics listener's router: `GET /metrics`, and `GET /healthz` for a liveness probe that
+/// clients filling the API's connections cannot starve.
 pub fn metrics_router(ctx: Arc<Api>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
+        .route("/healthz", get(health::healthz))
         .with_state(ctx)
 }

@@ -1,5 +1,6 @@
-//! `[server]`: the API and metrics listeners, body limit, grace period and tokens. Settings
-//! only; must not hold anything that is built from them.
+//! `[server]`: the API and metrics listeners, body limit, grace period, tokens, and the bounds
+//! that keep slow or many clients from exhausting the process. Settings only; must not hold
+//! anything that is built from them.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,15 @@ pub struct ServerSettings {
     pub body_limit_mb: usize,
     /// Seconds to finish in-flight work after SIGTERM or SIGINT.
     pub grace_period_secs: u64,
+    /// Seconds a client has to send a request's line and headers, counted from the connection
+    /// (or the previous response); also how long an idle keep-alive connection is kept.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body, counted from its headers.
+    pub body_timeout_secs: u64,
+    /// Open connections per listener; past it, new connections wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Feeds POSTed at once; another one is answered 503 with `Retry-After`.
+    pub max_concurrent_ingests: usize,
     /// Tokens that may POST feeds, approve or reject jobs and start runs, by name (the name is
     /// what the audit log records).
     pub ingest_tokens: BTreeMap<String, Secret>,
@@ -28,6 +38,14 @@ pub struct ServerSettings {
 
 /// Shortest token accepted: a guessable token is an open door with a lock drawn on it.
 pub const MIN_TOKEN_LEN: usize = 16;
+
+/// Longest timeout accepted: a day is already no bound on a slow client, and a far larger one
+/// would overflow the timer's clock.
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
+
+/// Most connections per listener accepted: each is a file descriptor, and the process has a few
+/// thousand at best.
+pub const MAX_CONNECTIONS: usize = 65_536;
 
 impl ServerSettings {
     /// What would make a token useless or unsafe, found at start-up: an empty or short one
@@ -47,6 +65,29 @@ impl ServerSettings {
                 }
             }
         }
+        for (key, secs) in [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("body_timeout_secs", self.body_timeout_secs),
+        ] {
+            if !(1..=MAX_TIMEOUT_SECS).contains(&secs) {
+                return Err(format!(
+                    "server.{key} = {secs}: must be 1 to {MAX_TIMEOUT_SECS} seconds (0 would \
+                     let a slow client hold a connection for ever)"
+                ));
+            }
+        }
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
+            return Err(format!(
+                "server.max_connections = {}: must be 1 to {MAX_CONNECTIONS}",
+                self.max_connections
+            ));
+        }
+        if !(1..=self.max_connections).contains(&self.max_concurrent_ingests) {
+            return Err(format!(
+                "server.max_concurrent_ingests = {}: must be 1 to server.max_connections ({})",
+                self.max_concurrent_ingests, self.max_connections
+            ));
+        }
         Ok(())
     }
 }
@@ -58,6 +99,10 @@ impl Default for ServerSettings {
             metrics_listen: "127.0.0.1:9090".into(),
             body_limit_mb: 50,
             grace_period_secs: 30,
+            header_read_timeout_secs: 10,
+            body_timeout_secs: 120,
+            max_connections: 256,
+            max_concurrent_ingests: 4,
             ingest_tokens: BTreeMap::new(),
             read_tokens: BTreeMap::new(),
         }
@@ -85,5 +130,28 @@ mod tests {
             "{refused}"
         );
         assert!(!refused.contains("\"x\""), "{refused}");
+    }
+
+    #[test]
+    fn unbounded_or_zero_limits_are_refused_naming_the_key() {
+        type Spoil = fn(&mut ServerSettings);
+        let cases: [(&str, Spoil); 5] = [
+            ("header_read_timeout_secs", |s| {
+                s.header_read_timeout_secs = 0
+            }),
+            ("body_timeout_secs", |s| s.body_timeout_secs = u64::MAX),
+            ("max_connections", |s| s.max_connections = 0),
+            ("max_concurrent_ingests", |s| s.max_concurrent_ingests = 0),
+            ("max_concurrent_ingests", |s| {
+                s.max_connections = 2;
+                s.max_concurrent_ingests = 3;
+            }),
+        ];
+        for (key, spoil) in cases {
+            let mut server = ServerSettings::default();
+            spoil(&mut server);
+            let refused = server.check().expect_err(key);
+            assert!(refused.starts_with(&format!("server.{key} =")), "{refused}");
+        }
     }
 }

@@ -15,6 +15,7 @@ mod daemon_hardening;
 mod daemon_holds;
 mod daemon_plans;
 mod daemon_replicas;
+mod daemon_slow_clients;
 mod daemon_sources;
 mod daemon_sqlite;
 mod daemon_startup;
