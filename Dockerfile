@@ -66,9 +66,11 @@ EXPOSE 8080 9090
 
 # Liveness only: /readyz also needs the database and the platform login, and a container that is
 # restarted for a database outage does not bring the database back. The port follows
-# SKILLSYNC__SERVER__LISTEN. Kubernetes ignores HEALTHCHECK and uses the Deployment's probes.
+# SKILLSYNC__SERVER__METRICS_LISTEN: that listener has its own connections, so a flood of API
+# clients does not make the container look dead. Kubernetes ignores HEALTHCHECK and uses the
+# Deployment's probes.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["/bin/sh", "-c", "curl -fsS -o /dev/null --max-time 4 \"http://127.0.0.1:${SKILLSYNC__SERVER__LISTEN##*:}/healthz\" || exit 1"]
+    CMD ["/bin/sh", "-c", "curl -fsS -o /dev/null --max-time 4 \"http://127.0.0.1:${SKILLSYNC__SERVER__METRICS_LISTEN##*:}/healthz\" || exit 1"]
 
 ENTRYPOINT ["skillsync"]
 CMD ["serve"]

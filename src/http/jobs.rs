@@ -127,6 +127,22 @@ async fn decide(ctx: &Api, id: i64, by: String, decision: Decision) -> Result<Jo
     Ok(job)
 }
 
+/// Runs [`decide`] as its own task: a client that hangs up mid-request drops the handler, and
+/// a decision dropped between its steps would leave the job decided but its feeds still held
+/// and no audit entry.
+async fn decide_to_the_end(
+    ctx: Arc<Api>,
+    id: i64,
+    by: String,
+    decision: Decision,
+) -> Result<Json<Job>, ApiError> {
+    let task = tokio::spawn(async move { decide(&ctx, id, by, decision).await });
+    match task.await {
+        Ok(decided) => decided.map(|job| Json(Job::from(&job))),
+        Err(e) => Err(ApiError::internal(format!("deciding job {id}: {e}"))),
+    }
+}
+
 /// Approve a held job: it runs next.
 #[utoipa::path(post, path = "/v1/jobs/{id}/approve", tag = "jobs", params(("id" = i64, Path, description = "Job id")),
     responses((status = 200, body = Job), (status = 409, description = "Not held", body = super::error::ErrorBody)),
@@ -136,9 +152,7 @@ pub async fn approve(
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<Job>, ApiError> {
-    decide(&ctx, id, by, Decision::Approve)
-        .await
-        .map(|job| Json(Job::from(&job)))
+    decide_to_the_end(ctx, id, by, Decision::Approve).await
 }
 
 /// Reject a held job; a feed that triggered it is withdrawn and the previous desired state restored.
@@ -150,9 +164,7 @@ pub async fn reject(
     Writer(by): Writer,
     Path(id): Path<i64>,
 ) -> Result<Json<Job>, ApiError> {
-    decide(&ctx, id, by, Decision::Reject)
-        .await
-        .map(|job| Json(Job::from(&job)))
+    decide_to_the_end(ctx, id, by, Decision::Reject).await
 }
 
 /// Body of `POST /v1/reconcile`.

@@ -37,6 +37,9 @@ impl ConnectionLimits {
     }
 }
 
+/// The largest request head (request line and headers) read before answering 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 /// Serves `router` on `listener` until `shutdown`, then stops accepting, asks every open
 /// connection to finish its request in flight, and returns once they have closed.
 pub async fn serve(
@@ -50,7 +53,10 @@ pub async fn serve(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(limits.header_read_timeout)
+        // A request head over 64 KiB is an attack or a bug; without a limit hyper reads about
+        // 400 KB of it per connection before answering 431.
+        .max_header_size(MAX_HEAD_BYTES);
     let mut saturated = false;
     loop {
         // A slot before accepting: past the cap, new connections wait in the kernel's backlog,
