@@ -2,7 +2,7 @@
 //! `apply`'s, so that both record the same fields in the same words.
 
 use crate::platform::{WriteIntent, WriteResult};
-use crate::store::{AuditIntent, AuditOutcome};
+use crate::store::{AuditIntent, AuditOutcome, Store, StoreError};
 
 /// The audit intent of `intent`, under the agent's feed key when one is known (so that
 /// `?agent=` finds it however the platform spells the email), else under its label. The caller
@@ -26,4 +26,21 @@ pub fn audit_outcome(result: &WriteResult) -> AuditOutcome {
     } else {
         AuditOutcome::Failed
     }
+}
+
+/// Completes the audit row `token` with how the write ended.
+pub async fn record_result(
+    store: &Store,
+    token: i64,
+    result: &WriteResult,
+) -> Result<(), StoreError> {
+    store
+        .audit_result(
+            token,
+            audit_outcome(result),
+            result.status,
+            result.correlation_id.as_deref(),
+            result.error.as_deref(),
+        )
+        .await
 }

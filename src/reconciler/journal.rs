@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::audit_row::{audit_intent, audit_outcome};
+use super::audit_row::{audit_intent, audit_outcome, record_result};
 use crate::domain::Action;
 use crate::domain::{AgentKey, AssignmentKind, Name};
 use crate::metrics::{ChangeLabels, Metrics};
@@ -86,17 +86,7 @@ impl Journal for StoreJournal<'_> {
     async fn after(&self, token: i64, result: &WriteResult) {
         let outcome = audit_outcome(result);
         let ok = outcome == AuditOutcome::Ok;
-        if let Err(e) = self
-            .store
-            .audit_result(
-                token,
-                outcome,
-                result.status,
-                result.correlation_id.as_deref(),
-                result.error.as_deref(),
-            )
-            .await
-        {
+        if let Err(e) = record_result(&self.store, token, result).await {
             // The intent row stays pending; once its job no longer runs under a live lease, the
             // gauge refresher marks it unknown.
             tracing::warn!(audit_id = token, error = %e, "cannot record a write's result");

@@ -11,7 +11,7 @@ mod journal;
 mod settings;
 pub mod worker;
 
-pub use audit_row::{audit_intent, audit_outcome};
+pub use audit_row::{audit_intent, audit_outcome, record_result};
 pub use context::{Reconciler, ReconcilerSettings};
 pub use converge::{converge, AgentOutcome, Target};
 pub use settings::ReconcileSettings;

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{database_url, small_org, spawn_sim, INGEST_TOKEN};
-use crate::serve_process::{free_port, job_status, start_serve};
+use crate::helpers::{database_url, small_org, spawn_sim};
+use crate::serve_process::{free_port, get_json, job_status, post_csv, start_serve};
 use skillsync::sim::SimConfig;
 
 #[sqlx::test(migrations = false)]
@@ -40,18 +40,7 @@ async fn a_job_killed_midway_is_finished_after_restart_without_writing_anything_
     for n in 1..=24 {
         csv.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,1\n"));
     }
-    let accepted: Value = http
-        .post(format!("{}/v1/feeds?scope=partial", first.base))
-        .bearer_auth(INGEST_TOKEN)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let job_id = accepted["job_id"].as_i64().expect("job id");
+    let job_id = post_csv(&http, &first.base, csv, "partial").await;
     let mut written = 0;
     for _ in 0..200 {
         written = sim.stats().await.writes;
@@ -98,14 +87,7 @@ async fn a_job_killed_midway_is_finished_after_restart_without_writing_anything_
     for (user, writes) in &stats.writes_per_user {
         assert!(*writes <= 1, "user {user} was written {writes} times");
     }
-    let audit: Value = http
-        .get(format!("{}/v1/audit?limit=1000", second.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let audit = get_json(&http, &second.base, "/v1/audit?limit=1000").await;
     let entries = audit["entries"].as_array().expect("entries");
     let ok = entries
         .iter()

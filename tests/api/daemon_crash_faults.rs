@@ -13,9 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{
     all_skills, assert_unmanaged_untouched, database_url, small_org, spawn_sim, TestSim,
-    INGEST_TOKEN,
 };
-use crate::serve_process::{free_port, job_status, start_serve_with, Serve};
+use crate::serve_process::{free_port, get_json, job_status, post_csv, start_serve_with, Serve};
 use skillsync::sim::SimConfig;
 
 const AGENTS: u32 = 40;
@@ -28,21 +27,6 @@ const ENV: &[(&str, &str)] = &[
     ("SKILLSYNC__RECONCILE__SETTLE_SECS", "1.5"),
     ("SKILLSYNC__PLATFORM__MAX_RETRIES", "8"),
 ];
-
-async fn post(http: &reqwest::Client, serve: &Serve, csv: String, scope: &str) -> i64 {
-    let answer: Value = http
-        .post(format!("{}/v1/feeds?scope={scope}", serve.base))
-        .bearer_auth(INGEST_TOKEN)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    answer["job_id"].as_i64().expect("job id")
-}
 
 async fn wait_for(http: &reqwest::Client, serve: &Serve, job: i64, tries: u32) -> String {
     let mut status = String::new();
@@ -101,7 +85,7 @@ async fn repeated_kills_under_platform_faults_converge_with_every_write_audited_
     for n in 1..=AGENTS {
         seed.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,2\n"));
     }
-    let seeded = post(&http, &serve, seed, "partial").await;
+    let seeded = post_csv(&http, &serve.base, seed, "partial").await;
     assert_eq!(wait_for(&http, &serve, seeded, 300).await, "succeeded");
     let before = all_skills(&sim, &users).await;
 
@@ -115,7 +99,7 @@ async fn repeated_kills_under_platform_faults_converge_with_every_write_audited_
     .await;
     sim.reset_stats().await;
     let (csv, want) = target_feed();
-    let job = post(&http, &serve, csv, "snapshot").await;
+    let job = post_csv(&http, &serve.base, csv, "snapshot").await;
 
     let mut serve = Some(serve);
     let mut kills = 0;
@@ -175,14 +159,7 @@ async fn repeated_kills_under_platform_faults_converge_with_every_write_audited_
     }
     assert_unmanaged_untouched(&before, &after, MANAGED);
 
-    let audit: Value = http
-        .get(format!("{}/v1/audit?limit=1000", serve.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let audit = get_json(&http, &serve.base, "/v1/audit?limit=1000").await;
     let entries: Vec<&Value> = audit["entries"]
         .as_array()
         .expect("entries")

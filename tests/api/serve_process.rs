@@ -84,3 +84,30 @@ pub async fn job_status(http: &reqwest::Client, base: &str, id: i64) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Posts a CSV feed with the ingest token; returns the job it queued.
+pub async fn post_csv(http: &reqwest::Client, base: &str, csv: String, scope: &str) -> i64 {
+    let answer = http
+        .post(format!("{base}/v1/feeds?scope={scope}"))
+        .bearer_auth(INGEST_TOKEN)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("sent")
+        .json::<Value>()
+        .await
+        .expect("json");
+    answer["job_id"].as_i64().expect("job id")
+}
+
+/// A GET answered with JSON.
+pub async fn get_json(http: &reqwest::Client, base: &str, path: &str) -> Value {
+    http.get(format!("{base}{path}"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}

@@ -13,7 +13,7 @@ pub use file::AuditFile;
 use super::apply::AgentJournals;
 use crate::domain::AgentKey;
 use crate::platform::{Journal, JournalError, WriteIntent, WriteResult};
-use crate::reconciler::{audit_intent, audit_outcome};
+use crate::reconciler::{audit_intent, audit_outcome, record_result};
 use crate::store::{Store, StoreError};
 
 /// Why the audit record cannot be kept.
@@ -143,14 +143,7 @@ impl Audit {
                 )
                 .await
             }
-            Sink::Store(store) => store
-                .audit_result(
-                    token,
-                    outcome,
-                    result.status,
-                    result.correlation_id.as_deref(),
-                    result.error.as_deref(),
-                )
+            Sink::Store(store) => record_result(store, token, result)
                 .await
                 .map_err(|e| e.to_string()),
         };
