@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 pub use context::Api;
 pub use error::ApiError;
+pub use feeds::{ingest_request, IngestQuery};
 pub use settings::ServerSettings;
 
 /// `key` as feeds spell it (a lowercased email), or as given when it is not a valid key (a
