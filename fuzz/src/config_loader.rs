@@ -67,8 +67,8 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
         }
     };
     // `print-config` must not panic on whatever loaded. It may answer "# cannot render": a
-    // float such as `inf` given for an integer loads as its saturated cast (u64::MAX), which
-    // TOML's i64 cannot hold (found by this check; see fuzz/README.md).
+    // float such as `inf` given for an integer loads as an integer TOML cannot hold (found by
+    // this check; see fuzz/README.md, "Known, not failed").
     let _ = settings.to_redacted_toml();
     let refusals = [
         settings.server.check().err(),
