@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: PostgreSQL (found, or installed and started under
-# target/pg), formatting, lints, unit and integration tests. CI runs exactly this.
+# target/pg), formatting, lints, unit and integration tests (the fuzz targets' checks among them,
+# over their committed corpora), supply-chain checks. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,7 @@ echo "== deploy manifests"
 scripts/check-deploy.sh
 echo "== official Genesys SDK against the simulator"
 scripts/sdk-check.sh
+# Last, so that a new advisory (docs/supply-chain.md) does not hide the test results.
+echo "== cargo deny (advisories, licenses, bans, sources)"
+scripts/deny.sh
 echo "== all tests passed"

@@ -86,14 +86,32 @@ impl Settings {
         file: Option<&Path>,
         env: config::Environment,
     ) -> Result<Self, ConfigError> {
-        let mut builder = config::Config::builder()
-            .add_source(config::File::from_str(BASE_TOML, config::FileFormat::Toml));
+        let mut builder = Self::base();
         if let Some(path) = file {
             if !path.exists() {
                 return Err(ConfigError::MissingFile(path.display().to_string()));
             }
             builder = builder.add_source(config::File::from(path));
         }
+        Self::finish(builder, env)
+    }
+
+    /// Like [`Settings::load_with_env`], with the file's TOML text given instead of its path: the
+    /// same layering without a file system, which the fuzz target and property tests drive.
+    pub fn load_from_toml(text: &str, env: config::Environment) -> Result<Self, ConfigError> {
+        let file = config::File::from_str(text, config::FileFormat::Toml);
+        Self::finish(Self::base().add_source(file), env)
+    }
+
+    fn base() -> config::ConfigBuilder<config::builder::DefaultState> {
+        config::Config::builder()
+            .add_source(config::File::from_str(BASE_TOML, config::FileFormat::Toml))
+    }
+
+    fn finish(
+        builder: config::ConfigBuilder<config::builder::DefaultState>,
+        env: config::Environment,
+    ) -> Result<Self, ConfigError> {
         // Values stay strings until a typed field asks for a number or a boolean: parsing them up
         // front would turn a secret such as "000123" into 123.
         let env = env.prefix_separator("__").separator("__");

@@ -40,6 +40,18 @@ pub struct IngestRequest {
     pub idempotency_key: Option<String>,
 }
 
+impl IngestRequest {
+    /// How the body is read. One place, so that the fuzz target and the property tests read a
+    /// body exactly as `ingest` does.
+    pub fn feed_source(&self) -> FeedSource {
+        FeedSource {
+            name: self.source.clone(),
+            format: self.format,
+            scope: self.scope,
+        }
+    }
+}
+
 /// What happened to a feed.
 #[derive(Debug, Clone)]
 pub enum IngestOutcome {
@@ -123,7 +135,9 @@ fn storable_text(text: &str) -> String {
     out
 }
 
-fn errors_json(rejection: &Rejection) -> serde_json::Value {
+/// The row errors of a rejection as stored and answered (the `details` of a 422); public so that
+/// tests can compare what `validate` and the ingest endpoint report.
+pub fn errors_json(rejection: &Rejection) -> serde_json::Value {
     let items: Vec<ErrorJson> = rejection
         .errors
         .items()
@@ -189,11 +203,7 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
         idempotency_key: request.idempotency_key.clone(),
         request_hash: request_hash.clone(),
     };
-    let source = FeedSource {
-        name: request.source.clone(),
-        format: request.format,
-        scope: request.scope,
-    };
+    let source = request.feed_source();
     let rules = ctx.rules.clone();
     let body = request.body;
     // A million rows take about a second of CPU: off the async runtime.

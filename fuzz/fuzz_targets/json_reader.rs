@@ -4,4 +4,6 @@
 use libfuzzer_sys::fuzz_target;
 use skillsync::feed::FeedFormat;
 
-fuzz_target!(|data: &[u8]| skillsync_fuzz::check(FeedFormat::Json, data));
+fuzz_target!(|data: &[u8]| {
+    skillsync_fuzz::check(FeedFormat::Json, data);
+});

@@ -1,68 +1,11 @@
-//! What every fuzz target checks: a feed reader given arbitrary bytes never panics, never
-//! fails on I/O (the input is in memory), and its answer is self-consistent.
+//! What the fuzz targets check. The main crate's property tests (`tests/fuzz/main.rs`) include
+//! this file by path and run the same checks over the committed corpora and generated inputs,
+//! so a check written once holds wherever the fuzz toolchain cannot run.
 
-use std::sync::OnceLock;
+mod config_loader;
+mod feed_reader;
+mod ingest_request;
 
-use skillsync::domain::FeedScope;
-use skillsync::feed::{
-    self, ContentHash, FeedError, FeedFormat, FeedRules, FeedSettings, FeedSource,
-};
-
-fn rules() -> &'static FeedRules {
-    static RULES: OnceLock<FeedRules> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let mut settings = FeedSettings {
-            time_zone: Some("Europe/Berlin".into()),
-            max_errors: 50,
-            ..FeedSettings::default()
-        };
-        settings
-            .aliases
-            .insert("Billing EN".into(), "Billing - English".into());
-        settings.certifications.insert(
-            "PCI DSS".into(),
-            feed::CertificationSettings {
-                validity_days: Some(365),
-            },
-        );
-        FeedRules::from_settings(&settings).expect("fuzz settings are valid")
-    })
-}
-
-/// Reads `data` as a feed of `format` and checks the answer.
-pub fn check(format: FeedFormat, data: &[u8]) {
-    let source = FeedSource {
-        name: "fuzz".into(),
-        format,
-        scope: FeedScope::Snapshot,
-    };
-    match feed::read(data, &source, rules()) {
-        Ok(valid) => {
-            assert_eq!(valid.counts, valid.state.counts());
-            assert_eq!(valid.hash, ContentHash::of(&valid.state));
-            assert!(valid.counts.agents > 0, "an accepted feed lists an agent");
-            for (agent, desired) in &valid.state.agents {
-                assert_eq!(agent.as_str().trim(), agent.as_str());
-                for name in desired
-                    .skills
-                    .keys()
-                    .chain(desired.languages.keys())
-                    .chain(desired.certifications.keys())
-                {
-                    assert!(!name.is_empty() && name.trim() == name.as_str());
-                }
-                for window in desired.certifications.values() {
-                    if let (Some(issued), Some(expires)) = (window.issued_on, window.expires_on) {
-                        assert!(issued <= expires);
-                    }
-                }
-            }
-        }
-        Err(FeedError::Rejected(rejection)) => {
-            assert!(!rejection.errors.is_empty(), "a rejection has an error");
-            assert!(rejection.errors.items().len() <= 50);
-            assert!(rejection.lines().all(|line| line.starts_with("fuzz: ")));
-        }
-        Err(error @ FeedError::Io { .. }) => panic!("in-memory input cannot fail to read: {error}"),
-    }
-}
+pub use config_loader::{check_config, ConfigInput, ConfigVerdict};
+pub use feed_reader::{check, Verdict};
+pub use ingest_request::{check_ingest, IngestInput, IngestVerdict};

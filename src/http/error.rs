@@ -52,6 +52,16 @@ impl ApiError {
         self.status
     }
 
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Adds details.
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);

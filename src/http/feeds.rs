@@ -115,6 +115,56 @@ pub async fn post_feed(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, ApiError> {
+    // Taken before the body is read, and held until the feed is stored: the body and its
+    // parsed rows are what fill memory.
+    let Ok(_slot) = ctx.ingest_slots.clone().try_acquire_owned() else {
+        return Ok(too_many_ingests(&ctx));
+    };
+    // Mapped here, refused in `ingest_request` in the order the checks always ran.
+    let body = Bytes::from_request(request, &()).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "the feed is larger than server.body_limit_mb = {} MB",
+                    ctx.server.body_limit_mb
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {e}"))
+        }
+    });
+    let request = ingest_request(&token, &query, &headers, body)?;
+    match ingest(&ctx.intake, request).await {
+        Ok(IngestOutcome::Accepted { feed, job_id }) => Ok((
+            StatusCode::ACCEPTED,
+            Json(accepted_body(&Feed::from(&feed), Some(job_id))),
+        )
+            .into_response()),
+        Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => {
+            Ok(answer(&Feed::from(&feed)))
+        }
+        Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&Feed::from(&feed))),
+        Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
+        Err(e @ crate::ingest::IngestError::KeyReused(_)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            e.to_string(),
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+/// Turns what a client sent to `POST /v1/feeds` into the request to ingest, or the client error
+/// (4xx) that refuses it. Pure, so that the fuzz target and the property tests drive exactly what
+/// the handler runs; `body` is the body as read, or the error reading it (e.g. over the limit).
+pub fn ingest_request(
+    token: &str,
+    query: &IngestQuery,
+    headers: &HeaderMap,
+    body: Result<Bytes, ApiError>,
+) -> Result<IngestRequest, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -141,27 +191,9 @@ pub async fn post_feed(
         .parse()
         .map_err(|e: crate::domain::UnknownScope| ApiError::bad_request(e.to_string()))?;
     // It becomes a metrics label, a log field and a CSV cell: refused unless plain.
-    let source = SourceName::parse(query.source.as_deref().unwrap_or(&token))
+    let source = SourceName::parse(query.source.as_deref().unwrap_or(token))
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    // Taken before the body is read, and held until the feed is stored: the body and its
-    // parsed rows are what fill memory.
-    let Ok(_slot) = ctx.ingest_slots.clone().try_acquire_owned() else {
-        return Ok(too_many_ingests(&ctx));
-    };
-    let body = Bytes::from_request(request, &()).await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!(
-                    "the feed is larger than server.body_limit_mb = {} MB",
-                    ctx.server.body_limit_mb
-                ),
-            )
-        } else {
-            ApiError::bad_request(format!("cannot read the body: {e}"))
-        }
-    })?;
+    let body = body?;
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -175,32 +207,14 @@ pub async fn post_feed(
         ));
     }
     // Scoped to the token (a key has no space): one sender cannot replay, or hide, another's.
-    let idempotency_key = idempotency_key(&headers)?.map(|key| format!("{token} {key}"));
-    let request = IngestRequest {
+    let idempotency_key = idempotency_key(headers)?.map(|key| format!("{token} {key}"));
+    Ok(IngestRequest {
         body,
         source: source.into(),
         scope,
         format,
         idempotency_key,
-    };
-    match ingest(&ctx.intake, request).await {
-        Ok(IngestOutcome::Accepted { feed, job_id }) => Ok((
-            StatusCode::ACCEPTED,
-            Json(accepted_body(&Feed::from(&feed), Some(job_id))),
-        )
-            .into_response()),
-        Ok(IngestOutcome::Unchanged(feed) | IngestOutcome::Replayed(feed)) => {
-            Ok(answer(&Feed::from(&feed)))
-        }
-        Ok(IngestOutcome::Rejected(feed)) => Err(rejected(&Feed::from(&feed))),
-        Err(crate::ingest::IngestError::Store(e)) => Err(e.into()),
-        Err(e @ crate::ingest::IngestError::KeyReused(_)) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            e.to_string(),
-        )),
-        Err(e) => Err(ApiError::internal(e)),
-    }
+    })
 }
 
 /// Feeds, newest first.

@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 pub use context::Api;
 pub use error::ApiError;
+pub use feeds::{ingest_request, IngestQuery};
 pub use serve::{serve, ConnectionLimits};
 pub use settings::ServerSettings;
 
