@@ -68,10 +68,13 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
     };
     // `print-config` must not panic on whatever loaded. It may answer "# cannot render": a
     // float such as `inf` given for an integer loads as an integer TOML cannot hold (found by
-    // this check; see fuzz/README.md, "Known, not failed").
+    // this check; the connector refuses such numbers, see fuzz/README.md).
     let _ = settings.to_redacted_toml();
     let refusals = [
         settings.server.check().err(),
+        skillsync::platform::Connector::from_settings(&settings.platform)
+            .err()
+            .map(|e| e.to_string()),
         FeedRules::from_settings(&settings.feed)
             .err()
             .map(|e| e.to_string()),

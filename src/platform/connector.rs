@@ -16,15 +16,44 @@ pub enum Connector {
     Genesys(Genesys),
 }
 
+/// Refuses numbers the connector cannot work with. A 0 budget would otherwise read as one call
+/// a minute, and a float such as `inf` given for an integer loads as the largest integer (the
+/// `config` crate saturates), which a semaphore or a timer cannot take.
+fn check_ranges(s: &PlatformSettings) -> Result<(), PlatformError> {
+    let ranges: [(&str, u64, u64, u64); 7] = [
+        (
+            "requests_per_minute",
+            s.requests_per_minute.into(),
+            1,
+            1_000_000,
+        ),
+        ("max_concurrency", s.max_concurrency as u64, 1, 1_024),
+        ("request_timeout_secs", s.request_timeout_secs, 1, 3_600),
+        ("connect_timeout_secs", s.connect_timeout_secs, 1, 600),
+        ("max_retries", s.max_retries.into(), 0, 100),
+        ("users_page_size", s.users_page_size.into(), 1, 10_000),
+        (
+            "definitions_page_size",
+            s.definitions_page_size.into(),
+            1,
+            10_000,
+        ),
+    ];
+    match ranges
+        .iter()
+        .find(|(_, value, min, max)| !(min..=max).contains(&value))
+    {
+        Some((key, value, min, max)) => Err(PlatformError::Config(format!(
+            "platform.{key} = {value} is outside {min} to {max}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Connector {
     /// The connector `settings.kind` names. No call is made until it is used.
     pub fn from_settings(settings: &PlatformSettings) -> Result<Self, PlatformError> {
-        if settings.requests_per_minute == 0 {
-            // The pacer would otherwise read it as one call a minute, silently.
-            return Err(PlatformError::Config(
-                "platform.requests_per_minute must be at least 1".into(),
-            ));
-        }
+        check_ranges(settings)?;
         match settings.kind.as_str() {
             "genesys" => Genesys::new(settings).map(Self::Genesys),
             other => Err(PlatformError::Config(format!(
@@ -133,7 +162,18 @@ mod tests {
         zero.requests_per_minute = 0;
         let refused = Connector::from_settings(&zero).err().map(|e| e.to_string());
         assert!(
-            refused.is_some_and(|e| e.contains("platform.requests_per_minute must be at least 1"))
+            refused.is_some_and(|e| e.contains("platform.requests_per_minute = 0 is outside 1"))
+        );
+    }
+
+    #[test]
+    fn a_saturated_integer_is_refused_rather_than_handed_to_a_semaphore() {
+        let mut huge = settings("genesys");
+        huge.max_concurrency = usize::MAX;
+        let refused = Connector::from_settings(&huge).err().map(|e| e.to_string());
+        assert!(
+            refused.is_some_and(|e| e.contains("platform.max_concurrency")),
+            "refused"
         );
     }
 }
