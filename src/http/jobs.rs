@@ -18,7 +18,7 @@ use super::error::ApiError;
 use super::views::{self, Job, WorkItemView};
 use super::Api;
 use super::Page;
-use crate::store::{AuditIntent, JobRecord, Trigger};
+use crate::store::{Decision, JobRecord, Trigger};
 
 /// Query of `GET /v1/jobs`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -82,45 +82,12 @@ pub async fn get_job(
     ))
 }
 
-/// An operator's answer to a held job.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    /// Run it; its held feeds go back in force.
-    Approve,
-    /// Drop it; its held feeds are withdrawn for good.
-    Reject,
-}
-
 async fn decide(ctx: &Api, id: i64, by: String, decision: Decision) -> Result<JobRecord, ApiError> {
-    let job = match decision {
-        Decision::Approve => ctx.store.approve_job(id, &by).await?,
-        Decision::Reject => ctx.store.reject_job(id, &by).await?,
-    };
-    let feeds = ctx.store.feeds_of_job(&job).await?;
-    if job.trigger == Trigger::Feed && !feeds.is_empty() {
-        // Held feeds waited outside the desired state: approval puts them in force for the job
-        // that now runs; rejection withdraws them for good.
-        for feed in &feeds {
-            match decision {
-                Decision::Approve => ctx.store.release_feed(feed.id).await?,
-                Decision::Reject => ctx.store.withdraw_feed(feed.id).await?,
-            }
-        }
+    // The job, its feeds and the audit row change in one transaction.
+    let job = ctx.store.decide_held_job(id, &by, decision).await?;
+    if job.trigger == Trigger::Feed {
         ctx.signals.certifications_changed.notify_one();
     }
-    ctx.store
-        .audit_action(&AuditIntent {
-            job_id: Some(id),
-            feed_id: job.feed_id,
-            call: match decision {
-                Decision::Approve => "approve".into(),
-                Decision::Reject => "reject".into(),
-            },
-            changes: job.held_reasons.clone().unwrap_or_default(),
-            actor: Some(by),
-            ..AuditIntent::default()
-        })
-        .await?;
     if decision == Decision::Approve {
         ctx.signals.wake.notify_one();
     }
@@ -128,8 +95,7 @@ async fn decide(ctx: &Api, id: i64, by: String, decision: Decision) -> Result<Jo
 }
 
 /// Runs [`decide`] as its own task: a client that hangs up mid-request drops the handler, and
-/// a decision dropped between its steps would leave the job decided but its feeds still held
-/// and no audit entry.
+/// a decision committed but dropped before its signals would wait for the worker's next poll.
 async fn decide_to_the_end(
     ctx: Arc<Api>,
     id: i64,

@@ -8,6 +8,28 @@ use serde::Serialize;
 use super::backend::Dialect;
 use super::{AuditStatus, Store, StoreError};
 
+/// The insert of one audit row (`$i`: an [`AuditIntent`], `$outcome`: its [`AuditStatus`]) for
+/// dialect `$d`, bound and ready to run on a pool or inside a transaction; returns the row's id.
+macro_rules! audit_insert {
+    ($d:ident, $i:expr, $outcome:expr) => {
+        sqlx::query_scalar::<_, i64>(&format!(
+            "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
+                                finished_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE {} END)
+             RETURNING id",
+            $d::NOW
+        ))
+        .bind($i.job_id)
+        .bind($i.feed_id)
+        .bind(&$i.agent_key)
+        .bind(&$i.user_id)
+        .bind(&$i.call)
+        .bind(&$i.changes)
+        .bind(&$i.actor)
+        .bind($outcome.as_str())
+    };
+}
+
 /// The columns of [`AuditEntry`].
 pub(super) const COLUMNS: &str =
     "id, at, job_id, feed_id, agent_key, user_id, call, changes, outcome, \
@@ -101,23 +123,9 @@ impl Store {
     }
 
     async fn insert_audit(&self, i: &AuditIntent, outcome: AuditStatus) -> Result<i64, StoreError> {
-        db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
-            "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
-                                finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE {} END)
-             RETURNING id",
-            D::NOW
-        ))
-        .bind(i.job_id)
-        .bind(i.feed_id)
-        .bind(&i.agent_key)
-        .bind(&i.user_id)
-        .bind(&i.call)
-        .bind(&i.changes)
-        .bind(&i.actor)
-        .bind(outcome.as_str())
-        .fetch_one(pool)
-        .await?))
+        db!(self, |pool, D| Ok(audit_insert!(D, i, outcome)
+            .fetch_one(pool)
+            .await?))
     }
 
     /// Completes an intent with the call's result.

@@ -55,47 +55,9 @@ impl Store {
             if changed.rows_affected() == 0 {
                 return Ok(());
             }
-            sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO desired (agent_key, feed_id, desired)
-                 SELECT agent_key, feed_id, desired FROM (
-                     SELECT fa.agent_key, fa.feed_id, fa.desired,
-                            row_number() OVER (PARTITION BY fa.agent_key ORDER BY fa.feed_id DESC) AS newest
-                     FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id
-                     WHERE f.status = 'accepted'
-                       AND f.id >= COALESCE((SELECT max(id) FROM feeds
-                                             WHERE status = 'accepted' AND scope = 'snapshot'), 0)) AS ranked
-                 WHERE newest = 1",
-            )
-            .execute(&mut *tx)
-            .await?;
-            // Names are managed because an accepted feed mentioned them, not a held or withdrawn one.
-            sqlx::query(
-                "DELETE FROM seen_names
-                 WHERE first_feed_id IN (SELECT id FROM feeds WHERE status <> 'accepted')",
-            )
-            .execute(&mut *tx)
-            .await?;
-            let mentioned = |kind: &str, field: &str| {
-                format!(
-                    "SELECT '{kind}' AS kind, k.key AS name, fa.feed_id
-                     FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id AND f.status = 'accepted',
-                          {}",
-                    D::object_keys("fa.desired", field)
-                )
-            };
-            sqlx::query(&format!(
-                "INSERT INTO seen_names (kind, name, first_feed_id)
-                 SELECT kind, name, min(feed_id) FROM ({} UNION ALL {} UNION ALL {}) AS named
-                 WHERE true
-                 GROUP BY kind, name
-                 ON CONFLICT DO NOTHING",
-                mentioned("skill", "skills"),
-                mentioned("language", "languages"),
-                mentioned("certification", "certifications"),
-            ))
-            .execute(&mut *tx)
-            .await?;
+            for statement in rebuild_statements::<D>() {
+                sqlx::query(&statement).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok(())
         })
@@ -192,4 +154,44 @@ impl Store {
         .rows_affected())
         })
     }
+}
+
+/// The statements that rebuild the desired state and the names seen from the accepted history,
+/// run in the transaction that changed a feed's status.
+pub(super) fn rebuild_statements<D: Dialect>() -> [String; 4] {
+    let mentioned = |kind: &str, field: &str| {
+        format!(
+            "SELECT '{kind}' AS kind, k.key AS name, fa.feed_id
+             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id AND f.status = 'accepted',
+                  {}",
+            D::object_keys("fa.desired", field)
+        )
+    };
+    [
+        "DELETE FROM desired".to_string(),
+        "INSERT INTO desired (agent_key, feed_id, desired)
+         SELECT agent_key, feed_id, desired FROM (
+             SELECT fa.agent_key, fa.feed_id, fa.desired,
+                    row_number() OVER (PARTITION BY fa.agent_key ORDER BY fa.feed_id DESC) AS newest
+             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id
+             WHERE f.status = 'accepted'
+               AND f.id >= COALESCE((SELECT max(id) FROM feeds
+                                     WHERE status = 'accepted' AND scope = 'snapshot'), 0)) AS ranked
+         WHERE newest = 1"
+            .to_string(),
+        // Names are managed because an accepted feed mentioned them, not a held or withdrawn one.
+        "DELETE FROM seen_names
+         WHERE first_feed_id IN (SELECT id FROM feeds WHERE status <> 'accepted')"
+            .to_string(),
+        format!(
+            "INSERT INTO seen_names (kind, name, first_feed_id)
+             SELECT kind, name, min(feed_id) FROM ({} UNION ALL {} UNION ALL {}) AS named
+             WHERE true
+             GROUP BY kind, name
+             ON CONFLICT DO NOTHING",
+            mentioned("skill", "skills"),
+            mentioned("language", "languages"),
+            mentioned("certification", "certifications"),
+        ),
+    ]
 }

@@ -228,19 +228,24 @@ impl Store {
         self.decide(id, by, JobStatus::Rejected).await
     }
 
-    /// Moves a held job to `status`.
+    /// Moves a held job to `status`, and nothing else.
     async fn decide(&self, id: i64, by: &str, status: JobStatus) -> Result<JobRecord, StoreError> {
-        let decided: Option<JobRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
-            "UPDATE jobs SET status = $2, decided_by = $3,
-                 finished_at = CASE WHEN $2 = 'rejected' THEN {} ELSE NULL END
-             WHERE id = $1 AND status = 'held' RETURNING {COLUMNS}",
-            D::NOW
-        ))
-        .bind(id)
-        .bind(status.as_str())
-        .bind(by)
-        .fetch_optional(pool)
-        .await?);
+        let decided: Option<JobRecord> = db!(self, |pool, D| sqlx::query_as(&decide_sql::<D>())
+            .bind(id)
+            .bind(status.as_str())
+            .bind(by)
+            .fetch_optional(pool)
+            .await?);
+        self.decided(id, status, decided).await
+    }
+
+    /// The decision's answer: the job, or why it could not be decided.
+    pub(super) async fn decided(
+        &self,
+        id: i64,
+        status: JobStatus,
+        decided: Option<JobRecord>,
+    ) -> Result<JobRecord, StoreError> {
         match decided {
             Some(job) => Ok(job),
             None => match self.job(id).await? {
@@ -378,4 +383,14 @@ impl Store {
         .fetch_one(pool)
         .await?))
     }
+}
+
+/// Moves job `$1` from `held` to status `$2`, decided by `$3`; returns the job.
+pub(super) fn decide_sql<D: Dialect>() -> String {
+    format!(
+        "UPDATE jobs SET status = $2, decided_by = $3,
+             finished_at = CASE WHEN $2 = 'rejected' THEN {} ELSE NULL END
+         WHERE id = $1 AND status = 'held' RETURNING {COLUMNS}",
+        D::NOW
+    )
 }

@@ -14,8 +14,10 @@ use backend::{pg, sqlite, Pool};
 #[macro_use]
 mod backend;
 mod agents;
+#[macro_use]
 mod audit;
 mod codec;
+mod decisions;
 mod deliveries;
 mod desired;
 mod error;
@@ -37,6 +39,7 @@ pub use codec::{
     changes_from_json, changes_to_json, desired_from_json, desired_to_json, live_from_json,
     live_to_json,
 };
+pub use decisions::Decision;
 pub use deliveries::{Attempt, Deliveries, Outcome, UnknownOutcome};
 pub use error::StoreError;
 pub use feeds::{Accepted, FeedRecord, NewFeed};

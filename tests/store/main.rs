@@ -36,6 +36,7 @@ macro_rules! on_both_backends {
 }
 
 mod audit;
+mod decisions;
 mod deliveries;
 mod feeds;
 mod fixtures;
