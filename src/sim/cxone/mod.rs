@@ -40,18 +40,37 @@ pub struct CxState {
 }
 
 impl CxState {
-    /// The assignments an API read sees: during the lag window after a write, possibly the old
-    /// ones.
-    pub fn read_skills(&self, agent: &Agent) -> Vec<Held> {
+    /// A reader for API reads under the faults now in force.
+    pub fn reader(&self) -> Reader {
         let faults = self.shared.faults();
-        let lag = Duration::from_millis(faults.lag_ms);
-        let stale = !lag.is_zero() && rand::rng().random_bool(faults.lag_probability);
-        agent.data.lock().read(Instant::now(), lag, stale).clone()
+        Reader {
+            lag: Duration::from_millis(faults.lag_ms),
+            probability: faults.lag_probability,
+        }
     }
 
     /// The current lag setting, for writes.
     pub fn lag(&self) -> Duration {
         Duration::from_millis(self.shared.faults().lag_ms)
+    }
+}
+
+/// Reads assignments as the API does: during the lag window after a write, possibly the old ones.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    lag: Duration,
+    probability: f64,
+}
+
+impl Reader {
+    /// The assignments of `agent` this read sees.
+    pub fn read(&self, agent: &Agent) -> Vec<Held> {
+        let stale = !self.lag.is_zero() && rand::rng().random_bool(self.probability);
+        agent
+            .data
+            .lock()
+            .read(Instant::now(), self.lag, stale)
+            .clone()
     }
 }
 

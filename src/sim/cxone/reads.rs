@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::org::Agent;
+use super::org::{Agent, Held, Skill};
 use super::wire::{self, Page};
 use super::CxState;
 use crate::sim::error::ApiError;
@@ -54,11 +54,17 @@ pub async fn agents(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let page = Page::from_query(&q, max_top(&state))?;
-    let items = match is_active(&q)? {
-        Some(false) => Vec::new(),
-        _ => state.org.agents.iter().map(wire::agent).collect(),
+    let agents: &[Agent] = match is_active(&q)? {
+        Some(false) => &[],
+        _ => &state.org.agents,
     };
-    Ok(with_poll_time(page.wrap("agents", items, &headers, &uri)))
+    Ok(with_poll_time(page.wrap(
+        "agents",
+        agents,
+        wire::agent,
+        &headers,
+        &uri,
+    )))
 }
 
 /// `GET …/skills?skip&top`.
@@ -69,25 +75,23 @@ pub async fn skills(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let page = Page::from_query(&q, max_top(&state))?;
-    let items = match is_active(&q)? {
-        Some(false) => Vec::new(),
-        _ => state
-            .org
-            .skills
-            .iter()
-            .map(|s| {
-                json!({
-                    "skillId": s.id,
-                    "skillName": s.name,
-                    "mediaTypeId": s.media.id,
-                    "mediaTypeName": s.media.name,
-                    "isActive": true,
-                    "isOutbound": false,
-                })
-            })
-            .collect(),
+    let skills: &[Skill] = match is_active(&q)? {
+        Some(false) => &[],
+        _ => &state.org.skills,
     };
-    Ok(with_poll_time(page.wrap("skills", items, &headers, &uri)))
+    let render = |s: &Skill| {
+        json!({
+            "skillId": s.id,
+            "skillName": s.name,
+            "mediaTypeId": s.media.id,
+            "mediaTypeName": s.media.name,
+            "isActive": true,
+            "isOutbound": false,
+        })
+    };
+    Ok(with_poll_time(
+        page.wrap("skills", skills, render, &headers, &uri),
+    ))
 }
 
 /// `GET …/agents/skills?skip&top&updatedSince`: every assignment, agent by agent; with
@@ -105,15 +109,17 @@ pub async fn assignments(
         .map(|raw| wire::parse_time("updatedSince", raw))
         .transpose()?;
     let poll_time = Utc::now();
+    let reader = state.reader();
     let mut items = Vec::new();
     for agent in &state.org.agents {
-        for held in state.read_skills(agent) {
+        for held in reader.read(agent) {
             if since.is_none_or(|since| held.updated > since) {
-                items.push(wire::assignment(&state.org, agent, &held));
+                items.push((agent, held));
             }
         }
     }
-    let mut body = page.wrap("agentSkillAssignments", items, &headers, &uri);
+    let render = |(agent, held): &(&Agent, Held)| wire::assignment(&state.org, agent, held);
+    let mut body = page.wrap("agentSkillAssignments", &items, render, &headers, &uri);
     body["lastPollTime"] = json!(wire::time(poll_time));
     Ok(Json(body).into_response())
 }
@@ -125,7 +131,8 @@ pub async fn agent_skills(
 ) -> Result<Response, ApiError> {
     let agent = find_agent(&state, &agent_id)?;
     let items: Vec<Value> = state
-        .read_skills(agent)
+        .reader()
+        .read(agent)
         .iter()
         .map(|h| wire::assignment(&state.org, agent, h))
         .collect();
@@ -148,19 +155,24 @@ pub async fn skill_agents(
         .skill(id(&skill_id)?)
         .ok_or_else(ApiError::not_found)?;
     let page = Page::from_query(&q, max_top(&state))?;
-    let mut items = Vec::new();
-    for agent in &state.org.agents {
-        if let Some(held) = state
-            .read_skills(agent)
-            .iter()
-            .find(|h| h.skill == skill.id)
-        {
-            items.push(wire::assignment(&state.org, agent, held));
-        }
-    }
+    let reader = state.reader();
+    let items: Vec<(&Agent, Held)> = state
+        .org
+        .agents
+        .iter()
+        .filter_map(|agent| {
+            let held = reader
+                .read(agent)
+                .into_iter()
+                .find(|h| h.skill == skill.id)?;
+            Some((agent, held))
+        })
+        .collect();
+    let render = |(agent, held): &(&Agent, Held)| wire::assignment(&state.org, agent, held);
     Ok(with_poll_time(page.wrap(
         "agentSkillAssignments",
-        items,
+        &items,
+        render,
         &headers,
         &uri,
     )))

@@ -91,12 +91,25 @@ impl Page {
         })
     }
 
-    /// This page of `items`, wrapped as `{key: [...], totalRecords, _links}`.
-    pub fn wrap(&self, key: &str, items: Vec<Value>, headers: &HeaderMap, uri: &Uri) -> Value {
+    /// This page of `items`, rendered and wrapped as `{key: [...], totalRecords, _links}`; only
+    /// the items on the page are rendered.
+    pub fn wrap<T>(
+        &self,
+        key: &str,
+        items: &[T],
+        render: impl Fn(&T) -> Value,
+        headers: &HeaderMap,
+        uri: &Uri,
+    ) -> Value {
         let total = items.len();
-        let page: Vec<Value> = items.into_iter().skip(self.skip).take(self.top).collect();
-        let next =
-            (self.skip + self.top < total).then(|| self.link(headers, uri, self.skip + self.top));
+        let page: Vec<Value> = items
+            .iter()
+            .skip(self.skip)
+            .take(self.top)
+            .map(render)
+            .collect();
+        let next = (self.skip.saturating_add(self.top) < total)
+            .then(|| self.link(headers, uri, self.skip + self.top));
         json!({
             key: page,
             "totalRecords": total,
