@@ -460,6 +460,9 @@ async fn updated_since_returns_only_later_changes_including_admin_edits() {
     )
     .await;
 
+    // `lastPollTime` is cut to the millisecond: changes in the poll's own millisecond would be
+    // reported again (never missed). Let that millisecond pass.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let changes = sim.get(&since(&poll)).await;
     let mut seen: Vec<(u64, u64, u64)> = changes["agentSkillAssignments"]
         .as_array()
@@ -547,4 +550,120 @@ async fn timeout_next_applies_a_write_then_answers_504() {
         .await;
     assert_eq!(resp.status(), StatusCode::GATEWAY_TIMEOUT);
     assert!(sim.held(agent).await.contains(&(lacking, 2)));
+}
+
+#[tokio::test]
+async fn the_same_seed_makes_the_same_cxone_org() {
+    let a = spawn_cxone_sim(cx_org()).await;
+    let b = spawn_cxone_sim(cx_org()).await;
+    let strip = |mut v: Value| {
+        v["lastPollTime"] = Value::Null;
+        v["_links"] = Value::Null;
+        v
+    };
+    for path in [
+        "/agents?top=500",
+        "/skills?top=500",
+        "/agents/skills?top=500",
+    ] {
+        assert_eq!(strip(a.get(path).await), strip(b.get(path).await), "{path}");
+    }
+    let other = spawn_cxone_sim(SimConfig {
+        seed: 43,
+        ..cx_org()
+    })
+    .await;
+    let path = "/agents/skills?top=500";
+    assert_ne!(strip(a.get(path).await), strip(other.get(path).await));
+}
+
+#[tokio::test]
+async fn an_admin_edit_is_not_an_api_call_and_can_remove_by_name_or_id() {
+    let sim = spawn_cxone_sim(cx_org()).await;
+    let (agent, held, _) = sim.agent_with_skills(2).await;
+    let name = sim.truth(agent).await["skills"][1]["name"]
+        .as_str()
+        .expect("name")
+        .to_string();
+    let before = sim.stats().await.total;
+    sim.admin_edit(agent, json!({"remove": [held[0], name]}))
+        .await;
+    let now: Vec<u64> = sim.held(agent).await.iter().map(|h| h.0).collect();
+    assert!(!now.contains(&held[0]) && !now.contains(&held[1]));
+    assert_eq!(sim.stats().await.total, before);
+    let bad = sim
+        .http
+        .post(sim.url(&format!("/sim/users/{agent}/skills")))
+        .json(&json!({"skills": [{"name": "Billing_L1", "proficiency": 21}]}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn injected_503s_and_outages_hit_the_cxone_api_and_login() {
+    let sim = spawn_cxone_sim(cx_org()).await;
+    sim.set_faults(json!({"error_rate": 1.0})).await;
+    let resp = sim.api(Method::GET, "/agents", None).await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    sim.set_faults(json!({"error_rate": 0.0, "outage_ms": 60_000}))
+        .await;
+    let login = cx_token(
+        &sim.http,
+        &sim.base,
+        "skillsync-sim",
+        "skillsync-sim-secret",
+    )
+    .await;
+    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    sim.set_faults(json!({"outage_ms": 0})).await;
+    assert_eq!(
+        sim.api(Method::GET, "/agents", None).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn skillsync_sim_platform_cxone_runs_as_a_process() {
+    let port = crate::serve_process::free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_skillsync"))
+        .args(["sim", "--platform", "cxone", "--agents", "3", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("skillsync sim starts");
+    let sim = crate::serve_process::Serve {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    let mut token = None;
+    for _ in 0..100 {
+        let sent = http
+            .post(format!("{}/authentication/v1/token/access-key", sim.base))
+            .json(
+                &json!({"accessKeyId": "skillsync-sim", "accessKeySecret": "skillsync-sim-secret"}),
+            )
+            .send()
+            .await;
+        if let Ok(resp) = sent {
+            let body: Value = resp.json().await.expect("json");
+            token = body["access_token"].as_str().map(str::to_string);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let token = token.expect("the simulator answers");
+    let agents: Value = http
+        .get(format!("{}{V}/agents", sim.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(agents["totalRecords"], 3);
 }

@@ -125,11 +125,11 @@ pub async fn change_skills(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let lag = state.lag();
-    let now = Utc::now();
     agent
         .data
         .lock()
         .write::<_, ApiError>(Instant::now(), lag, |skills| {
+            let now = Utc::now();
             skills.retain(|h| !remove.contains(&h.skill));
             for (skill, proficiency, active) in set {
                 let held = Held {

@@ -110,9 +110,10 @@ fn apply(
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_bool().ok_or("isActive must be true or false.")?),
     };
-    let now = Utc::now();
     let lag = std::time::Duration::from_millis(faults.lag_ms);
     agent.data.lock().write(Instant::now(), lag, |skills| {
+        // Stamped under the agent's lock, so a read that missed this change began before it.
+        let now = Utc::now();
         let at = skills.iter().position(|h| h.skill == skill_id);
         match (op, at) {
             (Op::Add, Some(_)) => Err(format!("Agent {agent_id} already has skill {skill_id}.")),
