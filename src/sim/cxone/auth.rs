@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::wire::base_url;
+use super::page::base_url;
 use super::CxState;
 use crate::sim::error::ApiError;
 use crate::sim::state::Admission;

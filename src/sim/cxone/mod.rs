@@ -4,7 +4,9 @@
 
 mod admin;
 mod auth;
+mod errors;
 mod org;
+mod page;
 mod reads;
 mod wire;
 mod writes;
@@ -169,5 +171,5 @@ pub fn router(mut config: SimConfig) -> Router {
         .fallback(|| async { ApiError::not_found().into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
         .layer(from_fn_with_state(shared, count))
-        .layer(from_fn(wire::render_errors))
+        .layer(from_fn(errors::render_errors))
 }

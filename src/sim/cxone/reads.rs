@@ -12,7 +12,8 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::org::{Agent, Held, Skill};
-use super::wire::{self, Page};
+use super::page::Page;
+use super::wire;
 use super::CxState;
 use crate::sim::error::ApiError;
 use crate::sim::extract::QueryParams;
