@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Print the effective configuration, secrets redacted.
     PrintConfig,
-    /// Run the Genesys Cloud simulator.
+    /// Run the platform simulator (Genesys Cloud, or NICE CXone with `--platform cxone`).
     Sim(Box<SimConfig>),
     /// Check a feed without touching any platform or database; exit 1 when it is invalid.
     Validate(ValidateArgs),

@@ -2,9 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Which platform the simulator speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SimPlatform {
+    /// Genesys Cloud Platform API (`/api/v2`, `/oauth/token`).
+    #[default]
+    Genesys,
+    /// NICE CXone (`/inContactAPI/services/v{N}.0`, access-key login).
+    Cxone,
+}
+
+/// The Genesys default of `--token-ttl`; on CXone it means "not set" and becomes an hour.
+pub const DEFAULT_TOKEN_TTL: u64 = 86_400;
+
 /// The shape of the seeded org and the server's fixed behaviour.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimConfig {
+    /// The platform to simulate.
+    #[arg(long, value_enum, default_value_t = SimPlatform::Genesys)]
+    pub platform: SimPlatform,
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:9400")]
     pub listen: String,
@@ -23,16 +40,16 @@ pub struct SimConfig {
     /// Average number of skills a seeded user holds.
     #[arg(long, default_value_t = 8)]
     pub mean_skills: u32,
-    /// OAuth client id accepted by `/oauth/token`.
+    /// OAuth client id accepted by `/oauth/token` (CXone: the access key id).
     #[arg(long, default_value = "skillsync-sim")]
     pub client_id: String,
-    /// OAuth client secret accepted by `/oauth/token`.
+    /// OAuth client secret accepted by `/oauth/token` (CXone: the access key secret).
     #[arg(long, default_value = "skillsync-sim-secret")]
     pub client_secret: String,
-    /// Lifetime of an access token, in seconds.
-    #[arg(long, default_value_t = 86_400)]
+    /// Lifetime of an access token, in seconds (CXone: 3600 unless set to something else).
+    #[arg(long, default_value_t = DEFAULT_TOKEN_TTL)]
     pub token_ttl: u64,
-    /// Largest `pageSize` accepted by `GET /api/v2/users`.
+    /// Largest `pageSize` accepted by `GET /api/v2/users` (CXone: largest `top` of any listing).
     #[arg(long, default_value_t = 500)]
     pub max_users_page_size: u32,
     /// The failures to inject from the start; change them later with `POST /sim/faults`.
@@ -43,6 +60,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
+            platform: SimPlatform::Genesys,
             listen: "127.0.0.1:0".into(),
             agents: 100,
             skills: 60,
@@ -51,7 +69,7 @@ impl Default for SimConfig {
             mean_skills: 8,
             client_id: "skillsync-sim".into(),
             client_secret: "skillsync-sim-secret".into(),
-            token_ttl: 86_400,
+            token_ttl: DEFAULT_TOKEN_TTL,
             max_users_page_size: 500,
             faults: Faults::default(),
         }
@@ -92,7 +110,7 @@ pub struct Faults {
     /// Probability that an API call gets a 504 *after* it was processed (a write is applied).
     #[arg(long, default_value_t = 0.0)]
     pub timeout_rate: f64,
-    /// The next this many successful API writes (POST, PUT, PATCH, DELETE under `/api/v2`) are applied and then
+    /// The next this many successful API writes (POST, PUT, PATCH, DELETE under `/api/v2` or `/inContactAPI`) are applied and then
     /// answered 504; deterministic. Reads back as the number still to come.
     #[arg(long, default_value_t = 0)]
     pub timeout_next: u32,
@@ -114,6 +132,13 @@ pub struct Faults {
     /// Probability that a read inside the lag window sees the old state.
     #[arg(long, default_value_t = 1.0)]
     pub lag_probability: f64,
+    /// CXone: the next this many items of API writes fail inside a 200 `resultSet`;
+    /// deterministic. Reads back as the number still to come. Genesys ignores it.
+    #[arg(long, default_value_t = 0)]
+    pub item_fail_next: u32,
+    /// CXone: probability that one item of an API write fails inside a 200. Genesys ignores it.
+    #[arg(long, default_value_t = 0.0)]
+    pub item_failure_rate: f64,
 }
 
 impl Default for Faults {
@@ -135,6 +160,8 @@ impl Default for Faults {
             expand_missing_rate: 0.0,
             lag_ms: 0,
             lag_probability: 1.0,
+            item_fail_next: 0,
+            item_failure_rate: 0.0,
         }
     }
 }
@@ -158,6 +185,7 @@ impl Faults {
             ("timeout_rate", self.timeout_rate),
             ("expand_missing_rate", self.expand_missing_rate),
             ("lag_probability", self.lag_probability),
+            ("item_failure_rate", self.item_failure_rate),
         ];
         for (name, p) in probabilities {
             if !(0.0..=1.0).contains(&p) {

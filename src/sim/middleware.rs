@@ -13,7 +13,7 @@ use rand::Rng;
 
 use super::error::ApiError;
 use super::state::{Admission, SimState};
-use super::stats::is_write;
+use super::stats::{is_api_path, is_write};
 
 /// Header carrying the id that error bodies repeat as `contextId`.
 pub const CORRELATION_HEADER: &str = "inin-correlation-id";
@@ -63,9 +63,13 @@ pub async fn count(State(state): State<Arc<SimState>>, req: Request, next: Next)
     response
 }
 
-/// The user id in `/api/v2/users/{id}/…`, for per-user write counts.
+/// The user id in `/api/v2/users/{id}/…` (CXone: `/inContactAPI/services/v{N}.0/agents/{id}/…`),
+/// for per-user write counts.
 fn written_user(path: &str) -> Option<String> {
-    let rest = path.strip_prefix("/api/v2/users/")?;
+    let rest = path.strip_prefix("/api/v2/users/").or_else(|| {
+        let rest = path.strip_prefix("/inContactAPI/services/")?;
+        rest.split_once('/')?.1.strip_prefix("agents/")
+    })?;
     let id = rest.split('/').next()?;
     (!id.is_empty()).then(|| id.to_string())
 }
@@ -99,7 +103,7 @@ pub async fn transient_faults(
     if fail_before {
         return ApiError::service_unavailable().into_response();
     }
-    let write = is_write(req.method().as_str()) && req.uri().path().starts_with("/api/v2/");
+    let write = is_write(req.method().as_str()) && is_api_path(req.uri().path());
     let response = next.run(req).await;
     if fail_after || (write && response.status().is_success() && state.take_forced_timeout()) {
         return ApiError::request_timeout().into_response();
@@ -166,5 +170,13 @@ mod tests {
         );
         assert_eq!(written_user("/api/v2/users/abc").as_deref(), Some("abc"));
         assert_eq!(written_user("/api/v2/routing/skills"), None);
+        assert_eq!(
+            written_user("/inContactAPI/services/v23.0/agents/1000001/skills").as_deref(),
+            Some("1000001")
+        );
+        assert_eq!(
+            written_user("/inContactAPI/services/v23.0/skills/7/agents"),
+            None
+        );
     }
 }

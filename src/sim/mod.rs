@@ -1,12 +1,14 @@
-//! `skillsync sim`: a local stand-in for the Genesys Cloud Platform API with a seeded org and
-//! switchable faults. It must never depend on the rest of skillsync; skillsync's tests depend
+//! `skillsync sim`: a local stand-in for the Genesys Cloud Platform API (or, with
+//! `--platform cxone`, NICE CXone's) with a seeded org and switchable faults. It must never depend on the rest of skillsync; skillsync's tests depend
 //! on it.
 
 mod catalog;
 pub mod config;
+mod cxone;
 mod error;
 mod extract;
 mod kind;
+mod lag;
 mod middleware;
 mod names;
 mod org;
@@ -23,7 +25,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{Faults, SimConfig};
+pub use config::{Faults, SimConfig, SimPlatform};
 
 /// Why the simulator could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +50,7 @@ pub enum SimError {
 pub struct Simulator {
     listener: TcpListener,
     addr: SocketAddr,
-    state: Arc<SimState>,
+    app: axum::Router,
 }
 
 use state::SimState;
@@ -65,11 +67,14 @@ impl Simulator {
                     source,
                 })?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(SimState::new(config));
+        let app = match config.platform {
+            SimPlatform::Genesys => routes::router(Arc::new(SimState::new(config))),
+            SimPlatform::Cxone => cxone::router(config),
+        };
         Ok(Self {
             listener,
             addr,
-            state,
+            app,
         })
     }
 
@@ -85,8 +90,7 @@ impl Simulator {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), SimError> {
-        let app = routes::router(self.state);
-        axum::serve(self.listener, app)
+        axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await?;
         Ok(())

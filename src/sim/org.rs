@@ -77,6 +77,17 @@ impl Org {
         }
     }
 
+    /// An org with no users and no definitions.
+    pub fn empty() -> Self {
+        Self {
+            division_id: String::new(),
+            users: Vec::new(),
+            user_by_id: HashMap::new(),
+            skills: RwLock::new(Catalog::default()),
+            languages: RwLock::new(Catalog::default()),
+        }
+    }
+
     /// The user with this id (as text); `None` for unknown or malformed ids.
     pub fn user(&self, id: &str) -> Option<&UserSlot> {
         let id = Uuid::parse_str(id).ok()?;

@@ -32,6 +32,7 @@ struct ActiveFaults {
     outage_until: Option<Instant>,
     conflicts_left: u32,
     timeouts_left: u32,
+    item_fails_left: u32,
     api_limiter: Option<Arc<Limiter>>,
     mint_limiter: Option<Arc<Limiter>>,
 }
@@ -94,6 +95,12 @@ impl SimState {
     /// State for a freshly generated org.
     pub fn new(config: SimConfig) -> Self {
         let org = Org::generate(&config);
+        Self::with_org(config, org)
+    }
+
+    /// State around an org made elsewhere (another platform's simulator keeps its own org and
+    /// passes an empty one).
+    pub fn with_org(config: SimConfig, org: Org) -> Self {
         let faults = config.faults;
         let state = Self {
             org,
@@ -104,6 +111,7 @@ impl SimState {
                 outage_until: None,
                 conflicts_left: 0,
                 timeouts_left: 0,
+                item_fails_left: 0,
                 api_limiter: None,
                 mint_limiter: None,
             }),
@@ -123,7 +131,13 @@ impl SimState {
             .unwrap_or(0);
         faults.conflict_next = active.conflicts_left;
         faults.timeout_next = active.timeouts_left;
+        faults.item_fail_next = active.item_fails_left;
         faults
+    }
+
+    /// Consumes one of the forced item failures set by `item_fail_next`, if any are left.
+    pub fn take_forced_item_failure(&self) -> bool {
+        take(&mut self.faults.write().item_fails_left)
     }
 
     /// Consumes one of the forced conflicts set by `conflict_next`, if any are left.
@@ -155,6 +169,7 @@ impl SimState {
             .then(|| Instant::now() + Duration::from_millis(faults.outage_ms));
         active.conflicts_left = faults.conflict_next;
         active.timeouts_left = faults.timeout_next;
+        active.item_fails_left = faults.item_fail_next;
         active.faults = faults;
     }
 

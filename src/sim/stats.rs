@@ -35,7 +35,8 @@ pub struct RequestCount {
 pub struct StatsReport {
     /// All requests.
     pub total: u64,
-    /// Write requests (POST, PUT, PATCH, DELETE) to `/api/v2`.
+    /// Write requests (POST, PUT, PATCH, DELETE) to the platform API (`/api/v2`,
+    /// `/inContactAPI`).
     pub writes: u64,
     /// 429 responses.
     pub throttled: u64,
@@ -48,6 +49,12 @@ pub struct StatsReport {
 /// True for methods that change state.
 pub fn is_write(method: &str) -> bool {
     matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
+}
+
+/// True for paths of a platform API (Genesys `/api/v2/…`, CXone `/inContactAPI/…`), as opposed
+/// to login, discovery and `/sim/*`.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/v2/") || path.starts_with("/inContactAPI/")
 }
 
 impl Stats {
@@ -85,7 +92,7 @@ impl Stats {
         let total = requests.iter().map(|r| r.count).sum();
         let writes = requests
             .iter()
-            .filter(|r| is_write(&r.method) && r.path.starts_with("/api/v2/"))
+            .filter(|r| is_write(&r.method) && is_api_path(&r.path))
             .map(|r| r.count)
             .sum();
         let throttled = requests

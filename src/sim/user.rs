@@ -1,8 +1,9 @@
 //! One simulated user: the writable profile, its version, and the replica lag that makes reads
 //! trail writes.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
+
+use super::lag::Lag;
 
 /// Whether an assignment routes (`active`) or is parked (`inactive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,16 +96,7 @@ pub struct UserData {
     pub routing_status: RoutingStatus,
     /// When the last write landed; drives the conflict window.
     pub last_write: Option<Instant>,
-    lag: Option<Box<LagBuffer>>,
-}
-
-/// Writes not yet visible to lagging readers.
-#[derive(Debug)]
-struct LagBuffer {
-    /// What a lagging reader sees.
-    base: Profile,
-    /// Later states and when each was written.
-    pending: VecDeque<(Instant, Profile)>,
+    lag: Lag<Profile>,
 }
 
 impl UserData {
@@ -114,7 +106,7 @@ impl UserData {
             profile,
             routing_status,
             last_write: None,
-            lag: None,
+            lag: Lag::default(),
         }
     }
 
@@ -129,17 +121,7 @@ impl UserData {
         let mut next = self.profile.clone();
         let result = change(&mut next)?;
         next.version += 1;
-        if lag.is_zero() {
-            self.lag = None;
-        } else {
-            let buffer = self.lag.get_or_insert_with(|| {
-                Box::new(LagBuffer {
-                    base: self.profile.clone(),
-                    pending: VecDeque::new(),
-                })
-            });
-            buffer.pending.push_back((now, next.clone()));
-        }
+        self.lag.record(now, lag, &self.profile, &next);
         self.profile = next;
         self.last_write = Some(now);
         Ok(result)
@@ -148,30 +130,7 @@ impl UserData {
     /// The profile a reader sees: the current one, or with `stale` the one a replica `lag` behind
     /// still serves.
     pub fn read(&mut self, now: Instant, lag: Duration, stale: bool) -> &Profile {
-        let Some(buffer) = self.lag.as_mut() else {
-            return &self.profile;
-        };
-        while let Some((at, _)) = buffer.pending.front() {
-            if now.duration_since(*at) < lag {
-                break;
-            }
-            if let Some((_, caught_up)) = buffer.pending.pop_front() {
-                buffer.base = caught_up;
-            }
-        }
-        if buffer.pending.is_empty() {
-            self.lag = None;
-            return &self.profile;
-        }
-        if stale {
-            // Re-borrow through the option so the early return above stays legal.
-            match self.lag.as_ref() {
-                Some(buffer) => &buffer.base,
-                None => &self.profile,
-            }
-        } else {
-            &self.profile
-        }
+        self.lag.view(&self.profile, now, lag, stale)
     }
 }
 

@@ -2,7 +2,7 @@
 //! login behind faults only; `/sim/*` admin routes open. Every response is counted and correlated.
 
 mod access;
-mod admin;
+pub(crate) mod admin;
 mod assignments;
 mod definitions;
 mod limits;

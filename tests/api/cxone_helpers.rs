@@ -1,0 +1,222 @@
+//! Scaffolding for the CXone simulator: a sim on a free port and a client holding an access-key
+//! token for it.
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use skillsync::sim::stats::StatsReport;
+use skillsync::sim::{Faults, SimConfig, SimPlatform, Simulator};
+
+/// The API base every test uses; any `v{N}.0` works.
+pub const V: &str = "/inContactAPI/services/v23.0";
+
+/// A running CXone simulator and a client holding a token for it.
+pub struct CxSim {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    shutdown: CancellationToken,
+}
+
+impl Drop for CxSim {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A small CXone org with no faults and no rate limit.
+pub fn cx_org() -> SimConfig {
+    SimConfig {
+        platform: SimPlatform::Cxone,
+        listen: "127.0.0.1:0".into(),
+        agents: 20,
+        skills: 60,
+        seed: 42,
+        faults: Faults::none(),
+        ..SimConfig::default()
+    }
+}
+
+pub async fn cx_token(http: &reqwest::Client, base: &str, id: &str, secret: &str) -> Response {
+    http.post(format!("{base}/authentication/v1/token/access-key"))
+        .json(&serde_json::json!({"accessKeyId": id, "accessKeySecret": secret}))
+        .send()
+        .await
+        .expect("token request")
+}
+
+pub async fn spawn_cxone_sim(config: SimConfig) -> CxSim {
+    let sim = Simulator::build(config).await.expect("simulator builds");
+    let base = sim.base_url();
+    let shutdown = CancellationToken::new();
+    tokio::spawn(sim.run_until_stopped(shutdown.clone()));
+    let http = reqwest::Client::new();
+    let token = cx_token(&http, &base, "skillsync-sim", "skillsync-sim-secret")
+        .await
+        .json::<Value>()
+        .await
+        .expect("token json")["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string();
+    CxSim {
+        base,
+        http,
+        token,
+        shutdown,
+    }
+}
+
+impl CxSim {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// An authenticated call to `V` + `path`.
+    pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .http
+            .request(method, self.url(&format!("{V}{path}")))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// An authenticated call that must answer 200; its JSON.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let resp = self.api(method.clone(), path, body).await;
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {text}");
+        serde_json::from_str(&text).expect("json body")
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        self.ok(Method::GET, path, None).await
+    }
+
+    /// Follows `_links.next` from `path`, collecting the items under `key`.
+    pub async fn all_pages(&self, path: &str, key: &str) -> (Vec<Value>, u32) {
+        let mut items = Vec::new();
+        let mut pages = 0;
+        let mut next = Some(self.url(&format!("{V}{path}")));
+        while let Some(url) = next {
+            let page: Value = self
+                .http
+                .get(&url)
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("page")
+                .json()
+                .await
+                .expect("json");
+            items.extend(page[key].as_array().expect("items").iter().cloned());
+            next = page["_links"]["next"].as_str().map(str::to_string);
+            pages += 1;
+        }
+        (items, pages)
+    }
+
+    pub async fn set_faults(&self, faults: Value) -> Value {
+        let resp = self
+            .http
+            .post(self.url("/sim/faults"))
+            .json(&faults)
+            .send()
+            .await
+            .expect("faults");
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.expect("faults json")
+    }
+
+    pub async fn stats(&self) -> StatsReport {
+        self.http
+            .get(self.url("/sim/stats"))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
+    }
+
+    /// The true state of an agent, ignoring lag.
+    pub async fn truth(&self, agent: u64) -> Value {
+        self.http
+            .get(self.url(&format!("/sim/users/{agent}")))
+            .send()
+            .await
+            .expect("truth")
+            .json()
+            .await
+            .expect("truth json")
+    }
+
+    /// `(skillId, proficiency)` an agent truly holds.
+    pub async fn held(&self, agent: u64) -> Vec<(u64, u64)> {
+        self.truth(agent).await["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .map(|s| {
+                (
+                    s["skillId"].as_u64().expect("id"),
+                    s["proficiency"].as_u64().expect("p"),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn agent_ids(&self) -> Vec<u64> {
+        self.http
+            .get(self.url("/sim/users"))
+            .send()
+            .await
+            .expect("users")
+            .json()
+            .await
+            .expect("users json")
+    }
+
+    /// An agent holding at least `min` skills, and a skill id it lacks.
+    pub async fn agent_with_skills(&self, min: usize) -> (u64, Vec<u64>, u64) {
+        let all: Vec<u64> = self.get("/skills?top=500").await["skills"]
+            .as_array()
+            .expect("skills")
+            .iter()
+            .map(|s| s["skillId"].as_u64().expect("id"))
+            .collect();
+        for agent in self.agent_ids().await {
+            let held: Vec<u64> = self.held(agent).await.iter().map(|h| h.0).collect();
+            if held.len() >= min {
+                let lacking = *all
+                    .iter()
+                    .find(|s| !held.contains(s))
+                    .expect("a lacking skill");
+                return (agent, held, lacking);
+            }
+        }
+        panic!("no agent with {min} skills");
+    }
+
+    /// A change "made in the CXone UI".
+    pub async fn admin_edit(&self, agent: u64, change: Value) {
+        let resp = self
+            .http
+            .post(self.url(&format!("/sim/users/{agent}/skills")))
+            .json(&change)
+            .send()
+            .await
+            .expect("admin edit");
+        assert_eq!(
+            resp.status(),
+            StatusCode::NO_CONTENT,
+            "{:?}",
+            resp.text().await
+        );
+    }
+}
