@@ -84,6 +84,13 @@ impl Cxone {
         self
     }
 
+    /// The same connector finding its endpoints from `source` (a test's stand-in tenant).
+    #[cfg(test)]
+    pub(super) fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
+    }
+
     /// The endpoints, found at the first call: a failed discovery is tried again next time.
     pub async fn endpoints(&self) -> Result<Endpoints, PlatformError> {
         match &self.source {

@@ -19,3 +19,6 @@ pub use client::Cxone;
 pub use observe::{AgentAssignments, Changes};
 pub use proficiency::CxoneProficiency;
 pub use wire::CxoneId;
+
+#[cfg(test)]
+mod http_tests;
