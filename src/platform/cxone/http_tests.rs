@@ -19,15 +19,17 @@ use crate::platform::{PlatformError, PlatformSettings};
 const CAP: usize = 2;
 
 #[derive(Default)]
-struct Tenant {
+pub(super) struct Tenant {
     queries: Mutex<Vec<String>>,
     logins: Mutex<Vec<Value>>,
+    /// Writes received: method, path and body.
+    pub(super) writes: Mutex<Vec<(String, String, Value)>>,
 }
 
-type Shared = Arc<Tenant>;
+pub(super) type Shared = Arc<Tenant>;
 type Reply = (StatusCode, Json<Value>);
 
-fn authorized(headers: &HeaderMap) -> bool {
+pub(super) fn authorized(headers: &HeaderMap) -> bool {
     headers
         .get("authorization")
         .is_some_and(|v| v == "Bearer tok-1")
@@ -50,7 +52,7 @@ async fn discovery(headers: HeaderMap) -> Json<Value> {
     )
 }
 
-async fn login(State(t): State<Shared>, Json(body): Json<Value>) -> Reply {
+pub(super) async fn login(State(t): State<Shared>, Json(body): Json<Value>) -> Reply {
     t.logins.lock().expect("lock").push(body.clone());
     if body["accessKeySecret"] == "right" && body["accessKeyId"] == "key-1" {
         let token = json!({"access_token":"tok-1","token_type":"Bearer","expires_in":"3600"});
@@ -135,7 +137,7 @@ async fn tenant() -> (String, Shared) {
     (format!("http://{addr}"), shared)
 }
 
-fn settings(secret: &str) -> PlatformSettings {
+pub(super) fn settings(secret: &str) -> PlatformSettings {
     PlatformSettings {
         kind: "cxone".into(),
         region: String::new(),
