@@ -24,6 +24,7 @@ pub(super) struct Tenant {
     logins: Mutex<Vec<Value>>,
     /// Writes received: method, path and body.
     pub(super) writes: Mutex<Vec<(String, String, Value)>>,
+    discoveries: Mutex<u32>,
 }
 
 pub(super) type Shared = Arc<Tenant>;
@@ -50,6 +51,20 @@ async fn discovery(headers: HeaderMap) -> Json<Value> {
     Json(
         json!({"api_endpoint": format!("http://{host}/api/"), "auth_endpoint": format!("http://{host}/auth"), "other": 1}),
     )
+}
+
+/// The first discovery fails with a 503, later ones succeed.
+async fn flaky_discovery(State(t): State<Shared>, headers: HeaderMap) -> Reply {
+    let n = {
+        let mut n = t.discoveries.lock().expect("lock");
+        *n += 1;
+        *n
+    };
+    if n == 1 {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({})));
+    }
+    let Json(found) = discovery(headers).await;
+    (StatusCode::OK, Json(found))
 }
 
 pub(super) async fn login(State(t): State<Shared>, Json(body): Json<Value>) -> Reply {
@@ -118,6 +133,7 @@ async fn tenant() -> (String, Shared) {
     let shared = Shared::default();
     let app = Router::new()
         .route("/.well-known/cxone-configuration", get(discovery))
+        .route("/.well-known/flaky", get(flaky_discovery))
         .route("/auth/authentication/v1/token/access-key", post(login))
         .route("/api/inContactAPI/services/v33.0/agents", get(agents))
         .route(
@@ -262,13 +278,34 @@ async fn one_agents_skills_are_read_under_result_set_too() {
 }
 
 #[tokio::test]
-async fn an_unknown_area_is_a_configuration_error_and_discovery_is_tried_again() {
+async fn an_unknown_area_is_a_configuration_error() {
     let (base, _) = tenant().await;
     let url = format!("{base}/.well-known/nothing-here");
     let error = endpoints::discover(&reqwest::Client::new(), &url, "v33.0")
         .await
         .expect_err("404");
     assert!(matches!(error, PlatformError::Config(_)), "{error}");
+}
+
+#[tokio::test]
+async fn a_failed_discovery_is_tried_again_at_the_next_call() {
+    let (base, _) = tenant().await;
+    let cxone = Cxone::new(&settings("right"))
+        .expect("valid settings")
+        .with_source(Source::Discover {
+            url: format!("{base}/.well-known/flaky"),
+            api_version: "v33.0".into(),
+        });
+    let error = cxone.check_credentials().await.expect_err("503");
+    assert!(
+        matches!(error, PlatformError::Unavailable { .. }),
+        "{error}"
+    );
+    cxone
+        .check_credentials()
+        .await
+        .expect("discovered the second time");
+    assert_eq!(cxone.agents().await.expect("agents").len(), 5);
 }
 
 #[test]

@@ -16,10 +16,12 @@ pub mod results;
 pub mod wire;
 mod write;
 
+pub use bodies::{AgentGrant, AgentSkillRemovals, AgentSkills, SkillAgents, SkillGrant};
 pub use client::Cxone;
 pub use observe::{AgentAssignments, Changes};
 pub use proficiency::CxoneProficiency;
-pub use wire::CxoneId;
+pub use results::{ItemFailure, WriteReport};
+pub use wire::{Agent, Assignment, CxoneId, Skill};
 
 #[cfg(test)]
 mod http_tests;
