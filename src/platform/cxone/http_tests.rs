@@ -124,6 +124,17 @@ async fn assignments(headers: HeaderMap, Query(q): Query<HashMap<String, String>
     (StatusCode::OK, Json(body))
 }
 
+/// A listing that ignores `skip` and `top` and has neither a total nor links.
+async fn skills(headers: HeaderMap) -> Reply {
+    if !authorized(&headers) {
+        return (StatusCode::UNAUTHORIZED, Json(json!({})));
+    }
+    let all: Vec<Value> = (1..=3)
+        .map(|id| json!({"skillId": id, "skillName": format!("S{id}"), "isActive": true}))
+        .collect();
+    (StatusCode::OK, Json(json!({"skills": all})))
+}
+
 async fn agent_skills(Path(id): Path<String>) -> Json<Value> {
     Json(json!({"resultSet": {"agentSkillAssignments": [
         {"agentId": id, "skillId": 10, "skillName": "Billing", "agentProficiencyValue": 4}]}}))
@@ -144,6 +155,7 @@ async fn tenant() -> (String, Shared) {
             "/api/inContactAPI/services/v33.0/agents/{id}/skills",
             get(agent_skills),
         )
+        .route("/api/inContactAPI/services/v33.0/skills", get(skills))
         .with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -275,6 +287,14 @@ async fn one_agents_skills_are_read_under_result_set_too() {
     assert_eq!(skills.len(), 1);
     assert_eq!(skills[0].skill_name.as_deref(), Some("Billing"));
     assert_eq!(cxone.calls().of(calls::GET_AGENT_SKILLS), 1);
+}
+
+#[tokio::test]
+async fn a_listing_that_does_not_page_is_read_once() {
+    let (cxone, _) = connector("right").await;
+    let skills = cxone.skills().await.expect("skills");
+    assert_eq!(skills.len(), 3);
+    assert_eq!(cxone.calls().of(calls::LIST_SKILLS), 1);
 }
 
 #[tokio::test]

@@ -65,7 +65,8 @@ impl Page for AssignmentsPage {
 }
 
 /// Whether to ask for the page after one that brought `got` items, `read` in all so far.
-/// `totalRecords` decides when present; else `_links.next`; else a short page ends it.
+/// `totalRecords` decides when present; else `_links.next`; else a short page ends it, and so
+/// does a page longer than `top` (a listing that does not page sent everything at once).
 fn more(read: u64, got: usize, top: u32, total: Option<u64>, links: Option<&Links>) -> bool {
     if got == 0 {
         return false;
@@ -73,7 +74,7 @@ fn more(read: u64, got: usize, top: u32, total: Option<u64>, links: Option<&Link
     match (total, links) {
         (Some(total), _) => read < total,
         (None, Some(links)) => links.has_next(),
-        (None, None) => got >= top as usize,
+        (None, None) => got == top as usize,
     }
 }
 
@@ -226,6 +227,7 @@ mod tests {
         assert!(!more(100, 100, 100, None, Some(&links(None))));
         assert!(more(100, 100, 100, None, None));
         assert!(!more(150, 50, 100, None, None));
+        assert!(!more(600, 600, 100, None, None));
         assert!(!more(100, 0, 100, Some(500), None));
     }
 
