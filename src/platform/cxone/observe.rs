@@ -141,13 +141,14 @@ impl Reader<'_> {
         Ok((items, poll_time))
     }
 
-    /// Every active agent (once each, though paging while others write can repeat one).
+    /// Every active agent (once each, though paging while others write can repeat one; an
+    /// agent the listing marks inactive despite `isActive=true` is left out).
     pub async fn agents(&self) -> Result<Vec<Agent>, PlatformError> {
         let (mut agents, _) = self
             .all::<AgentsPage>(calls::LIST_AGENTS, "/agents?isActive=true")
             .await?;
         let mut seen = HashSet::new();
-        agents.retain(|a| seen.insert(a.agent_id.clone()));
+        agents.retain(|a| a.is_active != Some(false) && seen.insert(a.agent_id.clone()));
         Ok(agents)
     }
 
