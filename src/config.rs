@@ -214,6 +214,53 @@ mod tests {
     }
 
     #[test]
+    fn the_access_key_secret_comes_from_the_environment_and_is_redacted_when_printed() {
+        let settings = Settings::load_with_env(
+            None,
+            env(&[
+                ("SKILLSYNC__PLATFORM__ACCESS_KEY_SECRET", "0007hunter"),
+                ("SKILLSYNC__PLATFORM__ACCESS_KEY_ID", "key-1"),
+                ("SKILLSYNC__PLATFORM__AREA", "eu1"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(settings.platform.access_key_secret.expose(), "0007hunter");
+        assert_eq!(settings.platform.area, "eu1");
+        assert_eq!(settings.platform.api_version, "v33.0");
+        assert_eq!(settings.platform.write_batch_size, 50);
+        let printed = settings.to_redacted_toml();
+        assert!(!printed.contains("0007hunter"), "{printed}");
+        assert!(
+            printed.contains("access_key_secret = \"[redacted]\""),
+            "{printed}"
+        );
+        assert!(!format!("{settings:?}").contains("0007hunter"));
+    }
+
+    #[test]
+    fn a_platform_section_without_the_cxone_keys_still_loads() {
+        let genesys_only = r#"
+            kind = "genesys"
+            client_id = "id"
+            client_secret = "secret"
+            requests_per_minute = 300
+            max_concurrency = 8
+            request_timeout_secs = 30
+            connect_timeout_secs = 10
+            max_retries = 6
+            users_page_size = 500
+            definitions_page_size = 100
+            create_missing_skills = false
+        "#;
+        let platform: crate::platform::PlatformSettings =
+            toml::from_str(genesys_only).expect("loads");
+        assert_eq!(platform.access_key_id, "");
+        assert_eq!(platform.access_key_secret.expose(), "");
+        assert_eq!(platform.api_version, "v33.0");
+        assert_eq!(platform.write_batch_size, 50);
+    }
+
+    #[test]
     fn a_missing_config_file_is_an_error_naming_it() {
         let err = Settings::load_with_env(Some(Path::new("/nonexistent/x.toml")), env(&[]))
             .expect_err("missing file");

@@ -20,7 +20,7 @@ pub enum Connector {
 /// a minute, and a float such as `inf` given for an integer loads as the largest integer (the
 /// `config` crate saturates), which a semaphore or a timer cannot take.
 fn check_ranges(s: &PlatformSettings) -> Result<(), PlatformError> {
-    let ranges: [(&str, u64, u64, u64); 7] = [
+    let ranges: [(&str, u64, u64, u64); 8] = [
         (
             "requests_per_minute",
             s.requests_per_minute.into(),
@@ -38,6 +38,7 @@ fn check_ranges(s: &PlatformSettings) -> Result<(), PlatformError> {
             1,
             10_000,
         ),
+        ("write_batch_size", s.write_batch_size.into(), 1, 1_000),
     ];
     match ranges
         .iter()
@@ -138,6 +139,11 @@ mod tests {
             users_page_size: 500,
             definitions_page_size: 100,
             create_missing_skills: false,
+            access_key_id: String::new(),
+            access_key_secret: "".into(),
+            area: String::new(),
+            api_version: "v33.0".into(),
+            write_batch_size: 50,
         }
     }
 

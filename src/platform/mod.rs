@@ -4,6 +4,7 @@
 //! vendor. This layer must not depend on anything above `domain`.
 
 mod connector;
+pub mod cxone;
 pub mod error;
 pub mod genesys;
 pub mod journal;

@@ -9,7 +9,7 @@ use crate::domain::Secret;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
-    /// Platform family; only `genesys` today.
+    /// Platform family: `genesys` (NICE CXone's connector is being built).
     pub kind: String,
     /// Genesys Cloud region domain, e.g. `mypurecloud.de`.
     #[serde(default)]
@@ -38,4 +38,33 @@ pub struct PlatformSettings {
     /// Create skills that a feed names but the platform does not define (otherwise an error for
     /// the agents that need them).
     pub create_missing_skills: bool,
+    /// NICE CXone access key id (empty for other platforms).
+    #[serde(default)]
+    pub access_key_id: String,
+    /// NICE CXone access key secret; redacted when printed.
+    #[serde(default = "no_secret")]
+    pub access_key_secret: Secret,
+    /// NICE CXone area (`na1`, `au1`, `eu1`, …) whose discovery document names the API and
+    /// login hosts; used only when `base_url` is empty.
+    #[serde(default)]
+    pub area: String,
+    /// NICE CXone REST API version, the path segment `services/{api_version}/`.
+    #[serde(default = "default_api_version")]
+    pub api_version: String,
+    /// NICE CXone: the largest agent list one multi-agent write carries. Listings use
+    /// `users_page_size` as their `top`.
+    #[serde(default = "default_write_batch_size")]
+    pub write_batch_size: u32,
+}
+
+fn no_secret() -> Secret {
+    Secret::from("")
+}
+
+fn default_api_version() -> String {
+    "v33.0".into()
+}
+
+fn default_write_batch_size() -> u32 {
+    50
 }
