@@ -5,6 +5,7 @@ mod apply_audit;
 mod apply_basics;
 mod apply_faults;
 mod apply_lag;
+mod cxone_connector;
 mod cxone_helpers;
 mod daemon_certifications;
 mod daemon_crash;

@@ -44,11 +44,17 @@ pub fn read_write_answer(body: &[u8]) -> WriteReport {
         return WriteReport::default();
     };
     let set = root.get("resultSet").unwrap_or(&root);
-    let items = ["skillResults", "agentResults", "results"]
+    // An item may name both its agent and its skill: the list says which one it stands for.
+    let lists = [
+        ("skillResults", ["skillId", "agentId"]),
+        ("agentResults", ["agentId", "skillId"]),
+        ("results", ["skillId", "agentId"]),
+    ];
+    let failed: Vec<ItemFailure> = lists
         .iter()
-        .filter_map(|key| set.get(*key).and_then(Value::as_array))
-        .flatten();
-    let failed: Vec<ItemFailure> = items.filter_map(item_failure).collect();
+        .filter_map(|(key, ids)| Some((set.get(*key)?.as_array()?, ids)))
+        .flat_map(|(items, ids)| items.iter().filter_map(|item| item_failure(item, ids)))
+        .collect();
     let error_count = set
         .get("errorCount")
         .and_then(|n| n.as_u64().or_else(|| n.as_str()?.trim().parse().ok()))
@@ -60,8 +66,8 @@ pub fn read_write_answer(body: &[u8]) -> WriteReport {
 }
 
 /// An item failed when `success` is false, or when it carries an error message and does not
-/// say it succeeded.
-fn item_failure(item: &Value) -> Option<ItemFailure> {
+/// say it succeeded. `ids`: the id fields that name it, the one its list stands for first.
+fn item_failure(item: &Value, ids: &[&str; 2]) -> Option<ItemFailure> {
     let success = item.get("success").and_then(|s| match s {
         Value::Bool(b) => Some(*b),
         Value::String(s) => s.trim().parse().ok(),
@@ -80,13 +86,11 @@ fn item_failure(item: &Value) -> Option<ItemFailure> {
     if !failed {
         return None;
     }
-    let id = ["skillId", "agentId"]
-        .iter()
-        .find_map(|key| match item.get(*key)? {
-            Value::Number(n) => Some(CxoneId::new(n.to_string())),
-            Value::String(s) if !s.trim().is_empty() => Some(CxoneId::new(s.trim())),
-            _ => None,
-        });
+    let id = ids.iter().find_map(|key| match item.get(*key)? {
+        Value::Number(n) => Some(CxoneId::new(n.to_string())),
+        Value::String(s) if !s.trim().is_empty() => Some(CxoneId::new(s.trim())),
+        _ => None,
+    });
     Some(ItemFailure { id, message })
 }
 
@@ -110,8 +114,10 @@ mod tests {
 
     #[test]
     fn per_skill_answers_name_agents() {
+        // Items may name the skill too; in agentResults the agent is what failed.
         let body = br#"{"resultSet":{"errorCount":"1","agentResults":[
-            {"agentId":101,"success":"false"},{"agentId":102,"success":true,"errorMessage":""}]}}"#;
+            {"skillId":7,"agentId":101,"success":"false"},
+            {"skillId":7,"agentId":102,"success":true,"errorMessage":""}]}}"#;
         let report = read_write_answer(body);
         assert_eq!(report.failed.len(), 1);
         assert_eq!(report.failed[0].id, Some(CxoneId::from(101)));
