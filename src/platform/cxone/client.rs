@@ -47,13 +47,7 @@ impl Cxone {
                     .into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("skillsync/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(settings.request_timeout_secs.max(1)))
-            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
-            .pool_max_idle_per_host(settings.max_concurrency.max(1))
-            .build()
-            .map_err(|e| PlatformError::Config(format!("HTTP client: {e}")))?;
+        let http = crate::platform::transport::http_client(settings)?;
         Ok(Self {
             http,
             source,

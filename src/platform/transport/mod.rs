@@ -5,6 +5,7 @@
 //! [`Vendor`] hooks.
 
 mod backoff;
+mod client;
 pub mod counting;
 mod outcome;
 mod pacer;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Serialize;
 
+pub use client::http_client;
 pub use outcome::{classify, Outcome};
 pub use response::without_url;
 pub use vendor::{Failure, Minted, Vendor};
