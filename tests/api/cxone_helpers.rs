@@ -3,25 +3,24 @@
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
+
+use crate::helpers::TestSim;
 use tokio_util::sync::CancellationToken;
 
-use skillsync::sim::stats::StatsReport;
 use skillsync::sim::{Faults, SimConfig, SimPlatform, Simulator};
 
 /// The API base every test uses; any `v{N}.0` works.
 pub const V: &str = "/inContactAPI/services/v23.0";
 
-/// A running CXone simulator and a client holding a token for it.
-pub struct CxSim {
-    pub base: String,
-    pub http: reqwest::Client,
-    pub token: String,
-    shutdown: CancellationToken,
-}
+/// A running CXone simulator and a client holding a token for it: the Genesys harness's
+/// admin calls (`/sim/faults`, `/sim/stats`, …) are the same, so it is one underneath.
+pub struct CxSim(TestSim);
 
-impl Drop for CxSim {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
+impl std::ops::Deref for CxSim {
+    type Target = TestSim;
+
+    fn deref(&self) -> &TestSim {
+        &self.0
     }
 }
 
@@ -60,19 +59,10 @@ pub async fn spawn_cxone_sim(config: SimConfig) -> CxSim {
         .as_str()
         .expect("access_token")
         .to_string();
-    CxSim {
-        base,
-        http,
-        token,
-        shutdown,
-    }
+    CxSim(TestSim::running(base, http, token, shutdown))
 }
 
 impl CxSim {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
     /// An authenticated call to `V` + `path`.
     pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut req = self
@@ -119,29 +109,6 @@ impl CxSim {
             pages += 1;
         }
         (items, pages)
-    }
-
-    pub async fn set_faults(&self, faults: Value) -> Value {
-        let resp = self
-            .http
-            .post(self.url("/sim/faults"))
-            .json(&faults)
-            .send()
-            .await
-            .expect("faults");
-        assert_eq!(resp.status(), StatusCode::OK);
-        resp.json().await.expect("faults json")
-    }
-
-    pub async fn stats(&self) -> StatsReport {
-        self.http
-            .get(self.url("/sim/stats"))
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("stats json")
     }
 
     /// The true state of an agent, ignoring lag.

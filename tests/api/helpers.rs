@@ -49,12 +49,7 @@ pub async fn spawn_sim(config: SimConfig) -> TestSim {
         .as_str()
         .expect("access_token")
         .to_string();
-    TestSim {
-        base,
-        http,
-        token,
-        shutdown,
-    }
+    TestSim::running(base, http, token, shutdown)
 }
 
 pub async fn fetch_token(http: &reqwest::Client, base: &str, id: &str, secret: &str) -> Response {
@@ -67,6 +62,21 @@ pub async fn fetch_token(http: &reqwest::Client, base: &str, id: &str, secret: &
 }
 
 impl TestSim {
+    /// A simulator already running at `base`, stopped with `shutdown` when dropped.
+    pub fn running(
+        base: String,
+        http: reqwest::Client,
+        token: String,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self {
+            base,
+            http,
+            token,
+            shutdown,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
