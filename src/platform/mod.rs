@@ -3,17 +3,21 @@
 //! `transport` is shared by every connector; only `genesys` (and future connectors) know a
 //! vendor. This layer must not depend on anything above `domain`.
 
+pub mod batch;
 mod connector;
 pub mod cxone;
 pub mod error;
 pub mod genesys;
+pub mod incremental;
 pub mod journal;
 pub mod settings;
 pub mod transport;
 
 use std::future::Future;
 
+pub use batch::AgentWrite;
 pub use connector::Connector;
+pub use incremental::Changed;
 pub use error::PlatformError;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 pub use settings::PlatformSettings;
@@ -47,6 +51,43 @@ pub trait Platform: Send + Sync {
         changes: &[Change],
         journal: &J,
     ) -> impl Future<Output = Result<(), PlatformError>> + Send;
+
+    /// How many agents' writes the connector wants handed over at once through
+    /// [`Platform::apply_batch`] (it groups them into fewer calls); 1: one at a time.
+    fn write_batch(&self) -> usize {
+        1
+    }
+
+    /// Writes several agents' planned changes, grouping them into as few calls as the platform
+    /// allows; one result per write, in order, each meaning what [`Platform::apply`]'s would.
+    /// By default each agent goes through `apply`, all at once (the transport paces them).
+    fn apply_batch<J: Journal>(
+        &self,
+        writes: &[AgentWrite<'_, J>],
+    ) -> impl Future<Output = Vec<Result<(), PlatformError>>> + Send {
+        futures::future::join_all(
+            writes
+                .iter()
+                .map(|w| self.apply(w.agent, w.changes, w.journal)),
+        )
+    }
+
+    /// The agents whose assignments changed since `cursor` (a value [`Platform::scan_cursor`]
+    /// or an earlier call returned). `Ok(None)`: the platform cannot list changes; read
+    /// everything instead.
+    fn observe_changed(
+        &self,
+        cursor: &str,
+    ) -> impl Future<Output = Result<Option<Changed>, PlatformError>> + Send {
+        let _ = cursor;
+        async { Ok(None) }
+    }
+
+    /// The cursor of the last full [`Platform::observe`], for the next incremental read
+    /// (`None`: no incremental reads, or no full read yet).
+    fn scan_cursor(&self) -> Option<String> {
+        None
+    }
 
     /// Makes the next write re-read the skill and language definitions (once per job: someone
     /// may have created or deleted skills in the admin UI since).
