@@ -41,6 +41,9 @@ pub struct WriteResult {
     pub correlation_id: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// When the platform failed only some of the call's items (a CXone 200 naming failed
+    /// items), the indexes into the intent's `changes` that did land; empty otherwise.
+    pub landed_items: Vec<usize>,
 }
 
 /// Why a write was not attempted.

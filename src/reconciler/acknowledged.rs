@@ -63,6 +63,14 @@ impl<J: Journal> Journal for Acknowledged<'_, J> {
         // is unknown, and a re-read is the only way to learn about it.
         if result.error.is_none() && result.status.is_some_and(|s| (200..300).contains(&s)) {
             self.landed.lock().extend(changes);
+        } else {
+            // Items the platform named as done in an answer that failed others did land.
+            let mut landed = self.landed.lock();
+            for &i in &result.landed_items {
+                if let Some(change) = changes.get(i) {
+                    landed.push(change.clone());
+                }
+            }
         }
         self.inner.after(inner, result).await;
     }

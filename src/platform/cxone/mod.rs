@@ -10,6 +10,7 @@ pub mod bodies;
 pub mod calls;
 mod client;
 pub mod endpoints;
+pub mod grouping;
 mod observe;
 pub mod proficiency;
 pub mod results;

@@ -23,6 +23,10 @@ pub struct WriteReport {
     pub failed: Vec<ItemFailure>,
     /// Failures `errorCount` announces beyond the items found failed (unattributable).
     pub unattributed: u64,
+    /// The answer's HTTP status (0 until the write fills it in).
+    pub status: u16,
+    /// The answer's correlation id (empty until the write fills it in).
+    pub correlation_id: String,
 }
 
 impl WriteReport {
@@ -62,6 +66,7 @@ pub fn read_write_answer(body: &[u8]) -> WriteReport {
     WriteReport {
         unattributed: error_count.saturating_sub(failed.len() as u64),
         failed,
+        ..WriteReport::default()
     }
 }
 

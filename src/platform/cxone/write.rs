@@ -34,7 +34,9 @@ async fn send<B: Serialize>(
             body,
         })
         .await?;
-    let report = read_write_answer(&reply.body);
+    let mut report = read_write_answer(&reply.body);
+    report.status = reply.status;
+    report.correlation_id = reply.correlation_id.clone();
     if !report.is_clean() {
         tracing::warn!(
             %kind,
@@ -106,6 +108,8 @@ impl Cxone {
             let report = send(transport, kind, method.clone(), &path, Some(&body)).await?;
             merged.failed.extend(report.failed);
             merged.unattributed += report.unattributed;
+            merged.status = report.status;
+            merged.correlation_id = report.correlation_id;
         }
         Ok(merged)
     }

@@ -98,12 +98,14 @@ impl Writer<'_> {
                 status: Some(reply.status),
                 correlation_id: Some(reply.correlation_id.clone()),
                 error: None,
+                landed_items: Vec::new(),
             },
             Err(e) => WriteResult {
                 kind,
                 status: e.status(),
                 correlation_id: e.correlation_id().map(str::to_string),
                 error: Some(e.to_string()),
+                landed_items: Vec::new(),
             },
         };
         journal.after(token, &record).await;
