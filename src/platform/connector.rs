@@ -4,8 +4,12 @@
 
 use std::sync::Arc;
 
+use super::cxone::Cxone;
 use super::genesys::Genesys;
-use super::{CallCounts, CallObserver, Journal, Platform, PlatformError, PlatformSettings};
+use super::{
+    AgentWrite, CallCounts, CallObserver, Changed, Journal, Platform, PlatformError,
+    PlatformSettings,
+};
 use crate::domain::{Change, Granularity, LiveAgent};
 
 /// The configured platform connector. An enum rather than a trait object: the set of
@@ -14,6 +18,18 @@ use crate::domain::{Change, Granularity, LiveAgent};
 pub enum Connector {
     /// Genesys Cloud.
     Genesys(Genesys),
+    /// NICE CXone.
+    Cxone(Cxone),
+}
+
+/// Calls `$call` on whichever connector `$self` holds.
+macro_rules! each {
+    ($self:expr, $c:ident => $call:expr) => {
+        match $self {
+            Connector::Genesys($c) => $call,
+            Connector::Cxone($c) => $call,
+        }
+    };
 }
 
 /// Refuses numbers the connector cannot work with. A 0 budget would otherwise read as one call
@@ -57,8 +73,9 @@ impl Connector {
         check_ranges(settings)?;
         match settings.kind.as_str() {
             "genesys" => Genesys::new(settings).map(Self::Genesys),
+            "cxone" => Cxone::new(settings).map(Self::Cxone),
             other => Err(PlatformError::Config(format!(
-                "platform.kind {other:?} is not supported; use \"genesys\""
+                "platform.kind {other:?} is not supported; use \"genesys\" or \"cxone\""
             ))),
         }
     }
@@ -67,27 +84,22 @@ impl Connector {
     pub fn with_observer(self, observer: Arc<dyn CallObserver>) -> Self {
         match self {
             Self::Genesys(c) => Self::Genesys(c.with_observer(observer)),
+            Self::Cxone(c) => Self::Cxone(c.with_observer(observer)),
         }
     }
 }
 
 impl Platform for Connector {
     fn granularity(&self) -> Granularity {
-        match self {
-            Self::Genesys(c) => c.granularity(),
-        }
+        each!(self, c => c.granularity())
     }
 
     async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {
-        match self {
-            Self::Genesys(c) => c.observe().await,
-        }
+        each!(self, c => c.observe().await)
     }
 
     async fn read_agents(&self, user_ids: &[String]) -> Result<Vec<LiveAgent>, PlatformError> {
-        match self {
-            Self::Genesys(c) => c.read_agents(user_ids).await,
-        }
+        each!(self, c => c.read_agents(user_ids).await)
     }
 
     async fn apply<J: Journal>(
@@ -96,27 +108,38 @@ impl Platform for Connector {
         changes: &[Change],
         journal: &J,
     ) -> Result<(), PlatformError> {
-        match self {
-            Self::Genesys(c) => c.apply(agent, changes, journal).await,
-        }
+        each!(self, c => c.apply(agent, changes, journal).await)
+    }
+
+    fn write_batch(&self) -> usize {
+        each!(self, c => c.write_batch())
+    }
+
+    async fn apply_batch<J: Journal>(
+        &self,
+        writes: &[AgentWrite<'_, J>],
+    ) -> Vec<Result<(), PlatformError>> {
+        each!(self, c => c.apply_batch(writes).await)
+    }
+
+    async fn observe_changed(&self, cursor: &str) -> Result<Option<Changed>, PlatformError> {
+        each!(self, c => c.observe_changed(cursor).await)
+    }
+
+    fn scan_cursor(&self) -> Option<String> {
+        each!(self, c => c.scan_cursor())
     }
 
     async fn refresh_definitions(&self) {
-        match self {
-            Self::Genesys(c) => c.refresh_definitions().await,
-        }
+        each!(self, c => c.refresh_definitions().await)
     }
 
     async fn check_credentials(&self) -> Result<(), PlatformError> {
-        match self {
-            Self::Genesys(c) => c.check_credentials().await,
-        }
+        each!(self, c => Platform::check_credentials(c).await)
     }
 
     fn calls(&self) -> CallCounts {
-        match self {
-            Self::Genesys(c) => c.calls(),
-        }
+        each!(self, c => Platform::calls(c))
     }
 }
 
@@ -158,7 +181,7 @@ mod tests {
             .map(|e| e.to_string());
         assert_eq!(
             refused.as_deref(),
-            Some("invalid platform configuration: platform.kind \"nice\" is not supported; use \"genesys\"")
+            Some("invalid platform configuration: platform.kind \"nice\" is not supported; use \"genesys\" or \"cxone\"")
         );
     }
 

@@ -2,6 +2,7 @@
 //! configuration. It finds the endpoints once, at the first call (discovery, or `base_url`),
 //! then sends everything through the shared transport. It holds no pacing or retry logic.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::api::{CxoneApi, Http};
 use super::endpoints::{self, Endpoints, Source};
+use super::live::Catalog;
 use super::observe::{AgentAssignments, Changes, Reader};
 use super::wire::{Agent, Assignment, CxoneId, Skill};
 use crate::domain::Secret;
@@ -28,6 +30,18 @@ pub struct Cxone {
     page_size: u32,
     write_batch_size: usize,
     concurrency: usize,
+    /// What the last reads learned, for the writes and reads after them.
+    pub(super) known: Known,
+}
+
+/// What earlier reads learned: the skill catalog (until definitions are refreshed), the agents
+/// last listed, the last full listing's poll time and size.
+#[derive(Default)]
+pub(super) struct Known {
+    pub catalog: tokio::sync::Mutex<Option<Arc<Catalog>>>,
+    pub agents: parking_lot::Mutex<HashMap<CxoneId, Agent>>,
+    pub cursor: parking_lot::Mutex<Option<String>>,
+    pub assignments: std::sync::atomic::AtomicUsize,
 }
 
 impl Cxone {
@@ -66,6 +80,7 @@ impl Cxone {
             page_size: settings.users_page_size.max(1),
             write_batch_size: settings.write_batch_size.max(1) as usize,
             concurrency: settings.max_concurrency.max(1),
+            known: Known::default(),
         })
     }
 
@@ -121,7 +136,7 @@ impl Cxone {
             .await
     }
 
-    async fn reader(&self) -> Result<Reader<'_>, PlatformError> {
+    pub(super) async fn reader(&self) -> Result<Reader<'_>, PlatformError> {
         Ok(Reader {
             transport: self.transport().await?,
             page_size: self.page_size,
@@ -141,6 +156,11 @@ impl Cxone {
     /// The largest agent list of one per-skill write (`platform.write_batch_size`).
     pub fn write_batch_size(&self) -> usize {
         self.write_batch_size
+    }
+
+    /// Records a listing page asks for (`platform.users_page_size`).
+    pub fn page_size(&self) -> u32 {
+        self.page_size
     }
 
     /// Calls to have in flight at once (`platform.max_concurrency`).

@@ -180,7 +180,8 @@ mod tests {
     #[test]
     fn groupings_table() {
         use OpKind::*;
-        let cases: Vec<(&str, Vec<Op>, usize, Vec<(OpKind, &str, usize)>)> = vec![
+        type Case = (&'static str, Vec<Op>, usize, Vec<(OpKind, &'static str, usize)>);
+        let cases: Vec<Case> = vec![
             ("nothing to write", vec![], 50, vec![]),
             (
                 "one agent, several skills: one per-agent call",

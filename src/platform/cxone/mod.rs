@@ -1,4 +1,4 @@
-//! The NICE CXone connector (being built): CXone paths and wire types on top of the shared
+//! The NICE CXone connector: CXone paths and wire types on top of the shared
 //! transport. `endpoints` finds the hosts (discovery or `base_url`); `api` is the access-key
 //! login and error-body hooks; `observe` pages through agents and assignments; `write` makes
 //! the writes; `wire` holds the read types, `bodies` the only write bodies, `results` reads
@@ -6,11 +6,14 @@
 //! them. Pacing and retries belong to [`crate::platform::transport`], never here.
 
 mod api;
+mod apply;
 pub mod bodies;
 pub mod calls;
 mod client;
+mod connector;
 pub mod endpoints;
 pub mod grouping;
+pub mod live;
 mod observe;
 pub mod proficiency;
 pub mod results;

@@ -162,10 +162,17 @@ impl Reader<'_> {
 
     /// Every assignment of the tenant, grouped by agent (one record per agent and skill).
     pub async fn assignments(&self) -> Result<AgentAssignments, PlatformError> {
-        let (records, _) = self
+        Ok(self.assignments_polled().await?.0)
+    }
+
+    /// Every assignment, grouped by agent, with the listing's `lastPollTime`.
+    pub async fn assignments_polled(
+        &self,
+    ) -> Result<(AgentAssignments, Option<String>), PlatformError> {
+        let (records, poll_time) = self
             .all::<AssignmentsPage>(calls::LIST_ASSIGNMENTS, "/agents/skills")
             .await?;
-        Ok(group(records))
+        Ok((group(records), poll_time))
     }
 
     /// The assignments changed since `updated_since` (as CXone's `lastPollTime` gave it).
