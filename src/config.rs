@@ -115,7 +115,14 @@ impl Settings {
         // Values stay strings until a typed field asks for a number or a boolean: parsing them up
         // front would turn a secret such as "000123" into 123.
         let env = env.prefix_separator("__").separator("__");
-        Ok(builder.add_source(env).build()?.try_deserialize()?)
+        let built = builder.add_source(env).build()?;
+        let settle_given = built.get_float("reconcile.settle_secs").is_ok();
+        let mut settings: Self = built.try_deserialize()?;
+        if !settle_given {
+            settings.reconcile.settle_secs =
+                crate::platform::settings::default_settle_secs(&settings.platform.kind);
+        }
+        Ok(settings)
     }
 
     /// The parts of the configuration a planner policy is built from.
@@ -258,6 +265,22 @@ mod tests {
         assert_eq!(platform.access_key_secret.expose(), "");
         assert_eq!(platform.api_version, "v33.0");
         assert_eq!(platform.write_batch_size, 50);
+    }
+
+    #[test]
+    fn the_settle_time_defaults_to_the_platforms_unless_set() {
+        let settle = |toml: &str| {
+            Settings::load_from_toml(toml, env(&[]))
+                .expect("loads")
+                .reconcile
+                .settle_secs
+        };
+        assert_eq!(settle(""), 60.0);
+        assert_eq!(settle("[platform]\nkind = \"cxone\""), 300.0);
+        assert_eq!(
+            settle("[platform]\nkind = \"cxone\"\n[reconcile]\nsettle_secs = 5"),
+            5.0
+        );
     }
 
     #[test]

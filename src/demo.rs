@@ -11,16 +11,22 @@ use crate::app::Application;
 use crate::config::Settings;
 use crate::domain::Secret;
 use crate::feed::CertificationSettings;
-use crate::sim::{Faults, SimConfig, Simulator};
+use crate::sim::{Faults, SimConfig, SimPlatform, Simulator};
 
 /// The sample feed: 200 agents, skills on mixed scales, languages, PCI-DSS certifications.
 pub const SAMPLE_FEED: &str = include_str!("../config/demo-feed.csv");
+/// The same agents for a CXone org: numbers on CXone's 1 (highest) – 20 scale, labels as
+/// they are, no languages (CXone has none).
+pub const SAMPLE_FEED_CXONE: &str = include_str!("../config/demo-feed-cxone.csv");
 /// The demo's ingest token (local use only).
 pub const DEMO_TOKEN: &str = "demo-ingest-token";
 
 /// Arguments of `skillsync demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
+    /// The simulated platform.
+    #[arg(long, value_enum, default_value_t = SimPlatform::Genesys)]
+    pub platform: SimPlatform,
     /// Agents in the simulated org.
     #[arg(long, default_value_t = 500)]
     pub agents: u32,
@@ -59,7 +65,20 @@ fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoEr
     let mut s = Settings::defaults()?;
     s.platform.base_url = sim_url.to_string();
     s.platform.requests_per_minute = 3_000;
-    s.platform.create_missing_skills = true;
+    // The Genesys simulator creates the gate skill on demand; CXone skills are made in its UI,
+    // so the CXone demo gates PCI-DSS with a skill the simulated tenant has.
+    let gate = match args.platform {
+        SimPlatform::Genesys => {
+            s.platform.create_missing_skills = true;
+            "Gate_PCI"
+        }
+        SimPlatform::Cxone => {
+            s.platform.kind = "cxone".into();
+            s.platform.access_key_id = "skillsync-sim".into();
+            s.platform.access_key_secret = Secret::from("skillsync-sim-secret");
+            "PaymentProcessing_L1"
+        }
+    };
     s.database.url = Secret::from(db);
     s.server.listen = args.listen.clone();
     s.server.metrics_listen = args.metrics_listen.clone();
@@ -70,7 +89,7 @@ fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoEr
     s.feed.certifications.insert(
         "PCI-DSS".into(),
         CertificationSettings {
-            gate_skill: Some("Gate_PCI".into()),
+            gate_skill: Some(gate.into()),
             ..CertificationSettings::default()
         },
     );
@@ -83,13 +102,13 @@ fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoEr
 }
 
 /// Posts the bundled feed through the API, as a WFM system would, and returns its job id.
-async fn ingest_sample(api: &str) -> Result<i64, DemoError> {
+async fn ingest_sample(api: &str, feed: &'static str) -> Result<i64, DemoError> {
     let failed = |e: reqwest::Error| DemoError::Ingest(e.to_string());
     let resp = reqwest::Client::new()
         .post(format!("{api}/v1/feeds?scope=partial&source=demo"))
         .bearer_auth(DEMO_TOKEN)
         .header("content-type", "text/csv")
-        .body(SAMPLE_FEED)
+        .body(feed)
         .send()
         .await
         .map_err(failed)?;
@@ -104,6 +123,7 @@ async fn ingest_sample(api: &str) -> Result<i64, DemoError> {
 /// Runs the demo until `shutdown`.
 pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), DemoError> {
     let sim = Simulator::build(SimConfig {
+        platform: args.platform,
         listen: "127.0.0.1:0".into(),
         agents: args.agents,
         skills: 120,
@@ -127,10 +147,14 @@ pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), Demo
     let metrics = format!("http://127.0.0.1:{}/metrics", app.metrics_port());
     let daemon = tokio::spawn(app.run_until_stopped(shutdown.clone()));
 
-    let job = ingest_sample(&api).await?;
+    let (feed, org) = match args.platform {
+        SimPlatform::Genesys => (SAMPLE_FEED, "Genesys Cloud"),
+        SimPlatform::Cxone => (SAMPLE_FEED_CXONE, "NICE CXone"),
+    };
+    let job = ingest_sample(&api, feed).await?;
     println!(
         "skillsync demo
-  simulated Genesys Cloud org: {sim_url} ({} agents; its own view: {sim_url}/sim/users/<id>)
+  simulated {org} org: {sim_url} ({} agents; its own view: {sim_url}/sim/users/<id>)
   database:                    {db}
   API:                         {api}   (OpenAPI: {api}/openapi.json)
   metrics:                     {metrics}

@@ -68,3 +68,12 @@ fn default_api_version() -> String {
 fn default_write_batch_size() -> u32 {
     50
 }
+
+/// The settle time when `reconcile.settle_secs` is not set: how long the platform takes to show
+/// and route by a written skill. NICE documents up to five minutes for CXone routing.
+pub fn default_settle_secs(kind: &str) -> f64 {
+    match kind {
+        "cxone" => 300.0,
+        _ => 60.0,
+    }
+}
