@@ -139,9 +139,14 @@ pub async fn reject(
 pub struct ReconcileRequest {
     /// One agent (feed key or user id); absent = everyone.
     agent: Option<String>,
+    /// Only the agents the platform reports changed since the last scan (a job with trigger
+    /// `incremental_scan`); everyone when the platform cannot list changes. Not with `agent`.
+    #[serde(default)]
+    incremental: bool,
 }
 
-/// Start a run now (coalesced with a queued one).
+/// Start a run now (coalesced with a queued one): everyone, one agent, or (`incremental`) the
+/// agents changed since the last scan.
 #[utoipa::path(post, path = "/v1/reconcile", tag = "jobs", request_body(content = Option<ReconcileRequest>),
     responses((status = 202, description = "Queued: {job_id}")), security(("bearer" = [])))]
 pub async fn reconcile(
@@ -153,7 +158,13 @@ pub async fn reconcile(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let agent = match reconcile_request(content_type, &body)?.agent {
+    let request = reconcile_request(content_type, &body)?;
+    let trigger = if request.incremental {
+        Trigger::IncrementalScan
+    } else {
+        Trigger::Manual
+    };
+    let agent = match request.agent {
         None => None,
         Some(raw) if raw.chars().any(char::is_control) || raw.chars().count() > 255 => {
             return Err(ApiError::new(
@@ -177,7 +188,7 @@ pub async fn reconcile(
     };
     let job = ctx
         .store
-        .enqueue_job(Trigger::Manual, None, agent.as_deref())
+        .enqueue_job(trigger, None, agent.as_deref())
         .await?;
     ctx.signals.wake.notify_one();
     Ok((
@@ -222,8 +233,17 @@ fn reconcile_request(
             &"not an object",
         ));
     }
-    serde_json::from_value(value)
-        .map_err(|e| shape(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", &e))
+    let request: ReconcileRequest = serde_json::from_value(value)
+        .map_err(|e| shape(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", &e))?;
+    if request.incremental && request.agent.is_some() {
+        // Which one was meant is unknown: a one-agent run reads that agent whatever changed.
+        return Err(shape(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            &"agent and incremental exclude each other",
+        ));
+    }
+    Ok(request)
 }
 
 /// `/v1/jobs…` and `POST /v1/reconcile`.
@@ -300,6 +320,24 @@ mod tests {
         }
         let refused = refusal(JSON, b"agent=a");
         assert_eq!(refused.map(|r| r.0), Some(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn incremental_is_read_and_excludes_one_agent() {
+        let request = reconcile_request(JSON, br#"{"incremental": true}"#).ok();
+        assert_eq!(
+            request.map(|r| (r.incremental, r.agent)),
+            Some((true, None))
+        );
+        let refused = refusal(JSON, br#"{"incremental": true, "agent": "a@example.com"}"#);
+        assert!(
+            refused.as_ref().is_some_and(|(status, message)| {
+                *status == StatusCode::UNPROCESSABLE_ENTITY && message.contains("exclude")
+            }),
+            "{refused:?}"
+        );
+        let refused = refusal(JSON, br#"{"incremental": "yes"}"#);
+        assert_eq!(refused.map(|r| r.0), Some(StatusCode::UNPROCESSABLE_ENTITY));
     }
 
     #[test]

@@ -15,8 +15,12 @@ pub struct ReconcileSettings {
     pub verify_rounds: u32,
     /// Re-plans of one agent after write conflicts.
     pub max_replans: u32,
-    /// Full drift scans (daemon): a cron expression with seconds.
+    /// Full drift scans (daemon): a cron expression with seconds. The backstop of incremental
+    /// scans: only a full scan is trusted to find removed assignments.
     pub scan_cron: String,
+    /// Incremental drift scans between the full ones (a cron expression with seconds); empty =
+    /// none. Off by default: a platform that cannot list changes scans everyone instead.
+    pub incremental_scan_cron: String,
     /// IANA zone the cron expressions are evaluated in.
     pub time_zone: String,
     /// Seconds a worker's claim on a job or agent lasts without renewal (a dead worker's work
@@ -39,6 +43,7 @@ impl Default for ReconcileSettings {
             verify_rounds: 3,
             max_replans: 5,
             scan_cron: "0 */30 * * * *".into(),
+            incremental_scan_cron: String::new(),
             time_zone: "UTC".into(),
             lease_secs: 60.0,
             max_failures: 5,
@@ -50,6 +55,11 @@ impl Default for ReconcileSettings {
 }
 
 impl ReconcileSettings {
+    /// The incremental scan schedule, if one is configured.
+    pub fn incremental_scan_cron(&self) -> Option<&str> {
+        Some(self.incremental_scan_cron.trim()).filter(|c| !c.is_empty())
+    }
+
     /// The settle time as a duration (negative or NaN counts as zero).
     pub fn settle(&self) -> Duration {
         Duration::try_from_secs_f64(self.settle_secs).unwrap_or(Duration::ZERO)

@@ -2,6 +2,7 @@
 //! worker left), works its items, and finishes it. One job per org at a time; the lease is
 //! renewed while the job runs and given back at shutdown.
 
+mod incremental;
 mod items;
 mod planning;
 

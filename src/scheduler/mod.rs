@@ -1,5 +1,5 @@
-//! The scheduler: cron entries for the full drift scan and for each feed source, evaluated in the
-//! configured zone. It sleeps until the next tick or shutdown; a pulled feed takes exactly the
+//! The scheduler: cron entries for the full drift scan, the optional incremental one, and each
+//! feed source, evaluated in the configured zone. It sleeps until the next tick or shutdown; a pulled feed takes exactly the
 //! path of a POSTed one. Fetching a source is `feed::sources`; the scheduler must not parse
 //! feeds nor run jobs itself.
 
@@ -23,7 +23,7 @@ use crate::store::Trigger;
 
 /// What an entry does when it fires.
 enum Task {
-    Scan,
+    Scan(Trigger),
     Sweep,
     Pull(Box<SourceSettings>),
 }
@@ -53,7 +53,7 @@ fn entries(ctx: &Scheduler) -> Result<(Vec<Entry>, Tz), ScheduleError> {
     let mut list = vec![
         Entry {
             schedule: parse("reconcile.scan_cron", &reconcile.scan_cron)?,
-            task: Task::Scan,
+            task: Task::Scan(Trigger::Schedule),
         },
         Entry {
             schedule: parse(
@@ -63,6 +63,12 @@ fn entries(ctx: &Scheduler) -> Result<(Vec<Entry>, Tz), ScheduleError> {
             task: Task::Sweep,
         },
     ];
+    if let Some(expr) = reconcile.incremental_scan_cron() {
+        list.push(Entry {
+            schedule: parse("reconcile.incremental_scan_cron", expr)?,
+            task: Task::Scan(Trigger::IncrementalScan),
+        });
+    }
     for source in &ctx.settings.sources {
         check_source(source)
             .map_err(|e| ScheduleError(format!("source {:?}: {e}", source.name)))?;
@@ -114,7 +120,7 @@ pub async fn run(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
         }
         for entry in due {
             match &entry.task {
-                Task::Scan => scan(&ctx).await,
+                Task::Scan(trigger) => scan(&ctx, *trigger).await,
                 Task::Sweep => match certifications::sweep(&ctx).await {
                     Ok(warnings) => tracing::info!(warnings, "certification sweep done"),
                     Err(e) => tracing::warn!(error = %e, "certification sweep failed"),
@@ -130,13 +136,15 @@ pub async fn run(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
     }
 }
 
-async fn scan(ctx: &Scheduler) {
-    match ctx.store.enqueue_job(Trigger::Schedule, None, None).await {
+/// Queues a full (`Schedule`) or incremental drift scan; when both are due at once the queue
+/// merges them into the full one.
+async fn scan(ctx: &Scheduler, trigger: Trigger) {
+    match ctx.store.enqueue_job(trigger, None, None).await {
         Ok(job) => {
             ctx.signals.wake.notify_one();
-            tracing::info!(job = job.id, "drift scan queued");
+            tracing::info!(job = job.id, trigger = %trigger, "drift scan queued");
         }
-        Err(e) => tracing::warn!(error = %e, "cannot queue the drift scan"),
+        Err(e) => tracing::warn!(error = %e, trigger = %trigger, "cannot queue the drift scan"),
     }
 }
 

@@ -60,7 +60,8 @@ pub(super) const COLUMNS: &str =
 
 impl Store {
     /// Queues a job, or merges the trigger into the job already queued: a one-agent request for
-    /// another agent, or any full request, widens it to everyone; a feed trigger wins.
+    /// another agent, or any full request, widens it to everyone; a feed trigger wins, and an
+    /// incremental scan gives way to any other trigger (which reads everyone).
     pub async fn enqueue_job(
         &self,
         trigger: Trigger,
@@ -74,7 +75,9 @@ impl Store {
                  feed_id = COALESCE(excluded.feed_id, jobs.feed_id),
                  agent_key = CASE WHEN jobs.agent_key IS NOT DISTINCT FROM excluded.agent_key
                                   THEN jobs.agent_key ELSE NULL END,
-                 trigger = CASE WHEN excluded.trigger = 'feed' THEN 'feed' ELSE jobs.trigger END
+                 trigger = CASE WHEN excluded.trigger = 'feed' THEN 'feed'
+                                WHEN jobs.trigger = 'incremental_scan' THEN excluded.trigger
+                                ELSE jobs.trigger END
              RETURNING {COLUMNS}"
         ))
         .bind(trigger.as_str())

@@ -25,6 +25,7 @@ mod feeds;
 mod jobs;
 mod leadership;
 mod planned;
+mod scan_cursor;
 mod settings;
 mod vocabulary;
 mod work;

@@ -99,6 +99,9 @@ stored_words! {
         Startup = "startup",
         /// A certification starts or stops being in force.
         Certification = "certification",
+        /// The incremental drift-scan schedule, or `POST /v1/reconcile` with `incremental`: plans
+        /// only the agents the platform reports changed since the stored scan cursor.
+        IncrementalScan = "incremental_scan",
     }
 }
 

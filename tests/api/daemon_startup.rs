@@ -48,3 +48,15 @@ async fn an_invalid_ownership_glob_or_certification_gate_stops_the_start() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn an_invalid_incremental_scan_schedule_stops_the_start() {
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = daemon_settings(&sim, &sqlite_url());
+    settings.reconcile.incremental_scan_cron = "every five minutes".into();
+    let error = start_error(settings).await;
+    assert!(
+        error.contains("reconcile.incremental_scan_cron: \"every five minutes\""),
+        "{error}"
+    );
+}

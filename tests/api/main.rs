@@ -15,6 +15,7 @@ mod daemon_failures;
 mod daemon_flow;
 mod daemon_hardening;
 mod daemon_holds;
+mod daemon_incremental;
 mod daemon_plans;
 mod daemon_replicas;
 mod daemon_slow_clients;

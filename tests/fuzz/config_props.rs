@@ -33,6 +33,7 @@ const KEYS: &[&str] = &[
     "safety.min_snapshot_share",
     "reconcile.settle_secs",
     "reconcile.scan_cron",
+    "reconcile.incremental_scan_cron",
     "reconcile.time_zone",
     "reconcile.retry_max_secs",
     "database.max_connections",

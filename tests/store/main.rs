@@ -45,6 +45,7 @@ mod lifecycle;
 mod observed;
 mod pg_only;
 mod planned;
+mod scan_cursor;
 mod sqlite_only;
 mod work;
 

@@ -141,3 +141,87 @@ async fn the_backend_is_chosen_by_the_scheme_and_other_schemes_are_refused() {
         "{text}"
     );
 }
+
+/// The migration that lets jobs be `incremental_scan` rebuilds SQLite's jobs table (a CHECK
+/// constraint cannot be altered in place): rows, work items, the id sequence and foreign keys
+/// must come through it.
+#[tokio::test]
+async fn rebuilding_the_jobs_table_keeps_jobs_items_ids_and_foreign_keys() {
+    const REBUILD: &str = "20261213000000_incremental_scan_trigger.sql";
+    let dir = std::env::temp_dir().join(format!(
+        "skillsync-rebuild-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let earlier = dir.join("migrations");
+    std::fs::create_dir_all(&earlier).expect("dir");
+    for entry in std::fs::read_dir("migrations/sqlite").expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".sql") && name < REBUILD {
+            std::fs::copy(&path, earlier.join(name)).expect("copy");
+        }
+    }
+    let url = format!("sqlite://{}/skillsync.db", dir.display());
+    let store = Store::connect_lazy(&url, 1).expect("url");
+    store
+        .create_database_if_missing(&url)
+        .await
+        .expect("created");
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            std::str::FromStr::from_str(&url)
+                .map(|o: sqlx::sqlite::SqliteConnectOptions| o.foreign_keys(true))
+                .expect("url"),
+        )
+        .await
+        .expect("pool");
+    sqlx::migrate::Migrator::new(earlier.as_path())
+        .await
+        .expect("earlier migrations")
+        .run(&pool)
+        .await
+        .expect("migrated up to the rebuild");
+    for sql in [
+        "INSERT INTO jobs (trigger, status) VALUES ('manual', 'succeeded')",
+        "INSERT INTO jobs (trigger, status) VALUES ('schedule', 'running')",
+        "INSERT INTO jobs (trigger, status) VALUES ('feed', 'failed')",
+        "INSERT INTO work_items (job_id, user_id, label) VALUES (2, 'u1', 'agent one')",
+        // The newest job is gone: its id must not be handed out again.
+        "DELETE FROM jobs WHERE id = 3",
+    ] {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    skillsync::store::SQLITE_MIGRATOR
+        .run(&pool)
+        .await
+        .expect("the rebuild");
+
+    let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .expect("pragma");
+    assert_eq!(on, 1, "foreign keys stay on");
+    let items: i64 = sqlx::query_scalar("SELECT count(*) FROM work_items WHERE job_id = 2")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(items, 1, "the rebuild did not cascade into work_items");
+    let orphan =
+        sqlx::query("INSERT INTO work_items (job_id, user_id, label) VALUES (99, 'u', 'l')")
+            .execute(&pool)
+            .await;
+    assert!(
+        orphan.is_err(),
+        "work_items still refer to jobs: {orphan:?}"
+    );
+    pool.close().await;
+
+    let next = store
+        .enqueue_job(Trigger::IncrementalScan, None, None)
+        .await
+        .expect("the new trigger is allowed");
+    assert_eq!(next.id, 4, "ids continue the old sequence");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,7 +10,7 @@ view! {
     Job from JobRecord {
         /// Id.
         id: i64 = copy,
-        /// `feed`, `schedule`, `manual`, `startup` or `certification`.
+        /// `feed`, `schedule`, `manual`, `startup`, `certification` or `incremental_scan`.
         trigger: String = shown,
         /// The feed that triggered it (the newest, when several coalesced).
         feed_id: Option<i64> = copy,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::{JobError, JobRun};
+use super::{incremental, JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
@@ -105,11 +105,11 @@ async fn save_drift_without_held_feeds(
 }
 
 /// The feeds this job answers for: those it was started for or that were coalesced into it,
-/// and, for a job for everyone, those whose own job failed before its plan was checked.
-async fn job_feeds(run: &JobRun<'_>) -> Result<Vec<FeedRecord>, JobError> {
+/// and, for a full scan, those whose own job failed before its plan was checked.
+async fn job_feeds(run: &JobRun<'_>, scan: Scan) -> Result<Vec<FeedRecord>, JobError> {
     let ctx = run.ctx;
-    // A one-agent job plans too little to vouch for a feed.
-    if run.job.agent.is_none() {
+    // A one-agent job or an incremental scan plans too little to vouch for a feed.
+    if scan == Scan::Full {
         let adopted = ctx.store.adopt_unchecked_feeds(run.job.id).await?;
         if adopted > 0 {
             tracing::warn!(
@@ -173,11 +173,16 @@ async fn hold_feeds(
 
 pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     let ctx = run.ctx;
-    let (desired, live, scan) = observe(run).await?;
+    let Observation {
+        desired,
+        live,
+        scan,
+        cursor,
+    } = observe(run).await?;
     let plan = crate::planner::plan(&desired, &live, &run.policy);
     save_drift(run, &live, &plan, scan).await?;
 
-    let feeds = job_feeds(run).await?;
+    let feeds = job_feeds(run, scan).await?;
     let snapshot = snapshot_shrink(run, &feeds).await?;
     let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
     let approved = run.job.approved()
@@ -198,12 +203,18 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         if !feeds.is_empty() {
             hold_feeds(run, &feeds, &live, scan).await?;
         }
+        // A held incremental scan keeps the cursor where it was: the next one (or this one,
+        // approved) must read the same changes again. A held full scan's approval reads everyone.
+        if scan == Scan::Full {
+            incremental::remember(run, cursor.as_deref()).await?;
+        }
         return Ok(Planned::Held);
     }
 
     let writes: Vec<&AgentPlan> = plan.agents.iter().filter(|a| a.has_writes()).collect();
     ctx.store.set_job_plan(run.job.id, plan_json(&plan)).await?;
     if writes.is_empty() {
+        incremental::remember(run, cursor.as_deref()).await?;
         return Ok(Planned::Nothing);
     }
     let keys: Vec<Option<String>> = writes
@@ -221,6 +232,8 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     ctx.store
         .create_planned_work_items(run.job.id, &items)
         .await?;
+    // After the items: a job resumed after a crash has them and does not plan (nor read) again.
+    incremental::remember(run, cursor.as_deref()).await?;
     let wanted: std::collections::HashSet<&str> =
         writes.iter().map(|a| a.user_id.as_str()).collect();
     Ok(Planned::Items(
@@ -231,19 +244,39 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     ))
 }
 
-/// The desired state to plan against, the users to plan for, and how much was scanned. A
-/// one-agent job plans only that agent, as a partial feed would.
-async fn observe<'r>(
-    run: &'r JobRun<'_>,
-) -> Result<(Cow<'r, DesiredState>, Vec<LiveAgent>, Scan), JobError> {
+/// What a job read of the platform and what it plans against.
+struct Observation<'r> {
+    /// The desired state to plan against.
+    desired: Cow<'r, DesiredState>,
+    /// The users to plan for.
+    live: Vec<LiveAgent>,
+    /// How much was read.
+    scan: Scan,
+    /// Where the next incremental scan starts, once this plan is saved (`None`: leave it).
+    cursor: Option<String>,
+}
+
+/// Reads the platform: everyone, the agents changed since the last scan (an incremental scan),
+/// or one agent. Planning only some agents, as a partial feed would, leaves the others alone.
+async fn observe<'r>(run: &'r JobRun<'_>) -> Result<Observation<'r>, JobError> {
     let ctx = run.ctx;
+    if let Some(changed) = incremental::changed(run).await? {
+        return Ok(Observation {
+            desired: Cow::Owned(partial_desired(run, &changed.agents)),
+            live: changed.agents,
+            scan: Scan::Partial,
+            cursor: Some(changed.cursor),
+        });
+    }
     let Some(who) = &run.job.agent else {
-        // Borrowed: a copy of 100,000 agents' desired state costs 100 MB.
-        return Ok((
-            Cow::Borrowed(&run.desired),
-            ctx.platform.observe().await?,
-            Scan::Full,
-        ));
+        let live = ctx.platform.observe().await?;
+        return Ok(Observation {
+            // Borrowed: a copy of 100,000 agents' desired state costs 100 MB.
+            desired: Cow::Borrowed(&run.desired),
+            live,
+            scan: Scan::Full,
+            cursor: ctx.platform.scan_cursor(),
+        });
     };
     let kind = ctx.settings.planner.agent_key;
     let live = match ctx.store.agent(who).await? {
@@ -260,16 +293,30 @@ async fn observe<'r>(
             .filter(|a| a.user_id == *who || a.key(kind).is_some_and(|k| k.as_str() == who))
             .collect(),
     };
+    Ok(Observation {
+        desired: Cow::Owned(partial_desired(run, &live)),
+        live,
+        scan: Scan::Partial,
+        cursor: None,
+    })
+}
+
+/// The desired state of just the agents in `live`, so that planning leaves everyone else alone.
+fn partial_desired(run: &JobRun<'_>, live: &[LiveAgent]) -> DesiredState {
+    let kind = run.ctx.settings.planner.agent_key;
     let mut desired = DesiredState::new(FeedScope::Partial);
-    for agent in &live {
+    for agent in live {
         if let Some(want) = run.want(agent.key(kind).as_ref()) {
             if let Some(key) = agent.key(kind) {
                 desired.agents.insert(key, want);
             } else {
-                // A user without a key can only be held to "nothing managed" (a snapshot).
+                // A user without a key can only be held to "nothing managed" (a snapshot). Only
+                // a snapshot in force gives such a user a desired state (see `JobRun::want`),
+                // and then it gives every listed agent one too, so the wider scope changes no
+                // one else's plan.
                 desired.scope = FeedScope::Snapshot;
             }
         }
     }
-    Ok((Cow::Owned(desired), live, Scan::Partial))
+    desired
 }
