@@ -180,7 +180,12 @@ mod tests {
     #[test]
     fn groupings_table() {
         use OpKind::*;
-        type Case = (&'static str, Vec<Op>, usize, Vec<(OpKind, &'static str, usize)>);
+        type Case = (
+            &'static str,
+            Vec<Op>,
+            usize,
+            Vec<(OpKind, &'static str, usize)>,
+        );
         let cases: Vec<Case> = vec![
             ("nothing to write", vec![], 50, vec![]),
             (
