@@ -258,7 +258,8 @@ pub fn settings_for(sim: &TestSim) -> skillsync::config::Settings {
 /// A desired state from CSV text, read as any feed is.
 pub fn desired(csv: &str, scope: skillsync::domain::FeedScope) -> skillsync::domain::DesiredState {
     use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
-    let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
+    let genesys = &skillsync::platform::scales::GENESYS;
+    let rules = FeedRules::from_settings(&FeedSettings::default(), genesys).expect("rules");
     let source = FeedSource {
         name: "test.csv".into(),
         format: FeedFormat::Csv,
