@@ -200,6 +200,14 @@ mod tests {
     }
 
     #[test]
+    fn genesys_labels_land_on_their_own_value_as_they_always_did() {
+        for half_steps in 0..=10u8 {
+            let value = f64::from(half_steps) / 2.0;
+            assert_eq!(rated(genesys(), value / 5.0), Some(value), "{value}");
+        }
+    }
+
+    #[test]
     fn ratings_outside_zero_to_one_have_no_value() {
         for bad in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
             assert_eq!(genesys().from_rating(bad), None, "{bad}");
