@@ -120,7 +120,11 @@ async fn run_apply(
     csv: &str,
     audit: Option<&std::path::Path>,
 ) -> (ApplyReport, skillsync::platform::CallCounts) {
-    let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
+    let rules = FeedRules::from_settings(
+        &FeedSettings::default(),
+        &skillsync::platform::scales::GENESYS,
+    )
+    .expect("rules");
     let source = FeedSource {
         name: "bench.csv".into(),
         format: FeedFormat::Csv,

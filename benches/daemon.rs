@@ -150,11 +150,12 @@ async fn ingest(scale: &Scale, db: &Database) {
     let file_mb = csv.len() as f64 / 1e6;
 
     // The same bytes through feed::read in this process: the parse share of the POST.
-    let rules = FeedRules::from_settings(&FeedSettings {
+    let settings = FeedSettings {
         time_zone: Some("Europe/Berlin".into()),
         ..FeedSettings::default()
-    })
-    .expect("rules");
+    };
+    let rules =
+        FeedRules::from_settings(&settings, &skillsync::platform::scales::GENESYS).expect("rules");
     let source = FeedSource {
         name: "bench".into(),
         format: FeedFormat::Csv,

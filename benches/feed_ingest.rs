@@ -95,7 +95,8 @@ fn run(case: &Case) -> String {
         time_zone: Some("Europe/Berlin".into()),
         ..FeedSettings::default()
     };
-    let rules = FeedRules::from_settings(&settings).expect("valid settings");
+    let rules = FeedRules::from_settings(&settings, &skillsync::platform::scales::GENESYS)
+        .expect("valid settings");
     let source = FeedSource {
         name: case.name.into(),
         format: case.format,

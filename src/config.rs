@@ -333,8 +333,9 @@ validity_days = 365
         let feed = settings.feed;
         assert_eq!(feed.agent_key, AgentKeyKind::EmployeeId);
         assert_eq!(feed.time_zone.as_deref(), Some("Europe/Berlin"));
-        assert_eq!(feed.languages.max, 10.0);
-        assert_eq!(feed.languages.min, 0.0);
+        assert_eq!(feed.languages.max, Some(10.0));
+        // Not configured: the platform's lowest number (0 on Genesys) when the feed is compiled.
+        assert_eq!(feed.languages.min, None);
         assert_eq!(feed.languages.step, None);
         assert_eq!(feed.languages.labels.len(), 5);
         assert_eq!(

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use skillsync::cli::{run_apply, run_plan, ApplyArgs, CliError, PlanArgs};
 use skillsync::config::Settings;
 use skillsync::feed::cli::{validate, ValidateArgs};
+use skillsync::platform::scales;
 use skillsync::sim::{SimConfig, Simulator};
 
 /// Keeps contact-center agents' routing skills in line with HRIS/WFM feeds.
@@ -58,7 +59,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Sim(config) => run_sim(*config).await.map(|()| ExitCode::SUCCESS),
         Command::Validate(args) => {
             let mut out = std::io::stdout().lock();
-            let valid = validate(&args, &settings.feed, std::io::stdin().lock(), &mut out)?;
+            let granularity = scales::granularity_or_genesys(&settings.platform.kind);
+            let stdin = std::io::stdin().lock();
+            let valid = validate(&args, &settings.feed, &granularity, stdin, &mut out)?;
             out.flush()?;
             // Returned, not `process::exit`: the telemetry guard must drop to flush the traces.
             Ok(if valid {

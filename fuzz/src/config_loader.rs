@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use skillsync::config::{ConfigError, Settings, ENV_PREFIX};
-use skillsync::domain::{Granularity, Step};
 use skillsync::feed::sources::check_source;
 use skillsync::feed::FeedRules;
 use skillsync::planner::Policy;
+use skillsync::platform::scales;
 
 /// The line that ends the TOML text; `NAME=value` environment variables follow it.
 const ENV_MARKER: &str = "%%env";
@@ -70,21 +70,19 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
     // float such as `inf` given for an integer loads as an integer TOML cannot hold (found by
     // this check; the connector refuses such numbers, see fuzz/README.md).
     let _ = settings.to_redacted_toml();
+    let granularity = scales::granularity_or_genesys(&settings.platform.kind);
     let refusals = [
         settings.server.check().err(),
         skillsync::platform::Connector::from_settings(&settings.platform)
             .err()
             .map(|e| e.to_string()),
-        FeedRules::from_settings(&settings.feed)
+        FeedRules::from_settings(&settings.feed, &granularity)
             .err()
             .map(|e| e.to_string()),
         settings.webhook.validate().err().map(|e| e.to_string()),
         Policy::build(
             &settings.planner(),
-            Granularity {
-                skills: Step::Whole,
-                languages: Step::Whole,
-            },
+            granularity,
             &Default::default(),
             chrono::Utc::now(),
         )

@@ -28,7 +28,8 @@ pub fn rules() -> &'static FeedRules {
                 ..Default::default()
             },
         );
-        FeedRules::from_settings(&settings).expect("fuzz settings are valid")
+        FeedRules::from_settings(&settings, &skillsync::platform::scales::GENESYS)
+            .expect("fuzz settings are valid")
     })
 }
 

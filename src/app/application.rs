@@ -13,13 +13,13 @@ use tokio_util::task::TaskTracker;
 use super::context::Context;
 use super::leader;
 use crate::config::Settings;
-use crate::domain::{Granularity, Step};
 use crate::feed::{FeedConfigError, FeedRules};
 use crate::http::{self, Api};
 use crate::ingest::Intake;
 use crate::metrics::gauges::{self, Gauges};
 use crate::metrics::Metrics;
 use crate::planner::{Policy, PolicyError};
+use crate::platform::scales;
 use crate::platform::Connector;
 use crate::platform::PlatformError;
 use crate::reconciler::{Reconciler, ReconcilerSettings};
@@ -115,16 +115,13 @@ impl Application {
             );
         }
         let store = migrated_store(&settings).await?;
-        let rules = FeedRules::from_settings(&settings.feed)?;
+        // The platform's scales: the feeds' default input scale, and the gates' range.
+        let granularity = scales::granularity_or_genesys(&settings.platform.kind);
+        let rules = FeedRules::from_settings(&settings.feed, &granularity)?;
         // Checked here once, or every job would fail on them: the names that feeds will add to
         // the managed scope cannot make either invalid.
         let planner = settings.planner();
-        // The step does not take part in either check.
-        let any_step = Granularity {
-            skills: Step::Whole,
-            languages: Step::Whole,
-        };
-        Policy::build(&planner, any_step, &Default::default(), Utc::now())?;
+        Policy::build(&planner, granularity, &Default::default(), Utc::now())?;
         let metrics = Arc::new(Metrics::new());
         let platform =
             Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use crate::domain::FeedScope;
+use crate::domain::{FeedScope, Granularity};
 use crate::feed::cli::{read_named, NamedFeedError};
 use crate::feed::{FeedConfigError, FeedFormat, FeedRules, FeedSettings, Rejection, ValidFeed};
 
@@ -48,13 +48,15 @@ fn describe(rejection: &Rejection) -> String {
     text
 }
 
-/// Loads and validates the feed named by `args` (`-` reads `stdin`).
+/// Loads and validates the feed named by `args` (`-` reads `stdin`) for the platform
+/// `granularity` describes.
 pub fn load(
     args: &FeedArgs,
     settings: &FeedSettings,
+    granularity: &Granularity,
     stdin: impl Read,
 ) -> Result<ValidFeed, FeedInputError> {
-    let rules = FeedRules::from_settings(settings)?;
+    let rules = FeedRules::from_settings(settings, granularity)?;
     let (_, outcome) = read_named(&args.feed, args.scope, args.feed_format, &rules, stdin)
         .map_err(|e| match e {
             NamedFeedError::UnknownFormat(_) => FeedInputError::UnknownFormat(e),

@@ -16,6 +16,7 @@ pub use plan::{run_plan, PlanArgs};
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
 use crate::planner::{Policy, PolicyError};
+use crate::platform::scales;
 use crate::platform::Connector;
 use crate::platform::{Platform, PlatformError};
 
@@ -77,7 +78,8 @@ fn prepare(
     settings: &Settings,
     stdin: impl std::io::Read,
 ) -> Result<Prepared, CliError> {
-    let feed = load(args, &settings.feed, stdin)?;
+    let granularity = scales::granularity_or_genesys(&settings.platform.kind);
+    let feed = load(args, &settings.feed, &granularity, stdin)?;
     let platform = Connector::from_settings(&settings.platform)?;
     let policy = policy_for(settings, &feed.state, platform.granularity())?;
     Ok(Prepared {

@@ -219,7 +219,7 @@ mod tests {
         let mut state = DesiredState::new(FeedScope::Snapshot);
         let mut agent = AgentDesired::default();
         let name = |s: &str| Name::parse(s).expect("valid name");
-        agent.skills.insert(name("Billing"), Proficiency::MAX);
+        agent.skills.insert(name("Billing"), Proficiency::CEILING);
         agent.skills.insert(name("Sales"), Proficiency::MIN);
         agent
             .certifications

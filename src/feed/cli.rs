@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::domain::FeedScope;
+use crate::domain::{FeedScope, Granularity};
 
 use super::{
     read, FeedConfigError, FeedError, FeedFormat, FeedRules, FeedSettings, FeedSource, ValidFeed,
@@ -107,10 +107,11 @@ pub fn read_named(
 pub fn validate(
     args: &ValidateArgs,
     settings: &FeedSettings,
+    granularity: &Granularity,
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<bool, ValidateError> {
-    let rules = FeedRules::from_settings(settings)?;
+    let rules = FeedRules::from_settings(settings, granularity)?;
     let (source, outcome) = read_named(&args.feed, args.scope, args.format, &rules, stdin)
         .map_err(|e| match e {
             NamedFeedError::UnknownFormat(_) => ValidateError::UnknownFormat(e),

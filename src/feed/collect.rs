@@ -159,7 +159,19 @@ impl<'r> Collector<'r> {
     }
 
     fn proficiency(&mut self, raw: &RawAssignment<'_>) -> Option<Proficiency> {
-        let scale = self.rules.scale(raw.kind)?;
+        let Some(scale) = self.rules.scale(raw.kind) else {
+            if raw.kind == AssignmentKind::Language {
+                let kind = ProblemKind::NoLanguages(self.rules.platform);
+                self.error(match raw.origin {
+                    Origin::Line(_) => {
+                        Problem::in_field(raw.origin.location(), "type", "language", kind)
+                    }
+                    // The item sits in the `languages` list: its pointer names it.
+                    Origin::Json { .. } => Problem::at(raw.origin.location(), kind),
+                });
+            }
+            return None;
+        };
         let location = raw.origin.field("proficiency");
         let Some(text) = present(raw.proficiency) else {
             self.error(Problem::in_field(

@@ -29,18 +29,34 @@ pub struct FeedSettings {
 }
 
 /// A proficiency input scale: numbers from `min` to `max` in steps of `step`, or labels.
+/// Without `min` and `max` the input scale is the platform's own (Genesys 0–5, CXone 1–20 with
+/// 1 the highest), and numbers reach the platform as they are written.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScaleSettings {
-    /// The lowest number accepted.
-    pub min: f64,
-    /// The highest number accepted.
-    pub max: f64,
-    /// The spacing of accepted numbers, counted from `min`; 0.5 for skills, 1 for languages
-    /// when not given.
+    /// The lowest number accepted; when only `max` is given, the platform's lowest number.
+    pub min: Option<f64>,
+    /// The highest number accepted; when only `min` is given, the platform's highest number.
+    pub max: Option<f64>,
+    /// The spacing of accepted numbers, counted from `min`; the platform's step (Genesys: 0.5
+    /// for skills, 1 for languages; CXone: 1) when not given.
     pub step: Option<f64>,
-    /// Label → value on skillsync's 0–5 scale, matched ignoring case and surrounding space.
+    /// Which end of a configured `min`..`max` is the highest proficiency (default `max`).
+    pub best: Option<BestNumber>,
+    /// Label → rating from 0 to 5 (higher is better), matched ignoring case and surrounding
+    /// space; mapped onto the platform's scale like a number on a 0–5 scale.
     pub labels: BTreeMap<String, f64>,
+}
+
+/// Which end of a configured input scale is the highest proficiency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BestNumber {
+    /// The largest number is best (`best = "max"`).
+    #[default]
+    Max,
+    /// The smallest number is best (`best = "min"`), as on CXone.
+    Min,
 }
 
 /// What configuration adds to one certification.
@@ -53,7 +69,8 @@ pub struct CertificationSettings {
     /// A routing skill granted while the certification is in force and removed when it is not,
     /// so that queues requiring that skill stop routing to the agent.
     pub gate_skill: Option<String>,
-    /// The gate skill's proficiency on skillsync's 0–5 scale (default 5).
+    /// The gate skill's proficiency on the platform's skill scale (default: its best value,
+    /// 5 on Genesys, 1 on CXone).
     pub gate_proficiency: Option<f64>,
 }
 
@@ -84,9 +101,10 @@ impl Default for ScaleSettings {
             ("Expert", 5.0),
         ];
         Self {
-            min: 0.0,
-            max: 5.0,
+            min: None,
+            max: None,
             step: None,
+            best: None,
             labels: labels
                 .into_iter()
                 .map(|(label, value)| (label.to_owned(), value))

@@ -30,7 +30,9 @@ use std::io::Read;
 
 use crate::domain::{AssignmentCounts, DesiredState, FeedScope};
 
-pub use config::{CertificationSettings, FeedSettings, ScaleSettings, DEFAULT_MAX_ERRORS};
+pub use config::{
+    BestNumber, CertificationSettings, FeedSettings, ScaleSettings, DEFAULT_MAX_ERRORS,
+};
 pub use dates::DateError;
 pub use error::{FeedError, Rejection};
 pub use hash::ContentHash;

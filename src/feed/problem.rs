@@ -107,6 +107,9 @@ pub enum ProblemKind {
     /// The proficiency is not on the configured scale.
     #[error("{0}")]
     Proficiency(#[from] ProficiencyError),
+    /// A language on a platform without routing languages (CXone).
+    #[error("{0} has no routing languages")]
+    NoLanguages(&'static str),
     /// The date cannot be read as an instant.
     #[error("{0}")]
     Date(#[from] DateError),

@@ -1,13 +1,15 @@
-//! Reads a proficiency as a feed writes it (a number on the configured input scale, or a label)
-//! and maps it onto skillsync's 0–5 scale. Knows nothing about rows, files or platforms.
+//! Reads a proficiency as a feed writes it (a number on the input scale, or a label) and maps it
+//! onto the platform's own scale. The input scale is the platform's unless `min`/`max` are
+//! configured; labels are ratings from 0 to 5. Knows nothing about rows or files, and of the
+//! platform only the [`PlatformScale`] it is given.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::domain::Proficiency;
+use crate::domain::{BestEnd, PlatformScale, Proficiency};
 
-use super::config::ScaleSettings;
+use super::config::{BestNumber, ScaleSettings};
 
 /// Why a proficiency value is not accepted; every variant lists the allowed values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,7 +38,7 @@ pub enum ScaleError {
         /// Configured step.
         step: f64,
     },
-    /// A label whose value is not on the 0–5 scale in half steps.
+    /// A label whose value is not on the 0–5 rating scale in half steps.
     #[error("label {label:?} = {value} is not a value from 0 to 5 in steps of 0.5")]
     Label {
         /// The label.
@@ -44,6 +46,9 @@ pub enum ScaleError {
         /// Its configured value.
         value: f64,
     },
+    /// `best` without `min` or `max`: the platform's scale already says which end is best.
+    #[error("best applies to a configured min and max; without them the input scale is the platform's, {0}")]
+    BestWithoutBounds(String),
 }
 
 /// A compiled input scale for one assignment kind.
@@ -52,9 +57,14 @@ pub(crate) struct ProficiencyScale {
     min: f64,
     max: f64,
     step: f64,
+    best_is_min: bool,
+    onto: PlatformScale,
     labels: HashMap<String, Proficiency>,
     allowed: Arc<str>,
 }
+
+/// The top of the label rating scale: labels rate from 0 (worst) to 5 (best) on any platform.
+const RATING_TOP: f64 = 5.0;
 
 // Input numbers are decimal text, so binary rounding noise stays far below this.
 const EPSILON: f64 = 1e-9;
@@ -62,10 +72,24 @@ const EPSILON: f64 = 1e-9;
 const MAX_LISTED_NUMBERS: f64 = 21.0;
 
 impl ProficiencyScale {
-    /// Checks `settings` and compiles them; `default_step` applies when `step` is not given.
-    pub(crate) fn compile(settings: &ScaleSettings, default_step: f64) -> Result<Self, ScaleError> {
-        let (min, max) = (settings.min, settings.max);
-        let step = settings.step.unwrap_or(default_step);
+    /// Checks `settings` and compiles them. `native` is the platform's scale for this kind: the
+    /// input scale when `min` and `max` are not configured, and its step the default step.
+    /// Numbers and labels are mapped onto `onto` (the platform's skill scale: Genesys languages
+    /// are rounded to whole numbers by the planner, as they always were).
+    pub(crate) fn compile(
+        settings: &ScaleSettings,
+        native: &PlatformScale,
+        onto: &PlatformScale,
+    ) -> Result<Self, ScaleError> {
+        let configured = settings.min.is_some() || settings.max.is_some();
+        let best_is_min = match (configured, settings.best) {
+            (false, Some(_)) => return Err(ScaleError::BestWithoutBounds(native.describe())),
+            (false, None) => native.best == BestEnd::Low,
+            (true, best) => best == Some(BestNumber::Min),
+        };
+        let min = settings.min.unwrap_or(native.min.value());
+        let max = settings.max.unwrap_or(native.max.value());
+        let step = settings.step.unwrap_or(native.step.value());
         let steps = (max - min) / step;
         let valid = min.is_finite()
             && max.is_finite()
@@ -78,21 +102,26 @@ impl ProficiencyScale {
         let mut labels = HashMap::new();
         let mut ordered = Vec::new();
         for (label, &value) in &settings.labels {
-            let proficiency = Proficiency::nearest(value)
-                .filter(|p| p.value() == value)
-                .ok_or_else(|| ScaleError::Label {
-                    label: label.clone(),
-                    value,
-                })?;
+            let error = || ScaleError::Label {
+                label: label.clone(),
+                value,
+            };
+            let rating = Proficiency::nearest(value)
+                .filter(|p| p.value() == value && value <= RATING_TOP)
+                .ok_or_else(error)?;
+            let proficiency = onto.from_rating(value / RATING_TOP).ok_or_else(error)?;
             labels.insert(label.trim().to_lowercase(), proficiency);
-            ordered.push((proficiency, label.trim()));
+            // Listed by rating, worst first, whichever way the platform counts.
+            ordered.push((rating, label.trim()));
         }
         ordered.sort();
-        let allowed = describe(min, max, step, steps, &ordered);
+        let allowed = describe(min, max, step, best_is_min, &ordered);
         Ok(Self {
             min,
             max,
             step,
+            best_is_min,
+            onto: *onto,
             labels,
             allowed: allowed.into(),
         })
@@ -115,8 +144,13 @@ impl ProficiencyScale {
         if (steps - steps.round()).abs() > EPSILON {
             return Err(ProficiencyError::OffStep(self.allowed.clone()));
         }
-        let canonical = (number - self.min) / (self.max - self.min) * Proficiency::MAX.value();
-        Proficiency::nearest(canonical)
+        let fraction = if self.best_is_min {
+            (self.max - number) / (self.max - self.min)
+        } else {
+            (number - self.min) / (self.max - self.min)
+        };
+        self.onto
+            .from_rating(fraction)
             .ok_or_else(|| ProficiencyError::OutOfRange(self.allowed.clone()))
     }
 }
@@ -140,8 +174,15 @@ fn parse_number(text: &str) -> Option<f64> {
     parsed.filter(|n| n.is_finite())
 }
 
-fn describe(min: f64, max: f64, step: f64, steps: f64, labels: &[(Proficiency, &str)]) -> String {
-    let numbers = if steps.round() < MAX_LISTED_NUMBERS {
+fn describe(
+    min: f64,
+    max: f64,
+    step: f64,
+    best_is_min: bool,
+    labels: &[(Proficiency, &str)],
+) -> String {
+    let steps = (max - min) / step;
+    let mut numbers = if steps.round() < MAX_LISTED_NUMBERS {
         let count = steps.round() as u32;
         (0..=count)
             .map(|i| Number(min + f64::from(i) * step).to_string())
@@ -155,6 +196,9 @@ fn describe(min: f64, max: f64, step: f64, steps: f64, labels: &[(Proficiency, &
             Number(step)
         )
     };
+    if best_is_min {
+        numbers.push_str(&format!(" ({} = highest)", Number(min)));
+    }
     if labels.is_empty() {
         return numbers;
     }
@@ -174,15 +218,26 @@ impl fmt::Display for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Step;
+    use crate::platform::scales::GENESYS;
+
+    /// Genesys skills (`Half`) or languages (`Whole`).
+    fn genesys(step: Step) -> PlatformScale {
+        GENESYS.scale.with_step(step)
+    }
+
+    fn compile(settings: &ScaleSettings, step: Step) -> Result<ProficiencyScale, ScaleError> {
+        ProficiencyScale::compile(settings, &genesys(step), &GENESYS.scale)
+    }
 
     fn scale(min: f64, max: f64, step: f64) -> ProficiencyScale {
         let settings = ScaleSettings {
-            min,
-            max,
+            min: Some(min),
+            max: Some(max),
             step: Some(step),
             ..ScaleSettings::default()
         };
-        ProficiencyScale::compile(&settings, 0.5).expect("valid scale")
+        compile(&settings, Step::Half).expect("valid scale")
     }
 
     fn half_steps(scale: &ProficiencyScale, raw: &str) -> Result<u8, ProficiencyError> {
@@ -275,13 +330,13 @@ mod tests {
             (0.0, f64::NAN, 1.0),
         ] {
             let settings = ScaleSettings {
-                min,
-                max,
+                min: Some(min),
+                max: Some(max),
                 step: Some(step),
                 ..ScaleSettings::default()
             };
             assert!(
-                ProficiencyScale::compile(&settings, 1.0).is_err(),
+                compile(&settings, Step::Whole).is_err(),
                 "{min} {max} {step}"
             );
         }
@@ -291,13 +346,13 @@ mod tests {
     fn labels_must_be_on_the_canonical_scale() {
         let mut settings = ScaleSettings::default();
         settings.labels.insert("Guru".into(), 7.0);
-        let err = ProficiencyScale::compile(&settings, 1.0).expect_err("bad label");
+        let err = compile(&settings, Step::Whole).expect_err("bad label");
         assert!(err.to_string().contains("Guru"));
     }
 
     #[test]
     fn the_default_step_applies_when_none_is_configured() {
-        let languages = ProficiencyScale::compile(&ScaleSettings::default(), 1.0).expect("valid");
+        let languages = compile(&ScaleSettings::default(), Step::Whole).expect("valid");
         assert!(matches!(
             languages.parse("2.5"),
             Err(ProficiencyError::OffStep(_))

@@ -1,11 +1,12 @@
-//! `FeedRules`: `[feed]` settings checked once and compiled into what normalization needs
-//! (parsed zone, lowercase label tables, alias and validity lookups). Reads no feed.
+//! `FeedRules`: `[feed]` settings checked once against the platform's scales and compiled into
+//! what normalization needs (parsed zone, lowercase label tables, alias and validity lookups).
+//! Reads no feed.
 
 use std::collections::HashMap;
 
 use chrono_tz::Tz;
 
-use crate::domain::{AgentKeyKind, AssignmentKind};
+use crate::domain::{AgentKeyKind, AssignmentKind, Granularity};
 
 use super::config::FeedSettings;
 use super::proficiency::{ProficiencyScale, ScaleError};
@@ -39,17 +40,22 @@ pub struct FeedRules {
     pub(crate) time_zone: Option<Tz>,
     pub(crate) max_errors: usize,
     pub(crate) skills: ProficiencyScale,
-    pub(crate) languages: ProficiencyScale,
+    /// `None`: the platform has no routing languages.
+    pub(crate) languages: Option<ProficiencyScale>,
+    /// The platform's name, for values it cannot store.
+    pub(crate) platform: &'static str,
     aliases: HashMap<String, String>,
     validity_days: HashMap<String, u32>,
 }
 
-const SKILL_STEP: f64 = 0.5;
-const LANGUAGE_STEP: f64 = 1.0;
-
 impl FeedRules {
-    /// Checks `settings` and compiles them.
-    pub fn from_settings(settings: &FeedSettings) -> Result<Self, FeedConfigError> {
+    /// Checks `settings` and compiles them for the platform `granularity` describes (from
+    /// `platform::scales::granularity_for(&settings.platform.kind)` or the connector): its
+    /// scale is the feed's default input scale and the scale every value is mapped onto.
+    pub fn from_settings(
+        settings: &FeedSettings,
+        granularity: &Granularity,
+    ) -> Result<Self, FeedConfigError> {
         let time_zone = match settings.time_zone.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(name) => Some(
@@ -60,8 +66,9 @@ impl FeedRules {
         if settings.max_errors == 0 {
             return Err(FeedConfigError::MaxErrors);
         }
-        let scale = |kind, scale, step| {
-            ProficiencyScale::compile(scale, step)
+        let onto = granularity.scale;
+        let scale = |kind, scale, native| {
+            ProficiencyScale::compile(scale, &native, &onto)
                 .map_err(|source| FeedConfigError::Scale { kind, source })
         };
         let mut aliases = HashMap::new();
@@ -75,8 +82,12 @@ impl FeedRules {
             agent_key: settings.agent_key,
             time_zone,
             max_errors: settings.max_errors,
-            skills: scale("skills", &settings.skills, SKILL_STEP)?,
-            languages: scale("languages", &settings.languages, LANGUAGE_STEP)?,
+            skills: scale("skills", &settings.skills, onto)?,
+            languages: granularity
+                .scale_of(AssignmentKind::Language)
+                .map(|native| scale("languages", &settings.languages, native))
+                .transpose()?,
+            platform: granularity.platform,
             aliases,
             validity_days: settings
                 .certifications
@@ -91,11 +102,12 @@ impl FeedRules {
         self.aliases.get(name).map_or(name, String::as_str)
     }
 
-    /// The proficiency scale of skills or languages.
+    /// The proficiency scale of skills or languages (`None` for languages on a platform
+    /// without them).
     pub(crate) fn scale(&self, kind: AssignmentKind) -> Option<&ProficiencyScale> {
         match kind {
             AssignmentKind::Skill => Some(&self.skills),
-            AssignmentKind::Language => Some(&self.languages),
+            AssignmentKind::Language => self.languages.as_ref(),
             AssignmentKind::Certification => None,
         }
     }
@@ -110,10 +122,15 @@ impl FeedRules {
 mod tests {
     use super::*;
     use crate::feed::config::{CertificationSettings, ScaleSettings};
+    use crate::platform::scales::{CXONE, GENESYS};
+
+    fn compile(settings: &FeedSettings) -> Result<FeedRules, FeedConfigError> {
+        FeedRules::from_settings(settings, &GENESYS)
+    }
 
     #[test]
     fn the_defaults_compile() {
-        let rules = FeedRules::from_settings(&FeedSettings::default()).expect("defaults are valid");
+        let rules = compile(&FeedSettings::default()).expect("defaults are valid");
         assert_eq!(rules.time_zone, None);
         assert_eq!(rules.max_errors, 1_000);
         assert_eq!(rules.agent_key, AgentKeyKind::Email);
@@ -125,7 +142,7 @@ mod tests {
             time_zone: Some("Europe/Bonn".into()),
             ..FeedSettings::default()
         };
-        let err = FeedRules::from_settings(&settings).expect_err("bad zone");
+        let err = compile(&settings).expect_err("bad zone");
         assert_eq!(err, FeedConfigError::TimeZone("Europe/Bonn".into()));
     }
 
@@ -135,7 +152,7 @@ mod tests {
             time_zone: Some(" ".into()),
             ..FeedSettings::default()
         };
-        let rules = FeedRules::from_settings(&settings).expect("valid");
+        let rules = compile(&settings).expect("valid");
         assert_eq!(rules.time_zone, None);
     }
 
@@ -145,10 +162,7 @@ mod tests {
             max_errors: 0,
             ..FeedSettings::default()
         };
-        assert_eq!(
-            FeedRules::from_settings(&settings).err(),
-            Some(FeedConfigError::MaxErrors)
-        );
+        assert_eq!(compile(&settings).err(), Some(FeedConfigError::MaxErrors));
     }
 
     #[test]
@@ -160,8 +174,33 @@ mod tests {
             },
             ..FeedSettings::default()
         };
-        let err = FeedRules::from_settings(&settings).expect_err("bad scale");
+        let err = compile(&settings).expect_err("bad scale");
         assert!(err.to_string().starts_with("feed.languages: "), "{err}");
+    }
+
+    #[test]
+    fn a_platform_without_languages_compiles_no_language_scale() {
+        let rules = FeedRules::from_settings(&FeedSettings::default(), &CXONE).expect("valid");
+        assert!(rules.scale(AssignmentKind::Language).is_none());
+        assert_eq!(rules.platform, "CXone");
+        assert!(compile(&FeedSettings::default()).is_ok_and(|r| r.languages.is_some()));
+    }
+
+    #[test]
+    fn best_without_min_and_max_is_a_configuration_error() {
+        let settings = FeedSettings {
+            skills: ScaleSettings {
+                best: Some(crate::feed::BestNumber::Min),
+                ..ScaleSettings::default()
+            },
+            ..FeedSettings::default()
+        };
+        let err = FeedRules::from_settings(&settings, &CXONE).expect_err("best alone");
+        assert_eq!(
+            err.to_string(),
+            "feed.skills: best applies to a configured min and max; without them the input \
+             scale is the platform's, 1 to 20 (1 = highest)"
+        );
     }
 
     #[test]
@@ -170,7 +209,7 @@ mod tests {
         settings
             .aliases
             .insert(" Billing EN ".into(), "Billing - English".into());
-        let rules = FeedRules::from_settings(&settings).expect("valid");
+        let rules = compile(&settings).expect("valid");
         assert_eq!(rules.platform_name("Billing EN"), "Billing - English");
         assert_eq!(rules.platform_name("billing en"), "billing en");
     }
@@ -179,7 +218,7 @@ mod tests {
     fn blank_aliases_are_configuration_errors() {
         let mut settings = FeedSettings::default();
         settings.aliases.insert("Billing".into(), " ".into());
-        assert!(FeedRules::from_settings(&settings).is_err());
+        assert!(compile(&settings).is_err());
     }
 
     #[test]
@@ -195,7 +234,7 @@ mod tests {
         settings
             .certifications
             .insert("GDPR".into(), CertificationSettings::default());
-        let rules = FeedRules::from_settings(&settings).expect("valid");
+        let rules = compile(&settings).expect("valid");
         assert_eq!(rules.validity_days("PCI DSS"), Some(365));
         assert_eq!(rules.validity_days("GDPR"), None);
     }

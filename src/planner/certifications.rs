@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::certs::{enforced_window, in_force};
-use crate::domain::{CertificationWindow, Name, Proficiency, Timing};
+use crate::domain::{CertificationWindow, Granularity, Name, Proficiency, Timing};
 use crate::feed::CertificationSettings;
 
 /// The routing skill that stands for a certification on the platform.
@@ -37,11 +37,14 @@ pub struct GateError {
 }
 
 impl CertificationRules {
-    /// Checks the configured gates.
+    /// Checks the configured gates: a gate is a skill, so its proficiency is on the platform's
+    /// skill scale, and defaults to the scale's best end (5 on Genesys, 1 on CXone).
     pub fn new(
         settings: &BTreeMap<String, CertificationSettings>,
         margin: Duration,
+        granularity: &Granularity,
     ) -> Result<Self, GateError> {
+        let scale = granularity.scale;
         let mut gates = BTreeMap::new();
         for (certification, s) in settings {
             let Some(skill) = &s.gate_skill else { continue };
@@ -51,14 +54,18 @@ impl CertificationRules {
             };
             let skill =
                 Name::parse(skill).map_err(|e| error(format!("gate_skill {skill:?}: {e}")))?;
-            let value = s.gate_proficiency.unwrap_or(5.0);
-            let proficiency = Proficiency::nearest(value)
-                .filter(|p| p.value() == value)
-                .ok_or_else(|| {
-                    error(format!(
-                        "gate_proficiency {value} is not 0–5 in steps of 0.5"
-                    ))
-                })?;
+            let proficiency = match s.gate_proficiency {
+                None => scale.best(),
+                Some(value) => Proficiency::nearest(value)
+                    .filter(|p| p.value() == value && scale.contains(*p))
+                    .ok_or_else(|| {
+                        error(format!(
+                            "gate_proficiency {value} is not on {}'s skill scale: {}",
+                            granularity.platform,
+                            scale.describe()
+                        ))
+                    })?,
+            };
             // One skill standing for two certifications would be granted by one and removed by
             // the other, whichever comes last.
             if let Some((other, _)) = gates
@@ -127,6 +134,11 @@ impl CertificationRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::scales::GENESYS;
+
+    fn genesys() -> Granularity {
+        GENESYS
+    }
 
     #[test]
     fn gates_are_checked_and_default_to_proficiency_5() {
@@ -138,8 +150,8 @@ mod tests {
             },
         )]
         .into();
-        let rules = CertificationRules::new(&settings, Duration::ZERO).expect("valid");
-        assert_eq!(rules.gates["PCI-DSS"].proficiency, Proficiency::MAX);
+        let rules = CertificationRules::new(&settings, Duration::ZERO, &genesys()).expect("valid");
+        assert_eq!(rules.gates["PCI-DSS"].proficiency.value(), 5.0);
         assert!(rules.is_gate("Gate_PCI") && !rules.is_gate("PCI-DSS"));
 
         let bad: BTreeMap<String, CertificationSettings> = [(
@@ -151,10 +163,11 @@ mod tests {
             },
         )]
         .into();
-        let err = CertificationRules::new(&bad, Duration::ZERO).expect_err("4.2");
-        assert!(
-            err.to_string().contains("feed.certifications.HIPAA"),
-            "{err}"
+        let err = CertificationRules::new(&bad, Duration::ZERO, &genesys()).expect_err("4.2");
+        assert_eq!(
+            err.to_string(),
+            "feed.certifications.HIPAA: gate_proficiency 4.2 is not on Genesys Cloud's skill \
+             scale: 0 to 5 in steps of 0.5 (5 = highest)"
         );
 
         let shared: BTreeMap<String, CertificationSettings> = ["HIPAA", "PCI-DSS"]
@@ -168,7 +181,7 @@ mod tests {
                 )
             })
             .into();
-        let err = CertificationRules::new(&shared, Duration::ZERO).expect_err("shared");
+        let err = CertificationRules::new(&shared, Duration::ZERO, &genesys()).expect_err("shared");
         assert_eq!(
             err.to_string(),
             "feed.certifications.PCI-DSS: gate_skill \"Gate_Secure\" is already the gate of \"HIPAA\"; give each certification its own"

@@ -185,18 +185,21 @@ fn diff_rated(
     out: &mut Vec<Change>,
     ignore: &mut dyn FnMut(&Name),
 ) {
+    // A kind the platform does not store is never planned: it would read as drift forever.
+    let Some(scale) = policy.granularity.scale_of(kind) else {
+        return;
+    };
     let attr = policy.attributes.of(kind);
-    let step = policy.granularity.of(kind);
     let change = |name: &Name, action| Change::new(kind, name.clone(), action, attr.writes());
     for (name, &wanted) in want {
         if !manages(policy, kind, name) {
             ignore(name);
             continue;
         }
-        let target = step.quantize(wanted);
+        let target = scale.quantize(wanted);
         match have.get(name) {
             None => out.push(change(name, Action::Add(Some(target)))),
-            Some(&current) if step.quantize(current) != target => out.push(change(
+            Some(&current) if scale.quantize(current) != target => out.push(change(
                 name,
                 Action::Update {
                     from: current,
@@ -229,7 +232,8 @@ fn diff_certifications(
     let scope = policy.ownership.of(kind);
     let attr = policy.attributes.of(kind);
     let change = |name: &Name, action| Change::new(kind, name.clone(), action, attr.writes());
-    if have.incomplete {
+    // CXone has no certification strings: there they exist only as gate skills.
+    if have.incomplete || !policy.granularity.certifications {
         // Its certifications are unknown, not empty: the versioned PATCH writes the whole list,
         // so any write would wipe the ones skillsync does not own.
         return;

@@ -1,5 +1,5 @@
-//! What the planner may do per attribute (`enforce`, `additive`, `report`) and at what
-//! granularity the platform stores proficiencies.
+//! What the planner may do per attribute (`enforce`, `additive`, `report`), on which scale and
+//! at what granularity the platform stores proficiencies, and which kinds it stores at all.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -69,7 +69,7 @@ pub struct Policy {
     pub attributes: PolicySettings,
     /// Which names skillsync owns.
     pub ownership: Ownership,
-    /// The platform's proficiency granularity.
+    /// The platform's scales and the kinds it stores.
     pub granularity: Granularity,
     /// The instant certification windows are evaluated at.
     pub now: DateTime<Utc>,
@@ -118,9 +118,13 @@ impl Policy {
             agent_key: settings.agent_key,
             attributes: settings.attributes,
             ownership: Ownership::build(&settings.ownership, seen)?,
+            certifications: CertificationRules::new(
+                &settings.certifications,
+                settings.margin,
+                &granularity,
+            )?,
             granularity,
             now,
-            certifications: CertificationRules::new(&settings.certifications, settings.margin)?,
         })
     }
 }

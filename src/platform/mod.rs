@@ -10,6 +10,7 @@ pub mod error;
 pub mod genesys;
 pub mod incremental;
 pub mod journal;
+pub mod scales;
 pub mod settings;
 pub mod transport;
 
@@ -28,7 +29,7 @@ use crate::domain::{Change, Granularity, LiveAgent};
 /// What skillsync needs from a CCaaS platform: every connector implements it, and
 /// [`Connector`] dispatches to the configured one. Shaped so that a NICE CXone connector fits:
 /// removals are handed over together (CXone deletes several skills in one call with a body),
-/// and proficiencies cross this boundary on skillsync's own 0–5 scale.
+/// and proficiencies cross this boundary on the platform's own scale ([`scales`]).
 pub trait Platform: Send + Sync {
     /// The proficiency granularity the platform stores, for the planner.
     fn granularity(&self) -> Granularity;

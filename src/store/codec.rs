@@ -221,7 +221,8 @@ mod tests {
         let name = |s: &str| Name::parse(s).expect("name");
         let p = |v: f64| Proficiency::nearest(v).expect("p");
         let desired = AgentDesired {
-            skills: [(name("Billing_L1"), p(3.5))].into(),
+            // CXone values (up to 20) are stored as they are, like Genesys's 0–5.
+            skills: [(name("Billing_L1"), p(3.5)), (name("CXone_Top"), p(20.0))].into(),
             languages: [(name("German"), p(4.0))].into(),
             certifications: [(
                 name("PCI-DSS"),

@@ -48,7 +48,10 @@ async fn skill_names(sim: &CxSim) -> BTreeMap<u64, String> {
 }
 
 /// Agent id → the (skill name, proficiency) it truly holds.
-async fn truths(sim: &CxSim, names: &BTreeMap<u64, String>) -> BTreeMap<u64, BTreeSet<(String, u64)>> {
+async fn truths(
+    sim: &CxSim,
+    names: &BTreeMap<u64, String>,
+) -> BTreeMap<u64, BTreeSet<(String, u64)>> {
     let mut out = BTreeMap::new();
     for agent in sim.agent_ids().await {
         let held = sim
@@ -68,10 +71,7 @@ fn email(agent: u64) -> String {
 
 /// A partial feed listing every agent with one or two of the `managed` skills on CXone's
 /// scale; returns it and what each agent should then hold of them.
-fn feed(
-    agents: &[u64],
-    managed: &[String],
-) -> (String, BTreeMap<u64, BTreeSet<(String, u64)>>) {
+fn feed(agents: &[u64], managed: &[String]) -> (String, BTreeMap<u64, BTreeSet<(String, u64)>>) {
     let mut csv = String::from("agent,type,name,proficiency\n");
     let mut want = BTreeMap::new();
     for &agent in agents {
@@ -79,7 +79,10 @@ fn feed(
         let mut skills = BTreeSet::new();
         skills.insert((managed[n % managed.len()].clone(), 1 + (n % 20) as u64));
         if n % 4 == 0 {
-            skills.insert((managed[(n + 1) % managed.len()].clone(), 20 - (n % 7) as u64));
+            skills.insert((
+                managed[(n + 1) % managed.len()].clone(),
+                20 - (n % 7) as u64,
+            ));
         }
         for (name, p) in &skills {
             csv.push_str(&format!("{},skill,{name},{p}\n", email(agent)));
@@ -89,11 +92,11 @@ fn feed(
     (csv, want)
 }
 
-fn managed_of(
-    held: &BTreeSet<(String, u64)>,
-    managed: &[String],
-) -> BTreeSet<(String, u64)> {
-    held.iter().filter(|(n, _)| managed.contains(n)).cloned().collect()
+fn managed_of(held: &BTreeSet<(String, u64)>, managed: &[String]) -> BTreeSet<(String, u64)> {
+    held.iter()
+        .filter(|(n, _)| managed.contains(n))
+        .cloned()
+        .collect()
 }
 
 /// Asserts the agents hold exactly `want` of the managed skills and nothing else changed.
@@ -104,11 +107,22 @@ fn assert_converged_exactly(
     managed: &[String],
 ) {
     for (agent, held) in after {
-        assert_eq!(&managed_of(held, managed), &want[agent], "managed skills of {agent}");
+        assert_eq!(
+            &managed_of(held, managed),
+            &want[agent],
+            "managed skills of {agent}"
+        );
         let unmanaged = |s: &BTreeSet<(String, u64)>| -> BTreeSet<(String, u64)> {
-            s.iter().filter(|(n, _)| !managed.contains(n)).cloned().collect()
+            s.iter()
+                .filter(|(n, _)| !managed.contains(n))
+                .cloned()
+                .collect()
         };
-        assert_eq!(unmanaged(&before[agent]), unmanaged(held), "unmanaged skills of {agent}");
+        assert_eq!(
+            unmanaged(&before[agent]),
+            unmanaged(held),
+            "unmanaged skills of {agent}"
+        );
     }
 }
 
@@ -164,7 +178,11 @@ async fn apply_converges_500_agents_exactly_in_fewer_calls_than_one_per_agent_an
     assert!(
         stats.requests.iter().all(|r| r.status < 400),
         "no call was refused: {:?}",
-        stats.requests.iter().filter(|r| r.status >= 400).collect::<Vec<_>>()
+        stats
+            .requests
+            .iter()
+            .filter(|r| r.status >= 400)
+            .collect::<Vec<_>>()
     );
 
     sim.reset_stats().await;
@@ -183,11 +201,20 @@ async fn agents_whose_items_failed_inside_a_200_are_re_read_and_converge() {
     let (csv, want) = feed(&agents, &managed);
     sim.set_faults(json!({"item_fail_next": 5})).await;
 
-    let (report, calls) = apply(&cx_settings(&sim), &cx_desired(&csv, FeedScope::Partial), true).await;
+    let (report, calls) = apply(
+        &cx_settings(&sim),
+        &cx_desired(&csv, FeedScope::Partial),
+        true,
+    )
+    .await;
     let report = report.expect("applied");
     assert!(report.converged(), "{:?}", report.failures);
     assert_converged_exactly(&before, &truths(&sim, &names).await, &want, &managed);
-    assert_eq!(sim.set_faults(json!({})).await["item_fail_next"], 0, "all 5 failed");
+    assert_eq!(
+        sim.set_faults(json!({})).await["item_fail_next"],
+        0,
+        "all 5 failed"
+    );
     let rereads = calls.of(calls::GET_AGENT_SKILLS) + calls.of(calls::LIST_ASSIGNMENTS);
     assert!(rereads > 1, "the failed agents were read again: {calls:?}");
 }
@@ -215,7 +242,8 @@ async fn a_300_agent_org_converges_through_item_failures_503s_a_429_storm_and_la
     let (report, calls) = apply(&settings, &cx_desired(&csv, FeedScope::Partial), true).await;
     let report = report.expect("applied");
     assert!(report.converged(), "{:?}", report.failures);
-    sim.set_faults(json!({"lag_ms": 0, "error_rate": 0.0, "item_failure_rate": 0.0})).await;
+    sim.set_faults(json!({"lag_ms": 0, "error_rate": 0.0, "item_failure_rate": 0.0}))
+        .await;
     assert_converged_exactly(&before, &truths(&sim, &names).await, &want, &managed);
     let stats = sim.stats().await;
     assert!(stats.throttled > 0, "the storm happened");

@@ -257,8 +257,18 @@ pub fn settings_for(sim: &TestSim) -> skillsync::config::Settings {
 
 /// A desired state from CSV text, read as any feed is.
 pub fn desired(csv: &str, scope: skillsync::domain::FeedScope) -> skillsync::domain::DesiredState {
+    desired_on(csv, scope, "genesys")
+}
+
+/// A desired state from CSV text, read as feeds for a `kind` platform are.
+pub fn desired_on(
+    csv: &str,
+    scope: skillsync::domain::FeedScope,
+    kind: &str,
+) -> skillsync::domain::DesiredState {
     use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
-    let rules = FeedRules::from_settings(&FeedSettings::default()).expect("rules");
+    let granularity = skillsync::platform::scales::granularity_for(kind).expect("a platform");
+    let rules = FeedRules::from_settings(&FeedSettings::default(), &granularity).expect("rules");
     let source = FeedSource {
         name: "test.csv".into(),
         format: FeedFormat::Csv,

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use skillsync::config::{Settings, ENV_PREFIX};
-use skillsync::domain::FeedScope;
+use skillsync::domain::{FeedScope, Granularity};
 use skillsync::feed::{
     self, FeedError, FeedFormat, FeedRules, FeedSettings, FeedSource, Rejection, ValidFeed,
 };
+use skillsync::platform::scales::GENESYS;
 
 /// `tests/fixtures/feeds`.
 pub fn fixtures() -> PathBuf {
@@ -21,12 +22,28 @@ pub fn fixture_settings() -> FeedSettings {
         .feed
 }
 
+/// The rules for a Genesys org (the fixtures' platform).
 pub fn rules(settings: &FeedSettings) -> FeedRules {
-    FeedRules::from_settings(settings).expect("valid feed settings")
+    rules_for(settings, &GENESYS)
+}
+
+/// The rules for the platform `granularity` describes.
+pub fn rules_for(settings: &FeedSettings, granularity: &Granularity) -> FeedRules {
+    FeedRules::from_settings(settings, granularity).expect("valid feed settings")
 }
 
 pub fn read_with(
     settings: &FeedSettings,
+    format: FeedFormat,
+    bytes: &[u8],
+) -> Result<ValidFeed, FeedError> {
+    read_for(settings, &GENESYS, format, bytes)
+}
+
+/// Reads `bytes` for the platform `granularity` describes.
+pub fn read_for(
+    settings: &FeedSettings,
+    granularity: &Granularity,
     format: FeedFormat,
     bytes: &[u8],
 ) -> Result<ValidFeed, FeedError> {
@@ -35,7 +52,7 @@ pub fn read_with(
         format,
         scope: FeedScope::Partial,
     };
-    feed::read(bytes, &source, &rules(settings))
+    feed::read(bytes, &source, &rules_for(settings, granularity))
 }
 
 /// Reads `bytes` with the fixture settings; the feed must be valid.

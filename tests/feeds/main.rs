@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod cxone;
 mod helpers;
 mod roundtrip;
 mod rules;

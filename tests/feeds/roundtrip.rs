@@ -11,6 +11,7 @@ use skillsync::domain::{
     AgentDesired, AgentKey, CertificationWindow, DesiredState, FeedScope, Name, Proficiency,
 };
 use skillsync::feed::{self, ContentHash, FeedFormat, FeedRules, FeedSettings, FeedSource};
+use skillsync::platform::scales::GENESYS;
 
 /// How the writers spell one state: the reader must not care.
 #[derive(Debug, Clone)]
@@ -246,7 +247,8 @@ fn shuffle<T>(items: &mut [T], mut seed: u64) {
 }
 
 fn read(format: FeedFormat, bytes: &[u8]) -> feed::ValidFeed {
-    let rules = FeedRules::from_settings(&FeedSettings::default()).expect("default rules");
+    let rules =
+        FeedRules::from_settings(&FeedSettings::default(), &GENESYS).expect("default rules");
     let source = FeedSource {
         name: format!("prop.{format}"),
         format,

@@ -221,8 +221,8 @@ fn the_error_cap_is_configurable() {
 fn a_configured_scale_maps_linearly_onto_zero_to_five() {
     let mut settings = fixture_settings();
     settings.skills = ScaleSettings {
-        min: 1.0,
-        max: 10.0,
+        min: Some(1.0),
+        max: Some(10.0),
         step: Some(1.0),
         ..ScaleSettings::default()
     };

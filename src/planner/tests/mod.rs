@@ -4,6 +4,7 @@
 mod assignments;
 mod certification_gates;
 mod certifications;
+mod platform_scales;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,9 +12,10 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::domain::{
-    AgentDesired, AgentKey, AgentKeyKind, CertificationWindow, DesiredState, FeedScope,
-    Granularity, LiveAgent, Name, Proficiency, SeenNames, Step,
+    AgentDesired, AgentKey, AgentKeyKind, CertificationWindow, DesiredState, FeedScope, LiveAgent,
+    Name, Proficiency, SeenNames,
 };
+use crate::platform::scales::GENESYS;
 
 fn name(s: &str) -> Name {
     Name::parse(s).expect("name")
@@ -71,10 +73,7 @@ fn policy_for(
         agent_key: AgentKeyKind::Email,
         attributes,
         ownership: Ownership::build(&settings, &SeenNames::of(state)).expect("ownership"),
-        granularity: Granularity {
-            skills: Step::Half,
-            languages: Step::Whole,
-        },
+        granularity: GENESYS,
         now: now(),
         certifications: CertificationRules::default(),
     }

@@ -11,7 +11,8 @@ use super::bodies::{AgentGrant, AgentSkillRemovals, AgentSkills, SkillGrant};
 use super::calls;
 use super::client::Cxone;
 use super::grouping::{group, Op, OpKind, PlannedCall, Target};
-use super::live::{to_cxone, Catalog};
+use super::live::Catalog;
+use super::proficiency::CxoneProficiency;
 use super::results::WriteReport;
 use super::wire::CxoneId;
 use crate::domain::{Action, AssignmentKind, Change};
@@ -47,10 +48,14 @@ fn op_of(agent_id: &CxoneId, change: &Change, catalog: &Catalog) -> Result<Op, P
     };
     let proficiency = match (kind, to) {
         (OpKind::Remove, _) => None,
-        (_, Some(p)) => Some(to_cxone(p).map_err(|reason| PlatformError::Decode {
-            path: format!("skill {}", change.name),
-            reason,
-        })?),
+        (_, Some(p)) => {
+            Some(
+                CxoneProficiency::try_from(p).map_err(|reason| PlatformError::Decode {
+                    path: format!("skill {}", change.name),
+                    reason,
+                })?,
+            )
+        }
         (_, None) => {
             return Err(PlatformError::Decode {
                 path: format!("skill {}", change.name),
@@ -248,7 +253,7 @@ impl Cxone {
     }
 }
 
-fn grant<'o>(op: &'o &Op) -> Option<(&'o Op, super::proficiency::CxoneProficiency)> {
+fn grant<'o>(op: &'o &Op) -> Option<(&'o Op, CxoneProficiency)> {
     op.proficiency.map(|p| (*op, p))
 }
 

@@ -89,11 +89,7 @@ impl Cxone {
 
 impl Platform for Cxone {
     fn granularity(&self) -> Granularity {
-        // Replaced by the platform's scale once proficiencies are on it (issue 13).
-        Granularity {
-            skills: crate::domain::Step::Whole,
-            languages: crate::domain::Step::Whole,
-        }
+        crate::platform::scales::CXONE
     }
 
     async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use super::proficiency::CxoneProficiency;
 use super::wire::{Agent, Assignment, CxoneId, Skill};
 use crate::domain::{LiveAgent, Name, Proficiency};
 
@@ -48,23 +47,6 @@ impl Catalog {
     }
 }
 
-/// A CXone proficiency as a skillsync one: the same number.
-pub fn to_proficiency(p: CxoneProficiency) -> Proficiency {
-    Proficiency::from_half_steps(p.get() * 2).unwrap_or(Proficiency::MIN)
-}
-
-/// A skillsync proficiency as CXone's: the same number, which must be whole and 1 to 20 (feeds
-/// are read on this scale for a CXone org, so anything else is a bug caught here, before a
-/// body is built).
-pub fn to_cxone(p: Proficiency) -> Result<CxoneProficiency, String> {
-    if p.half_steps() % 2 != 0 {
-        return Err(format!(
-            "proficiency {p} is not a whole number (CXone takes 1 to 20)"
-        ));
-    }
-    CxoneProficiency::new(i64::from(p.half_steps() / 2))
-}
-
 /// `agent` with `assignments` as skillsync sees it. Skills are named from the catalog, else
 /// from the record; an assignment whose proficiency CXone did not give (or gave off its scale)
 /// is held at 0, which no CXone value equals, so that it is written again rather than added
@@ -89,7 +71,7 @@ pub fn live_agent(agent: &Agent, assignments: &[Assignment], catalog: &Catalog) 
         };
         let proficiency = record
             .agent_proficiency_value
-            .map(to_proficiency)
+            .map(Proficiency::from)
             .unwrap_or(Proficiency::MIN);
         live.skills.insert(name, proficiency);
     }
@@ -149,17 +131,5 @@ mod tests {
         );
         assert_eq!(catalog.id("Sales"), Some(&CxoneId::from(11)));
         assert_eq!(catalog.id(" "), None);
-    }
-
-    #[test]
-    fn proficiencies_cross_unchanged_and_only_whole_values_in_range_leave() {
-        for v in [1, 7, 20] {
-            let cx = CxoneProficiency::new(v).expect("in range");
-            assert_eq!(to_cxone(to_proficiency(cx)), Ok(cx));
-        }
-        for bad in [0.0, 2.5, 20.5] {
-            let p = Proficiency::nearest(bad).expect("on skillsync's scale");
-            assert!(to_cxone(p).is_err(), "{bad}");
-        }
     }
 }

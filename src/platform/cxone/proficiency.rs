@@ -1,8 +1,11 @@
 //! `CxoneProficiency`: a NICE CXone skill proficiency, 1 (highest) to 20 (lowest). The only way
 //! to make one is the checked constructor, so no write body can carry a value CXone's scale
-//! does not have. It knows nothing of skillsync's own scale.
+//! does not have. skillsync's [`Proficiency`] holds CXone values as they are (the CXone scale
+//! is the feed's on a CXone org), so the conversions are the identity on 1..=20.
 
 use std::fmt;
+
+use crate::domain::Proficiency;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -29,6 +32,28 @@ impl CxoneProficiency {
     /// The value, 1..=20.
     pub fn get(self) -> u8 {
         self.0
+    }
+}
+
+/// The identity on whole numbers 1..=20; anything else is not a CXone value.
+impl TryFrom<Proficiency> for CxoneProficiency {
+    type Error = String;
+
+    fn try_from(p: Proficiency) -> Result<Self, String> {
+        if p.half_steps() % 2 != 0 {
+            return Err(format!(
+                "CXone proficiency {p} is not a whole number from 1 (highest) to 20 (lowest)"
+            ));
+        }
+        Self::new(i64::from(p.half_steps() / 2))
+    }
+}
+
+/// The identity: every CXone value is a [`Proficiency`].
+impl From<CxoneProficiency> for Proficiency {
+    fn from(p: CxoneProficiency) -> Self {
+        // 1..=20 doubled is at most 40, always in range.
+        Proficiency::from_half_steps(p.0 * 2).unwrap_or(Proficiency::CEILING)
     }
 }
 
@@ -72,6 +97,20 @@ mod tests {
         assert_eq!(CxoneProficiency::new(20), Ok(CxoneProficiency::LOWEST));
         for bad in [0, 21, -1, 256, i64::MAX] {
             assert!(CxoneProficiency::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn conversions_are_the_identity_on_one_to_twenty() {
+        for v in 1..=20u8 {
+            let p = Proficiency::from_half_steps(v * 2).expect("in range");
+            let cxone = CxoneProficiency::try_from(p).expect("a CXone value");
+            assert_eq!(cxone.get(), v);
+            assert_eq!(Proficiency::from(cxone), p);
+        }
+        for bad in [0, 7] {
+            let p = Proficiency::from_half_steps(bad).expect("in range");
+            assert!(CxoneProficiency::try_from(p).is_err(), "{p}");
         }
     }
 

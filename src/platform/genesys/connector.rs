@@ -10,16 +10,13 @@ use super::observe::Reader;
 use super::regions;
 use super::write::Writer;
 use crate::domain::LiveAgent;
-use crate::domain::{Change, Granularity, Step};
+use crate::domain::{Change, Granularity};
 use crate::platform::transport::TransportSettings;
 use crate::platform::PlatformSettings;
 use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
 
 /// Genesys Cloud stores skill proficiencies in half steps and rounds languages to whole ones.
-const GRANULARITY: Granularity = Granularity {
-    skills: Step::Half,
-    languages: Step::Whole,
-};
+const GRANULARITY: Granularity = crate::platform::scales::GENESYS;
 
 /// A Genesys Cloud org, reached with one OAuth client.
 pub struct Genesys {
