@@ -34,7 +34,7 @@ pub fn cx_desired(csv: &str, scope: FeedScope) -> skillsync::domain::DesiredStat
 
 /// Skill id → name of the tenant.
 async fn skill_names(sim: &CxSim) -> BTreeMap<u64, String> {
-    sim.get("/skills?top=1000").await["skills"]
+    sim.get("/skills?top=500").await["skills"]
         .as_array()
         .expect("skills")
         .iter()
