@@ -29,11 +29,23 @@ fn printed(lines: &[String], label: &str) -> String {
 
 #[tokio::test]
 async fn the_demo_converges_the_simulated_org_and_its_api_answers() {
+    demo_converges("genesys", "Genesys Cloud", 1.0).await;
+}
+
+#[tokio::test]
+async fn the_cxone_demo_converges_the_simulated_cxone_org_on_its_own_scale() {
+    // The CXone sample feed gives agent 1 Billing_L2 at 16 on CXone's 1 (highest) – 20 scale.
+    demo_converges("cxone", "NICE CXone", 16.0).await;
+}
+
+/// Runs `skillsync demo --platform <platform>` and checks what it prints; agent 1 must end with
+/// Billing_L2 at `billing_l2`.
+async fn demo_converges(platform: &str, org: &str, billing_l2: f64) {
     let dir =
         std::env::temp_dir().join(format!("skillsync-demo-{}", uuid::Uuid::new_v4().simple()));
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_skillsync"))
-        .args(["demo", "--agents", "300", "--dir"])
+        .args(["demo", "--platform", platform, "--agents", "300", "--dir"])
         .arg(&dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(["--metrics-listen", "127.0.0.1:0"])
@@ -64,7 +76,7 @@ async fn the_demo_converges_the_simulated_org_and_its_api_answers() {
     let api = printed(&lines, "API:");
     assert_eq!(api, format!("http://127.0.0.1:{port}"));
     let metrics = printed(&lines, "metrics:");
-    let sim = printed(&lines, "simulated Genesys Cloud org:");
+    let sim = printed(&lines, &format!("simulated {org} org:"));
     let job: i64 = lines
         .iter()
         .find_map(|l| l.split("ingested as job ").nth(1))
@@ -117,7 +129,7 @@ async fn the_demo_converges_the_simulated_org_and_its_api_answers() {
         .iter()
         .find(|s| s["name"] == "Billing_L2")
         .and_then(|s| s["proficiency"].as_f64());
-    assert_eq!(billing, Some(1.0), "{truth}");
+    assert_eq!(billing, Some(billing_l2), "{truth}");
 
     let audit: Value =
         serde_json::from_str(&get(format!("{api}/v1/audit?agent=agent00001@example.com")).await)
