@@ -17,8 +17,8 @@ use std::future::Future;
 
 pub use batch::AgentWrite;
 pub use connector::Connector;
-pub use incremental::Changed;
 pub use error::PlatformError;
+pub use incremental::Changed;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
 pub use settings::PlatformSettings;
 pub use transport::counting::{CallCounts, CallKind, CallObserver, CallStats};

@@ -186,10 +186,8 @@ async fn reread<P: Platform, J: Journal>(
             return;
         }
     };
-    let mut fresh: HashMap<String, LiveAgent> = fresh
-        .into_iter()
-        .map(|a| (a.user_id.clone(), a))
-        .collect();
+    let mut fresh: HashMap<String, LiveAgent> =
+        fresh.into_iter().map(|a| (a.user_id.clone(), a)).collect();
     for &i in conflicted {
         let agent = &mut agents[i];
         match fresh.remove(&agent.live.user_id) {

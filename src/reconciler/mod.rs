@@ -9,7 +9,11 @@ mod audit_row;
 mod context;
 mod converge;
 mod converge_batch;
+#[cfg(test)]
+mod converge_tests;
 mod journal;
+#[cfg(test)]
+mod scripted;
 mod settings;
 pub mod worker;
 
