@@ -11,6 +11,9 @@ use crate::platform::{
     AgentWrite, CallCounts, CallKind, Journal, Platform, PlatformError, WriteIntent, WriteResult,
 };
 
+/// One `apply_batch` as the platform saw it: each agent's user id and the changes handed over.
+pub type Batch = Vec<(String, Vec<Change>)>;
+
 const WRITE: CallKind = CallKind::write("scripted_write");
 
 /// How one agent's write answers.
@@ -33,7 +36,7 @@ pub struct Scripted {
     /// Per user, the answers of its successive writes; once they run out, writes succeed.
     pub answers: Mutex<HashMap<String, VecDeque<Answer>>>,
     /// Every `apply_batch`: each agent's user id and the changes handed over for it.
-    pub batches: Mutex<Vec<Vec<(String, Vec<Change>)>>>,
+    pub batches: Mutex<Vec<Batch>>,
     /// Every `read_agents`: the user ids asked for.
     pub reads: Mutex<Vec<Vec<String>>>,
 }
