@@ -4,6 +4,7 @@
 
 mod items;
 mod planning;
+mod write;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
