@@ -13,7 +13,7 @@ mod converge_batch;
 mod converge_tests;
 mod journal;
 #[cfg(test)]
-mod scripted;
+pub(crate) mod scripted;
 mod settings;
 pub mod worker;
 

@@ -31,7 +31,7 @@ pub enum Answer {
 #[derive(Default)]
 pub struct Scripted {
     /// What a re-read answers, by user id; an id missing here is no longer an active user.
-    /// Writes do not change it: every re-read lags behind them.
+    /// Writes change it only when `lands` is set.
     pub agents: Mutex<HashMap<String, LiveAgent>>,
     /// Per user, the answers of its successive writes; once they run out, writes succeed.
     pub answers: Mutex<HashMap<String, VecDeque<Answer>>>,
@@ -39,6 +39,10 @@ pub struct Scripted {
     pub batches: Mutex<Vec<Batch>>,
     /// Every `read_agents`: the user ids asked for.
     pub reads: Mutex<Vec<Vec<String>>>,
+    /// What `write_batch` answers (0 counts as 1).
+    pub batch: usize,
+    /// Whether acknowledged writes show in later reads; by default reads lag behind them all.
+    pub lands: bool,
 }
 
 impl Scripted {
@@ -95,6 +99,11 @@ impl Scripted {
                 error: None,
             };
             journal.after(token, &result).await;
+            if self.lands {
+                if let Some(live) = self.agents.lock().get_mut(&agent.user_id) {
+                    live.with_landed(change);
+                }
+            }
         }
         match answer {
             Answer::Ok => Ok(()),
@@ -140,7 +149,7 @@ impl Platform for Scripted {
     }
 
     fn write_batch(&self) -> usize {
-        100
+        self.batch.max(1)
     }
 
     async fn apply_batch<J: Journal>(

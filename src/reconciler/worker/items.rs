@@ -1,12 +1,12 @@
-//! The second phase of a job: claim due work items, write agents concurrently (re-reading and
-//! re-planning on conflicts), wait for the platform to settle, verify, and back off, give up on
-//! (`needs_attention`) or flag (`stuck`) agents that will not converge.
+//! The second phase of a job: claim due work items, write agents concurrently or in groups the
+//! connector batches (re-reading and re-planning on conflicts), wait for the platform to settle,
+//! verify, and back off, give up on (`needs_attention`) or flag (`stuck`) agents that will not
+//! converge.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use futures::{stream, StreamExt};
-
 use tracing::Instrument;
 
 use super::write::write_items;
