@@ -1,12 +1,13 @@
 //! Converging one agent: write what was planned for it, and on a conflict re-read and plan again
 //! — a stale write is never re-sent as it was, and a write the platform acknowledged in this
-//! attempt is never sent again because a lagging re-read does not show it yet.
+//! attempt is never sent again because a lagging re-read does not show it yet. The loop itself
+//! is `converge_batch`'s; this file holds what one agent's convergence is and ends as.
 
 use std::time::Duration;
 
-use super::acknowledged::Acknowledged;
+use super::converge_batch::converge_batch;
 use crate::domain::{AgentDesired, Change, LiveAgent};
-use crate::planner::{plan_agent, Policy};
+use crate::planner::Policy;
 use crate::platform::{Journal, Platform, PlatformError};
 
 /// How one agent's writes ended.
@@ -23,7 +24,8 @@ pub enum AgentOutcome {
     Failed(PlatformError),
 }
 
-fn replan_delay(attempt: u32) -> Duration {
+/// The wait before re-reading after a conflict, growing with the re-plans made so far.
+pub(super) fn replan_delay(attempt: u32) -> Duration {
     Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
 }
 
@@ -39,7 +41,7 @@ pub struct Target<'a> {
 }
 
 /// Writes what `target` needs, re-reading and re-planning after conflicts up to `max_replans`
-/// times.
+/// times: a batch of one, so that one agent and many follow the same rules.
 pub async fn converge<P: Platform, J: Journal>(
     platform: &P,
     journal: &J,
@@ -47,51 +49,16 @@ pub async fn converge<P: Platform, J: Journal>(
     policy: &Policy,
     max_replans: u32,
 ) -> AgentOutcome {
-    let Target {
-        want,
-        mut live,
-        mut planned,
-    } = target;
-    let journal = Acknowledged::new(journal);
-    let mut replans = 0;
-    loop {
-        let changes = planned
-            .take()
-            .unwrap_or_else(|| plan_agent(want, &live, policy));
-        if !changes.iter().any(|c| c.writable) {
-            return AgentOutcome::Written { replans, changes };
-        }
-        match platform.apply(&live, &changes, &journal).await {
-            Ok(()) => return AgentOutcome::Written { replans, changes },
-            Err(PlatformError::Conflict {
-                message,
-                correlation_id,
-            }) if replans < max_replans => {
-                tracing::debug!(
-                    agent = live.label(),
-                    message,
-                    correlation_id,
-                    "conflict; re-reading the agent"
-                );
-                tokio::time::sleep(replan_delay(replans)).await;
-                replans += 1;
-                match platform
-                    .read_agents(std::slice::from_ref(&live.user_id))
-                    .await
-                {
-                    Ok(mut fresh) if fresh.len() == 1 => live = journal.over(fresh.remove(0)),
-                    Ok(_) => {
-                        return AgentOutcome::Failed(PlatformError::Decode {
-                            path: format!("users/{}", live.user_id),
-                            reason: "the user is no longer listed as active".into(),
-                        })
-                    }
-                    Err(e) => return AgentOutcome::Failed(e),
-                }
-            }
-            Err(e) => return AgentOutcome::Failed(e),
-        }
-    }
+    converge_batch(platform, vec![(target, journal)], policy, max_replans)
+        .await
+        .pop()
+        .unwrap_or_else(|| {
+            // Unreachable: a batch answers once per target.
+            AgentOutcome::Failed(PlatformError::Decode {
+                path: "converge".into(),
+                reason: "the batch returned no outcome".into(),
+            })
+        })
 }
 
 #[cfg(test)]

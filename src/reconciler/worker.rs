@@ -5,6 +5,7 @@
 mod incremental;
 mod items;
 mod planning;
+mod write;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

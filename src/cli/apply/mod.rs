@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 mod report;
 mod rounds;
+#[cfg(test)]
+mod rounds_tests;
 
 pub use report::{AgentFailure, ApplyError, ApplyReport};
 pub use rounds::{run, AgentJournals, Event, Options};

@@ -1,7 +1,7 @@
 //! Applying a feed once: observe → plan → safety check → converge agents concurrently → wait
-//! for the platform to settle → re-read what was written → repair what still differs. Each
-//! agent's writes are the reconciler's `converge`; this file only drives the rounds and must
-//! know nothing about terminals or files.
+//! for the platform to settle → re-read what was written → repair what still differs. Agents'
+//! writes are the reconciler's `converge_batch` (batches of one unless the connector groups
+//! writes); this file only drives the rounds and must know nothing about terminals or files.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ use crate::planner::{
     check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
 };
 use crate::platform::{Journal, NoJournal, Platform};
-use crate::reconciler::{converge, AgentOutcome, ReconcileSettings, Target};
+use crate::reconciler::{converge_batch, AgentOutcome, ReconcileSettings, Target};
 
 /// Progress, for a progress bar or log lines.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +127,18 @@ pub async fn run<P: Platform, J: AgentJournals>(
         .filter(|a| planned.contains(a.user_id.as_str()))
         .collect();
 
+    // A connector that groups agents' writes (CXone) gets them `write_batch` agents at a time,
+    // one chunk at a time: it already fans a chunk out into `max_concurrency` calls in flight
+    // (its batch is `write_batch_size × max_concurrency` agents), so more chunks at once would
+    // exceed that limit against rate limits no one has confirmed. A chunk's conflict back-off
+    // then idles the writes, but conflicts are rare and the back-off short. One agent at a time
+    // (Genesys) is the same code with chunks of one, `concurrency` of them at once.
+    let batch = platform.write_batch().max(1);
+    let in_flight = if batch == 1 {
+        options.concurrency.max(1)
+    } else {
+        1
+    };
     let mut failures: Vec<AgentFailure> = Vec::new();
     let mut changed: HashSet<String> = HashSet::new();
     let mut rounds = 0;
@@ -136,29 +148,37 @@ pub async fn run<P: Platform, J: AgentJournals>(
             number: rounds,
             agents: pending.len(),
         });
-        let outcomes: Vec<(LiveAgent, AgentOutcome)> = stream::iter(pending)
-            .map(|agent| async {
-                let target = Target {
-                    want: want_of(&agent.user_id),
-                    live: agent.clone(),
-                    planned: None,
-                };
-                let journal = journals.agent(keys.get(agent.user_id.as_str()).copied());
-                let outcome = converge(
-                    platform,
-                    &journal,
-                    target,
-                    policy,
-                    options.reconcile.max_replans,
-                )
-                .await;
-                on_event(Event::AgentDone {
-                    agent: agent.label(),
-                    ok: matches!(outcome, AgentOutcome::Written { .. }),
-                });
-                (agent, outcome)
+        let keys = &keys;
+        let outcomes: Vec<(LiveAgent, AgentOutcome)> = stream::iter(chunks(pending, batch))
+            .map(|chunk| async move {
+                let agent_journals: Vec<_> = chunk
+                    .iter()
+                    .map(|a| journals.agent(keys.get(a.user_id.as_str()).copied()))
+                    .collect();
+                let targets = chunk
+                    .iter()
+                    .zip(&agent_journals)
+                    .map(|(agent, journal)| {
+                        let target = Target {
+                            want: want_of(&agent.user_id),
+                            live: agent.clone(),
+                            planned: None,
+                        };
+                        (target, journal)
+                    })
+                    .collect();
+                let outcomes =
+                    converge_batch(platform, targets, policy, options.reconcile.max_replans).await;
+                for (agent, outcome) in chunk.iter().zip(&outcomes) {
+                    on_event(Event::AgentDone {
+                        agent: agent.label(),
+                        ok: matches!(outcome, AgentOutcome::Written { .. }),
+                    });
+                }
+                chunk.into_iter().zip(outcomes).collect::<Vec<_>>()
             })
-            .buffer_unordered(options.concurrency.max(1))
+            .buffer_unordered(in_flight)
+            .flat_map(stream::iter)
             .collect()
             .await;
         let mut written = Vec::new();
@@ -235,4 +255,14 @@ pub async fn run<P: Platform, J: AgentJournals>(
         elapsed: started.elapsed(),
         plan,
     })
+}
+
+/// `agents` in chunks of at most `size`, in order.
+fn chunks(agents: Vec<LiveAgent>, size: usize) -> Vec<Vec<LiveAgent>> {
+    let mut chunks = Vec::with_capacity(agents.len().div_ceil(size.max(1)));
+    let mut agents = agents.into_iter().peekable();
+    while agents.peek().is_some() {
+        chunks.push(agents.by_ref().take(size.max(1)).collect());
+    }
+    chunks
 }

@@ -1,18 +1,19 @@
-//! The second phase of a job: claim due work items, write agents concurrently (re-reading and
-//! re-planning on conflicts), wait for the platform to settle, verify, and back off, give up on
-//! (`needs_attention`) or flag (`stuck`) agents that will not converge.
+//! The second phase of a job: claim due work items, write agents concurrently or in groups the
+//! connector batches (re-reading and re-planning on conflicts), wait for the platform to settle,
+//! verify, and back off, give up on (`needs_attention`) or flag (`stuck`) agents that will not
+//! converge.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use futures::{stream, StreamExt};
+use tracing::Instrument;
 
+use super::write::write_items;
 use super::{JobError, JobRun, Outcome};
 use crate::domain::LiveAgent;
 use crate::planner::plan_agent;
 use crate::platform::Platform;
-use crate::reconciler::journal::StoreJournal;
-use crate::reconciler::{converge, AgentOutcome, Target};
 use crate::store::{
     AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
 };
@@ -29,13 +30,19 @@ pub async fn work(
     let ctx = run.ctx;
     let concurrency = ctx.settings.max_concurrency.max(1);
     let lease = ctx.settings.reconcile.lease_secs;
+    // A connector that groups agents' writes (CXone) is handed up to `write_batch` items at once,
+    // one group at a time (it spreads a group over `max_concurrency` calls itself); otherwise
+    // items are written one agent each, `concurrency` at a time, from a claim of a few rounds'
+    // worth.
+    let batch = ctx.platform.write_batch().max(1);
+    let claim = if batch > 1 { batch } else { concurrency * 4 };
     loop {
         if run.cancel.is_cancelled() {
             return Ok(Outcome::Interrupted);
         }
         let items = ctx
             .store
-            .claim_work_items(run.job.id, &ctx.owner, lease, (concurrency * 4) as i64)
+            .claim_work_items(run.job.id, &ctx.owner, lease, claim as i64)
             .await?;
         if items.is_empty() {
             let Some(due) = ctx.store.next_work_due(run.job.id).await? else {
@@ -68,12 +75,19 @@ pub async fn work(
                 (item, seen)
             })
             .collect();
-        let results: Vec<Result<(), JobError>> = stream::iter(writes)
-            .map(|(item, seen)| write_item(run, item, seen))
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        results.into_iter().collect::<Result<Vec<()>, JobError>>()?;
+        if batch > 1 {
+            write_items(run, writes).await?;
+        } else {
+            let results: Vec<Result<(), JobError>> = stream::iter(writes)
+                .map(|(item, seen)| {
+                    let span = tracing::info_span!("write_item", agent = %item.label);
+                    write_items(run, vec![(item, seen)]).instrument(span)
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            results.into_iter().collect::<Result<Vec<()>, JobError>>()?;
+        }
     }
     let counts = ctx.store.work_counts(run.job.id).await?;
     let all_converged = counts.iter().all(|(status, _)| status == "converged");
@@ -82,125 +96,6 @@ pub async fn work(
     } else {
         JobStatus::Failed
     }))
-}
-
-#[tracing::instrument(skip_all, fields(agent = %item.label))]
-async fn write_item(
-    run: &JobRun<'_>,
-    mut item: WorkItem,
-    seen: Option<LiveAgent>,
-) -> Result<(), JobError> {
-    let ctx = run.ctx;
-    let store = &ctx.store;
-    let key = run.key_of(&item);
-    let Some(want) = run.want(key.as_ref()) else {
-        // No longer in the desired state (a withdrawn feed): nothing to do for it.
-        store
-            .update_work_item(run.job.id, &item.user_id, ItemOutcome::Unneeded)
-            .await?;
-        return Ok(());
-    };
-    // The job's plan holds for the read it was made from; any other read is planned again.
-    let planned = seen
-        .is_some()
-        .then(|| item.planned.take())
-        .flatten()
-        .map(|p| p.0);
-    let replanned = planned.is_none();
-    let live = match seen {
-        Some(live) => Ok(live),
-        None => match ctx
-            .platform
-            .read_agents(std::slice::from_ref(&item.user_id))
-            .await
-        {
-            Ok(mut fresh) if fresh.len() == 1 => Ok(fresh.remove(0)),
-            Ok(_) => Err("the user is no longer an active platform user".to_string()),
-            Err(e) => Err(e.to_string()),
-        },
-    };
-    let outcome = match live {
-        Ok(live) => {
-            let journal = StoreJournal {
-                store: store.clone(),
-                job_id: run.job.id,
-                feed_id: run.job.feed_id,
-                metrics: ctx.metrics.clone(),
-                agent_key: key,
-                notifier: &ctx.notifier,
-                pending: Default::default(),
-            };
-            let target = Target {
-                want: &want,
-                live,
-                planned,
-            };
-            let max_replans = ctx.settings.reconcile.max_replans;
-            match converge(
-                ctx.platform.as_ref(),
-                &journal,
-                target,
-                &run.policy,
-                max_replans,
-            )
-            .await
-            {
-                AgentOutcome::Written { replans, changes } => {
-                    if replanned || replans > 0 {
-                        store
-                            .set_planned_changes(run.job.id, &item.user_id, &changes)
-                            .await?;
-                    }
-                    Ok(())
-                }
-                AgentOutcome::Failed(e) => Err(e.to_string()),
-            }
-        }
-        Err(reason) => Err(reason),
-    };
-    match outcome {
-        Ok(()) => {
-            let verify_at = after(ctx.settings.reconcile.settle());
-            store
-                .update_work_item(
-                    run.job.id,
-                    &item.user_id,
-                    ItemOutcome::Written { verify_at },
-                )
-                .await?;
-            store
-                .set_agent_state(&item.user_id, AgentState::Pending, None, LastChange::Now)
-                .await?;
-        }
-        Err(reason) => {
-            let failures = store.agent_failures(&item.user_id).await? + 1;
-            let give_up = failures >= ctx.settings.reconcile.max_failures.max(1) as i32;
-            let (outcome, state) = if give_up {
-                (
-                    ItemOutcome::GaveUp { reason: &reason },
-                    AgentState::NeedsAttention,
-                )
-            } else {
-                let delay = ctx.settings.reconcile.retry_delay(failures as u32);
-                let retry_at = after(delay);
-                (
-                    ItemOutcome::WriteFailed {
-                        retry_at,
-                        reason: &reason,
-                    },
-                    AgentState::Drifted,
-                )
-            };
-            tracing::warn!(failures, give_up, reason, "agent failed");
-            store
-                .update_work_item(run.job.id, &item.user_id, outcome)
-                .await?;
-            store
-                .set_agent_state(&item.user_id, state, Some(&reason), LastChange::Kept)
-                .await?;
-        }
-    }
-    Ok(())
 }
 
 /// Re-reads written agents after the settle time: converged, written again, or stuck.
