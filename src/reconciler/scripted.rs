@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 
 use parking_lot::Mutex;
 
-use crate::domain::{Change, Granularity, LiveAgent, Step};
+use crate::domain::{Change, Granularity, LiveAgent};
 use crate::platform::{
     AgentWrite, CallCounts, CallKind, Journal, Platform, PlatformError, WriteIntent, WriteResult,
 };
@@ -97,6 +97,7 @@ impl Scripted {
                 status: Some(200),
                 correlation_id: None,
                 error: None,
+                landed_items: Vec::new(),
             };
             journal.after(token, &result).await;
             if self.lands {
@@ -117,10 +118,7 @@ impl Scripted {
 
 impl Platform for Scripted {
     fn granularity(&self) -> Granularity {
-        Granularity {
-            skills: Step::Half,
-            languages: Step::Whole,
-        }
+        crate::platform::scales::GENESYS
     }
 
     async fn observe(&self) -> Result<Vec<LiveAgent>, PlatformError> {
