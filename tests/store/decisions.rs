@@ -14,7 +14,8 @@ on_both_backends!(
     a_rejection_withdraws_the_feed_and_a_late_approval_changes_nothing,
 );
 
-/// A held job for a held snapshot feed that replaces agent 1's skill A with B.
+/// A held job for a snapshot feed, held with it in one transaction, that replaces agent 1's
+/// skill A with B.
 async fn held_feed_job(store: &Store) -> (i64, i64) {
     accept_new(
         store,
@@ -35,10 +36,9 @@ async fn held_feed_job(store: &Store) -> (i64, i64) {
     store.set_feed_job(risky, job.id).await.expect("linked");
     store.claim_job("w", 30.0).await.expect("claim");
     store
-        .hold_job(job.id, &["too many removals".into()], 1, json!({}))
+        .hold_job(job.id, &["too many removals".into()], 1, json!({}), &[risky])
         .await
-        .expect("held");
-    store.hold_feed(risky).await.expect("feed held");
+        .expect("held, with its feed");
     (job.id, risky)
 }
 

@@ -142,18 +142,14 @@ async fn snapshot_shrink(
         .map(|previous| (newest.agents.max(0) as usize, previous)))
 }
 
-/// Takes a held job's feeds out of force until an operator decides, so that no scan applies
-/// them meanwhile.
+/// After a held job's feeds were taken out of force (with the hold, so that no scan applies
+/// them meanwhile): what follows from that.
 async fn hold_feeds(
     run: &JobRun<'_>,
-    feeds: &[FeedRecord],
     live: &[LiveAgent],
     scan: Scan,
 ) -> Result<(), JobError> {
     let ctx = run.ctx;
-    for feed in feeds {
-        ctx.store.hold_feed(feed.id).await?;
-    }
     ctx.signals.certifications_changed.notify_one();
     if scan == Scan::Full {
         save_drift_without_held_feeds(run, live).await?;
@@ -198,10 +194,11 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
                 &reasons,
                 plan.counts.destructive,
                 plan_json(&plan),
+                &feeds.iter().map(|f| f.id).collect::<Vec<_>>(),
             )
             .await?;
         if !feeds.is_empty() {
-            hold_feeds(run, &feeds, &live, scan).await?;
+            hold_feeds(run, &live, scan).await?;
         }
         // A held incremental scan keeps the cursor where it was: the next one (or this one,
         // approved) must read the same changes again. A held full scan's approval reads everyone.
