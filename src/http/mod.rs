@@ -8,6 +8,7 @@ mod body_deadline;
 mod certifications;
 mod context;
 mod csv_export;
+mod drain;
 mod drift;
 mod error;
 mod feeds;
@@ -73,6 +74,7 @@ pub fn router(ctx: Arc<Api>) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+        .layer(axum::middleware::from_fn(drain::drain_refused))
         .layer(axum::middleware::from_fn_with_state(
             ctx.server.body_timeout_secs,
             body_deadline::body_deadline,

@@ -36,7 +36,13 @@ async fn held_feed_job(store: &Store) -> (i64, i64) {
     store.set_feed_job(risky, job.id).await.expect("linked");
     store.claim_job("w", 30.0).await.expect("claim");
     store
-        .hold_job(job.id, &["too many removals".into()], 1, json!({}), &[risky])
+        .hold_job(
+            job.id,
+            &["too many removals".into()],
+            1,
+            json!({}),
+            &[risky],
+        )
         .await
         .expect("held, with its feed");
     (job.id, risky)

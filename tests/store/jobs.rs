@@ -89,7 +89,13 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
         .expect("queued");
     store.claim_job("w", 30.0).await.expect("claim");
     store
-        .hold_job(feed_job.id, &["too many removals".into()], 80, json!({}), &[])
+        .hold_job(
+            feed_job.id,
+            &["too many removals".into()],
+            80,
+            json!({}),
+            &[],
+        )
         .await
         .expect("held");
     let first = store

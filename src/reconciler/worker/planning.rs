@@ -144,11 +144,7 @@ async fn snapshot_shrink(
 
 /// After a held job's feeds were taken out of force (with the hold, so that no scan applies
 /// them meanwhile): what follows from that.
-async fn hold_feeds(
-    run: &JobRun<'_>,
-    live: &[LiveAgent],
-    scan: Scan,
-) -> Result<(), JobError> {
+async fn hold_feeds(run: &JobRun<'_>, live: &[LiveAgent], scan: Scan) -> Result<(), JobError> {
     let ctx = run.ctx;
     ctx.signals.certifications_changed.notify_one();
     if scan == Scan::Full {

@@ -214,6 +214,20 @@ pub async fn hostile_bodies(target: &Target) {
             .await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{content_type}");
     }
+    // The client is still sending when the limit is hit: the server reads the rest before it
+    // answers, so the whole body is taken and the 413 read, never a broken pipe.
+    let mut request = format!(
+        "POST /v1/feeds HTTP/1.1\r\nHost: skillsync\r\nAuthorization: Bearer {INGEST_TOKEN}\r\n\
+         Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        big.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(big.as_bytes());
+    assert_eq!(
+        super::raw_whole(&target.addr(), &request),
+        Some(413),
+        "an oversize feed sent in full"
+    );
 
     // A reconcile request with a hostile agent or shape: refused, no run queued.
     let huge = "w".repeat(100_000);

@@ -265,6 +265,24 @@ pub fn raw(addr: &str, request: &[u8]) -> Option<u16> {
         .and_then(|code| code.parse().ok())
 }
 
+/// Like [`raw`], but the whole request must be taken: a write that fails (the server closed
+/// the connection on a body it had not read) fails the test.
+pub fn raw_whole(addr: &str, request: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+        .write_all(request)
+        .expect("the server read the whole request before closing");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the answer");
+    let line = String::from_utf8_lossy(&answer);
+    line.strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+}
+
 #[sqlx::test(migrations = false)]
 async fn abuse_of_every_endpoint_gets_4xx_changes_nothing_and_keeps_the_process_small(
     _: PgPoolOptions,
