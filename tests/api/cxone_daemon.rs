@@ -42,37 +42,6 @@ async fn proficiency(sim: &CxSim, agent: u64, skill: u64) -> Option<u64> {
         .map(|(_, p)| p)
 }
 
-/// Waits until no job is queued or running (the start-up scan is done).
-async fn idle(daemon: &TestDaemon) {
-    for _ in 0..300 {
-        let jobs = daemon.get_json("/v1/jobs").await;
-        let busy = jobs["jobs"]
-            .as_array()
-            .expect("jobs")
-            .iter()
-            .any(|j| j["status"] == "queued" || j["status"] == "running");
-        if !busy {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("jobs still running: {}", daemon.get_json("/v1/jobs").await);
-}
-
-async fn incremental_scan(daemon: &TestDaemon) -> Value {
-    idle(daemon).await;
-    let scan: Value = daemon
-        .post_json("/v1/reconcile", json!({"incremental": true}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let done = daemon.wait_started(&scan, &["succeeded", "failed"]).await;
-    assert_eq!(done["job"]["trigger"], "incremental_scan", "{done}");
-    assert_eq!(done["job"]["status"], "succeeded", "{done}");
-    done
-}
-
 /// A daemon whose feed gave agents 1–4 `skill` at 3 and converged; `(daemon, agents)`.
 async fn converged(
     sim: &CxSim,
@@ -88,7 +57,7 @@ async fn converged(
     }
     let job: Value = daemon.post_feed(&feed, "partial").await;
     daemon.wait_started(&job, &["succeeded"]).await;
-    idle(&daemon).await;
+    daemon.idle().await;
     (daemon, agents)
 }
 
@@ -113,9 +82,9 @@ async fn an_incremental_scan_reverts_a_ui_edit_and_costs_one_call_when_nothing_c
 
     // The first incremental scan sees the feed job's own writes (made after its read) and
     // finds nothing to do; after it nothing has changed: one call.
-    incremental_scan(&daemon).await;
+    daemon.incremental_scan().await;
     sim.reset_stats().await;
-    let done = incremental_scan(&daemon).await;
+    let done = daemon.incremental_scan().await;
     let stats = sim.stats().await;
     let api: Vec<_> = stats
         .requests
@@ -134,7 +103,7 @@ async fn an_incremental_scan_reverts_a_ui_edit_and_costs_one_call_when_nothing_c
     )
     .await;
     assert_eq!(proficiency(&sim, agents[1], skill).await, Some(17));
-    incremental_scan(&daemon).await;
+    daemon.incremental_scan().await;
     assert_eq!(
         proficiency(&sim, agents[1], skill).await,
         Some(3),
@@ -163,7 +132,7 @@ async fn under_report_an_incremental_scan_shows_a_ui_edit_as_drift_and_writes_no
     let (daemon, agents) = converged(&sim, &db, AttributePolicy::Enforce, &name).await;
     daemon.stop().await;
     let daemon = spawn_daemon(settings(&sim, &db, AttributePolicy::Report)).await;
-    idle(&daemon).await;
+    daemon.idle().await;
 
     sim.admin_edit(
         agents[2],
@@ -171,7 +140,7 @@ async fn under_report_an_incremental_scan_shows_a_ui_edit_as_drift_and_writes_no
     )
     .await;
     sim.reset_stats().await;
-    incremental_scan(&daemon).await;
+    daemon.incremental_scan().await;
     assert_eq!(sim.stats().await.writes, 0, "report never writes");
     assert_eq!(proficiency(&sim, agents[2], skill).await, Some(11));
     let drift = daemon.get_json(&format!("/v1/drift?skill={name}")).await;

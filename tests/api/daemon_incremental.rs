@@ -44,15 +44,7 @@ async fn an_incremental_scan_without_incremental_reads_scans_everyone(
     daemon.wait_started(&job, &["succeeded"]).await;
 
     hand_edit(&sim, &users[0]).await;
-    let scan: Value = daemon
-        .post_json("/v1/reconcile", json!({"incremental": true}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let done = daemon.wait_started(&scan, &["succeeded", "failed"]).await;
-    assert_eq!(done["job"]["trigger"], "incremental_scan", "{done}");
-    assert_eq!(done["job"]["status"], "succeeded", "{done}");
+    let done = daemon.incremental_scan().await;
     assert_eq!(done["progress"]["converged"], 1, "{done}");
     assert_eq!(billing(&sim, &users[0]).await, Some(3.0));
 

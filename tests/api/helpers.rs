@@ -524,6 +524,39 @@ impl TestDaemon {
         );
     }
 
+    /// Waits until no job is queued or running (the start-up scan, say, is done).
+    pub async fn idle(&self) {
+        for _ in 0..300 {
+            let jobs = self.get_json("/v1/jobs").await;
+            let busy = jobs["jobs"]
+                .as_array()
+                .expect("jobs")
+                .iter()
+                .any(|j| j["status"] == "queued" || j["status"] == "running");
+            if !busy {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("jobs still running: {}", self.get_json("/v1/jobs").await);
+    }
+
+    /// Asks for an incremental scan once the daemon is idle and waits for it to succeed; the
+    /// finished job.
+    pub async fn incremental_scan(&self) -> Value {
+        self.idle().await;
+        let scan: Value = self
+            .post_json("/v1/reconcile", serde_json::json!({"incremental": true}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let done = self.wait_started(&scan, &["succeeded", "failed"]).await;
+        assert_eq!(done["job"]["trigger"], "incremental_scan", "{done}");
+        assert_eq!(done["job"]["status"], "succeeded", "{done}");
+        done
+    }
+
     /// Stops the daemon and waits for it to finish.
     pub async fn stop(mut self) {
         self.shutdown.cancel();
