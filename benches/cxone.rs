@@ -282,7 +282,7 @@ async fn main() {
     );
     for run in &runs {
         println!(
-            "\nverified: every agent holds exactly the feed's managed skills (max_concurrency {}, {} agents written, {} rounds); a second apply: {} calls, {} writes",
+            "\nverified: every agent holds exactly the feed's managed skills (max_concurrency {}, {} agents written, rounds: {}); a second apply: {} calls, {} writes",
             run.concurrency,
             run.report.agents_changed,
             run.report.rounds,

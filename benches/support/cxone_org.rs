@@ -165,8 +165,9 @@ pub struct Drift {
 }
 
 /// The managed skills drifted agent number `k` should hold instead of `have`: by `k % 3` a
-/// modify of all it holds, an add of one it lacks, or a removal (plus an add when the agent
-/// would otherwise hold none, since a CSV cannot list an agent without skills); always a change.
+/// modify of all it holds, an add of one it lacks, or removals of all it holds but one (of the
+/// one, plus an add, when it holds just one: a CSV cannot list an agent without skills); always
+/// a change.
 fn drifted(k: usize, have: &Skills, managed: &[String]) -> Skills {
     let p = (k % 20) as u8 + 1;
     let rotated: Vec<&String> = (0..managed.len())
@@ -180,11 +181,11 @@ fn drifted(k: usize, have: &Skills, managed: &[String]) -> Skills {
             want.insert((*s).clone(), p);
         }
         (_, n, Some(s)) => {
-            let gone = rotated
-                .iter()
-                .find(|s| have.contains_key(**s))
-                .expect("held");
-            want.remove(*gone);
+            // All it holds but one; the one, when it holds only one.
+            let held = rotated.iter().filter(|s| have.contains_key(**s));
+            for gone in held.take(n.saturating_sub(1).max(1)) {
+                want.remove(*gone);
+            }
             if n == 1 {
                 want.insert((*s).clone(), p);
             }
