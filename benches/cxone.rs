@@ -3,9 +3,10 @@
 //!
 //! `cargo bench --bench cxone` prints:
 //! 1. apply: platform calls of `skillsync::cli::apply::run` on a 10,000-agent org with 20 % of
-//!    agents drifted over 6 managed skills (a partial feed), beside two floors — per agent (pages
-//!    + one write per drifted agent and action) and per skill (pages + one write per skill, action
-//!    and batch of `write_batch_size`) — and the script pattern (GET + PUT per agent), with
+//!    agents drifted over 6 managed skills (a partial feed), beside two floors — per agent (the
+//!    pages plus one write per drifted agent and action) and per skill (the pages plus one write
+//!    per skill, action and batch of `write_batch_size`) — and the script pattern (GET + PUT per
+//!    agent), with
 //!    skillsync's calls by kind; max_concurrency 8 and 16, each from a fresh org. The org is
 //!    checked to hold exactly the feed afterwards, and a second apply to write nothing;
 //! 2. a no-change incremental scan (`observe_changed`) after the apply, one after an admin edit,
