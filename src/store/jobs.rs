@@ -6,8 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::backend::{Dialect, FEEDS_LOCK, JOBS_LOCK};
-use super::desired::rebuild_statements;
+use super::backend::{Dialect, JOBS_LOCK};
 use super::{JobStatus, Store, StoreError, Trigger};
 
 /// A stored job.
@@ -183,64 +182,6 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected());
-        Ok(())
-    }
-
-    /// Holds a job for approval; an older held scan is superseded by it (held feed jobs wait for
-    /// their own decision: their feed is out of the desired state until then).
-    pub async fn hold_job(
-        &self,
-        id: i64,
-        reasons: &[String],
-        destructive: usize,
-        plan: serde_json::Value,
-        feeds: &[i64],
-    ) -> Result<(), StoreError> {
-        let reasons = serde_json::json!(reasons);
-        db!(self, |pool, D| {
-            let mut tx = D::begin_write(pool).await?;
-            if !feeds.is_empty() {
-                D::lock(&mut tx, FEEDS_LOCK).await?;
-            }
-            sqlx::query(&format!(
-                "UPDATE jobs SET status = 'superseded', finished_at = {}
-                 WHERE status = 'held' AND id <> $1 AND (feed_id IS NULL OR trigger <> 'feed')",
-                D::NOW
-            ))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE jobs SET status = 'held', held_reasons = $2, held_destructive = $3, plan = $4,
-                     lease_owner = NULL, lease_until = NULL
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(reasons)
-            .bind(destructive as i32)
-            .bind(plan)
-            .execute(&mut *tx)
-            .await?;
-            // The job's feeds leave the desired state in the same transaction: nobody may see
-            // the job held while its feeds are still in force (a scan would apply them), or
-            // the feeds held under a job that a crash left running.
-            let mut held = 0;
-            for feed in feeds {
-                held += sqlx::query(
-                    "UPDATE feeds SET status = 'held' WHERE id = $1 AND status = 'accepted'",
-                )
-                .bind(feed)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            }
-            if held > 0 {
-                for statement in rebuild_statements::<D>() {
-                    sqlx::query(&statement).execute(&mut *tx).await?;
-                }
-            }
-            tx.commit().await?;
-        });
         Ok(())
     }
 

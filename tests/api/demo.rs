@@ -29,18 +29,19 @@ fn printed(lines: &[String], label: &str) -> String {
 
 #[tokio::test]
 async fn the_demo_converges_the_simulated_org_and_its_api_answers() {
-    demo_converges("genesys", "Genesys Cloud", 1.0).await;
+    demo_converges("genesys", "Genesys Cloud", 1.0, ("Gate_PCI", 5.0)).await;
 }
 
 #[tokio::test]
 async fn the_cxone_demo_converges_the_simulated_cxone_org_on_its_own_scale() {
     // The CXone sample feed gives agent 1 Billing_L2 at 16 on CXone's 1 (highest) – 20 scale.
-    demo_converges("cxone", "NICE CXone", 16.0).await;
+    // PCI-DSS holders get the gate skill at the scale's best value, 1.
+    demo_converges("cxone", "NICE CXone", 16.0, ("PaymentProcessing_L1", 1.0)).await;
 }
 
 /// Runs `skillsync demo --platform <platform>` and checks what it prints; agent 1 must end with
-/// Billing_L2 at `billing_l2`.
-async fn demo_converges(platform: &str, org: &str, billing_l2: f64) {
+/// Billing_L2 at `billing_l2`, and agent 10, PCI-DSS certified, with the `gate` skill.
+async fn demo_converges(platform: &str, org: &str, billing_l2: f64, gate: (&str, f64)) {
     let dir =
         std::env::temp_dir().join(format!("skillsync-demo-{}", uuid::Uuid::new_v4().simple()));
     let port = free_port();
@@ -130,6 +131,19 @@ async fn demo_converges(platform: &str, org: &str, billing_l2: f64) {
         .find(|s| s["name"] == "Billing_L2")
         .and_then(|s| s["proficiency"].as_f64());
     assert_eq!(billing, Some(billing_l2), "{truth}");
+    let certified: Value =
+        serde_json::from_str(&get(format!("{api}/v1/agents/agent00010@example.com")).await)
+            .expect("json");
+    let user = certified["agent"]["user_id"].as_str().expect("user id");
+    let truth: Value =
+        serde_json::from_str(&get(format!("{sim}/sim/users/{user}")).await).expect("json");
+    let gated = truth["skills"]
+        .as_array()
+        .expect("skills")
+        .iter()
+        .find(|s| s["name"] == gate.0)
+        .and_then(|s| s["proficiency"].as_f64());
+    assert_eq!(gated, Some(gate.1), "the PCI-DSS gate skill: {truth}");
 
     let audit: Value =
         serde_json::from_str(&get(format!("{api}/v1/audit?agent=agent00001@example.com")).await)
