@@ -1,8 +1,8 @@
-//! Holding a job with its feeds, and an operator's decision on it, each whole or not at all.
-//! A decision is the job's new status, its feeds
-//! put back in force (approved) or withdrawn for good (rejected) with the desired state rebuilt,
-//! and the audit row — in one transaction, so that neither a client hanging up nor a crash can
-//! leave a decided job whose feeds or audit entry lag behind.
+//! Holding a job with its feeds, and an operator's decision on it, each whole or not at all. A
+//! decision is the job's new status, its feeds put back in force (approved) or withdrawn for
+//! good (rejected) with the desired state rebuilt, and the audit row — in one transaction, so
+//! that neither a client hanging up nor a crash can leave a decided job whose feeds or audit
+//! entry lag behind.
 
 use super::backend::{Dialect, FEEDS_LOCK};
 use super::desired::rebuild_statements;
