@@ -1,6 +1,7 @@
 //! The typed configuration tree: embedded `config/base.toml`, then an optional file, then
 //! `SKILLSYNC__SECTION__KEY` environment variables. Knows nothing about what the values drive.
 
+mod error;
 mod merge;
 #[cfg(test)]
 mod org_tests;
@@ -12,6 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::Secret;
+pub use error::ConfigError;
 pub use orgs::{
     check_org_name, OrgOverrides, OrgReconcileSettings, OrgSettings, DEFAULT_ORG,
     ORG_RECONCILE_KEYS, ORG_SECTIONS,
@@ -22,38 +24,6 @@ pub const BASE_TOML: &str = include_str!("../config/base.toml");
 
 /// Prefix of the environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "SKILLSYNC";
-
-/// Why the configuration could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A source could not be read or a value has the wrong type.
-    #[error("invalid configuration: {0}")]
-    Invalid(#[from] config::ConfigError),
-    /// The configuration file given on the command line does not exist.
-    #[error("configuration file {0} does not exist")]
-    MissingFile(String),
-    /// An `[orgs.NAME]` name is not 1–32 characters of `a-z`, `0-9`, `_` and `-`.
-    #[error(
-        "invalid configuration: org name {0:?} in [orgs]: use 1-32 characters of a-z, 0-9, _ and -"
-    )]
-    OrgName(String),
-    /// A key of an `[orgs.NAME]` table is unknown or its merged section is invalid.
-    #[error("invalid configuration: {path}: {message}")]
-    Org {
-        /// The key, e.g. `orgs.acme.platform`.
-        path: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// Several orgs are configured for a command that runs one.
-    #[error(
-        "{} orgs are configured ({}); running several orgs at once is not supported yet, \
-         configure one",
-        .0.len(),
-        .0.join(", ")
-    )]
-    SeveralOrgs(Vec<String>),
-}
 
 /// The effective configuration of one skillsync process.
 #[derive(Debug, Clone, Deserialize, Serialize)]
