@@ -132,6 +132,23 @@ impl OrgSettings {
     }
 }
 
+impl OrgSettings {
+    /// The parts of the org's configuration a planner policy is built from; the certification
+    /// margin (`[certifications]`) is the process's.
+    pub fn planner(
+        &self,
+        enforcement: &crate::certs::EnforcementSettings,
+    ) -> crate::planner::PlannerSettings {
+        crate::planner::PlannerSettings {
+            agent_key: self.feed.agent_key,
+            attributes: self.policy,
+            ownership: self.ownership.clone(),
+            certifications: self.feed.certifications.clone(),
+            margin: enforcement.margin(),
+        }
+    }
+}
+
 impl Settings {
     /// Every org, resolved. Without `[orgs]` (or with an empty one) the one org `default`, the
     /// top-level sections as they are now; with `[orgs]`, the orgs as resolved at load, and the
