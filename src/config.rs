@@ -1,28 +1,29 @@
 //! The typed configuration tree: embedded `config/base.toml`, then an optional file, then
 //! `SKILLSYNC__SECTION__KEY` environment variables. Knows nothing about what the values drive.
 
+mod error;
+mod merge;
+#[cfg(test)]
+mod org_tests;
+mod orgs;
+
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::Secret;
+pub use error::ConfigError;
+pub use orgs::{
+    check_org_name, OrgOverrides, OrgReconcileSettings, OrgSettings, DEFAULT_ORG,
+    ORG_RECONCILE_KEYS, ORG_SECTIONS,
+};
 
 /// The defaults, compiled in so that the binary runs without any file next to it.
 pub const BASE_TOML: &str = include_str!("../config/base.toml");
 
 /// Prefix of the environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "SKILLSYNC";
-
-/// Why the configuration could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A source could not be read or a value has the wrong type.
-    #[error("invalid configuration: {0}")]
-    Invalid(#[from] config::ConfigError),
-    /// The configuration file given on the command line does not exist.
-    #[error("configuration file {0} does not exist")]
-    MissingFile(String),
-}
 
 /// The effective configuration of one skillsync process.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -65,6 +66,13 @@ pub struct Settings {
     /// Feeds pulled on a schedule.
     #[serde(default)]
     pub sources: Vec<crate::feed::sources::SourceSettings>,
+    /// `[orgs.NAME]`: per-org overrides of the sections in [`ORG_SECTIONS`], as written; see
+    /// [`Settings::org_settings`] for the resolved orgs. Printed resolved, not as written.
+    #[serde(default, skip_serializing)]
+    pub orgs: BTreeMap<String, OrgOverrides>,
+    /// The orgs resolved at load (empty without `[orgs]`).
+    #[serde(skip)]
+    resolved_orgs: Vec<OrgSettings>,
 }
 
 impl Settings {
@@ -75,10 +83,7 @@ impl Settings {
 
     /// The embedded defaults alone: no file, no environment (tests start from here).
     pub fn defaults() -> Result<Self, ConfigError> {
-        Ok(config::Config::builder()
-            .add_source(config::File::from_str(BASE_TOML, config::FileFormat::Toml))
-            .build()?
-            .try_deserialize()?)
+        Ok(Self::base().build()?.try_deserialize()?)
     }
 
     /// Like [`Settings::load`], with the environment source given (tests pass a fixed map).
@@ -117,11 +122,12 @@ impl Settings {
         let env = env.prefix_separator("__").separator("__");
         let built = builder.add_source(env).build()?;
         let settle_given = built.get_float("reconcile.settle_secs").is_ok();
-        let mut settings: Self = built.try_deserialize()?;
+        let mut settings: Self = built.clone().try_deserialize()?;
         if !settle_given {
             settings.reconcile.settle_secs =
                 crate::platform::settings::default_settle_secs(&settings.platform.kind);
         }
+        settings.resolved_orgs = orgs::resolve(&settings, &built, settle_given)?;
         Ok(settings)
     }
 
@@ -137,8 +143,18 @@ impl Settings {
     }
 
     /// The configuration as TOML with every secret redacted, for `skillsync print-config`.
+    /// The top level is printed as loaded, then every org as resolved (`[orgs.default]` when
+    /// there is no `[orgs]`), so that what each org runs with is visible without doing the merge
+    /// by hand.
     pub fn to_redacted_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+        let render = || -> Result<String, toml::ser::Error> {
+            let mut value = toml::Value::try_from(self)?;
+            if let toml::Value::Table(table) = &mut value {
+                table.insert("orgs".into(), toml::Value::try_from(self.printed_orgs())?);
+            }
+            toml::to_string_pretty(&value)
+        };
+        render().unwrap_or_else(|e| format!("# cannot render: {e}\n"))
     }
 }
 

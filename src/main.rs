@@ -58,6 +58,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         }
         Command::Sim(config) => run_sim(*config).await.map(|()| ExitCode::SUCCESS),
         Command::Validate(args) => {
+            // The feed rules and scale of the one org; several orgs are refused, not guessed.
+            let settings = settings.into_single_org()?;
             let mut out = std::io::stdout().lock();
             let granularity = scales::granularity_or_genesys(&settings.platform.kind);
             let stdin = std::io::stdin().lock();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use skillsync::config::{ConfigError, Settings, ENV_PREFIX};
+use skillsync::config::{ConfigError, OrgSettings, Settings, ENV_PREFIX};
 use skillsync::feed::sources::check_source;
 use skillsync::feed::FeedRules;
 use skillsync::planner::Policy;
@@ -61,7 +61,13 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
     let settings = match Settings::load_from_toml(&input.toml, env) {
         Ok(settings) => settings,
         Err(error) => {
-            assert!(matches!(error, ConfigError::Invalid(_)), "{error:?}");
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid(_) | ConfigError::Org { .. } | ConfigError::OrgName(_)
+                ),
+                "{error:?}"
+            );
             assert!(error.to_string().len() > "invalid configuration: ".len());
             return ConfigVerdict::Invalid;
         }
@@ -70,29 +76,19 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
     // float such as `inf` given for an integer loads as an integer TOML cannot hold (found by
     // this check; the connector refuses such numbers, see fuzz/README.md).
     let _ = settings.to_redacted_toml();
-    let granularity = scales::granularity_or_genesys(&settings.platform.kind);
-    let refusals = [
+    // Every org's sections, as `serve` would check the one it runs; several orgs are refused
+    // by `serve` for now, which counts as a refusal here.
+    let mut refusals: Vec<String> = [
         settings.server.check().err(),
-        skillsync::platform::Connector::from_settings(&settings.platform)
-            .err()
-            .map(|e| e.to_string()),
-        FeedRules::from_settings(&settings.feed, &granularity)
-            .err()
-            .map(|e| e.to_string()),
         settings.webhook.validate().err().map(|e| e.to_string()),
-        Policy::build(
-            &settings.planner(),
-            granularity,
-            &Default::default(),
-            chrono::Utc::now(),
-        )
-        .err()
-        .map(|e| e.to_string()),
+        settings.single_org().err().map(|e| e.to_string()),
     ]
     .into_iter()
-    .chain(settings.sources.iter().map(|s| check_source(s).err()))
     .flatten()
-    .collect::<Vec<_>>();
+    .collect();
+    for org in settings.org_settings() {
+        refusals.extend(org_refusals(&org, &settings));
+    }
     for refusal in &refusals {
         assert!(!refusal.trim().is_empty(), "a refusal names what is wrong");
     }
@@ -101,4 +97,29 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
     } else {
         ConfigVerdict::Refused
     }
+}
+
+/// What `serve` would refuse in one org's sections (no network, no database).
+fn org_refusals(org: &OrgSettings, settings: &Settings) -> Vec<String> {
+    let granularity = scales::granularity_or_genesys(&org.platform.kind);
+    [
+        skillsync::platform::Connector::from_settings(&org.platform)
+            .err()
+            .map(|e| e.to_string()),
+        FeedRules::from_settings(&org.feed, &granularity)
+            .err()
+            .map(|e| e.to_string()),
+        Policy::build(
+            &org.planner(&settings.certifications),
+            granularity,
+            &Default::default(),
+            chrono::Utc::now(),
+        )
+        .err()
+        .map(|e| e.to_string()),
+    ]
+    .into_iter()
+    .chain(org.sources.iter().map(|s| check_source(s).err()))
+    .flatten()
+    .collect()
 }

@@ -30,6 +30,9 @@ use crate::store::{Store, StoreError, Trigger};
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The configuration cannot run as this daemon (several orgs, for now).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// The database is unreachable or migrations failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -104,8 +107,11 @@ async fn migrated_store(settings: &Settings) -> Result<Store, AppError> {
 }
 
 impl Application {
-    /// Connects, migrates and binds both listeners (port 0 picks free ports).
+    /// Connects, migrates and binds both listeners (port 0 picks free ports). Runs the single
+    /// configured org; several are refused before anything is touched, rather than all but one
+    /// silently ignored.
     pub async fn build(settings: Settings) -> Result<Self, AppError> {
+        let settings = settings.into_single_org()?;
         settings.server.check().map_err(AppError::Server)?;
         if settings.server.read_tokens.is_empty() {
             tracing::warn!(
@@ -283,5 +289,26 @@ impl Application {
         }
         ctx.store.close().await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn several_orgs_stop_the_daemon_at_start_up() {
+        let env = config::Environment::with_prefix(crate::config::ENV_PREFIX)
+            .source(Some(Default::default()));
+        let settings = Settings::load_from_toml("[orgs.acme]\n[orgs.beta]", env).expect("loads");
+        let err = Application::build(settings).await.err().expect("refused");
+        assert!(
+            matches!(
+                err,
+                AppError::Config(crate::config::ConfigError::SeveralOrgs(_))
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("not supported yet"), "{err}");
     }
 }

@@ -35,6 +35,9 @@ pub enum CliError {
     /// The audit record cannot be kept.
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
+    /// The configuration cannot run as one command (several orgs, for now).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// The report could not be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
@@ -87,4 +90,49 @@ fn prepare(
         platform,
         policy,
     })
+}
+
+/// The settings of the one org a command runs; several orgs are refused rather than all but one
+/// silently ignored.
+fn single_org(settings: &Settings) -> Result<Settings, CliError> {
+    Ok(settings.clone().into_single_org()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn plan_and_apply_refuse_several_orgs_before_reading_the_feed() {
+        let env = config::Environment::with_prefix(crate::config::ENV_PREFIX)
+            .source(Some(Default::default()));
+        let settings = Settings::load_from_toml("[orgs.acme]\n[orgs.beta]", env).expect("loads");
+        let feed = FeedArgs {
+            feed: "-".into(),
+            scope: crate::domain::FeedScope::Partial,
+            feed_format: None,
+        };
+        let plan = PlanArgs {
+            feed: feed.clone(),
+            format: OutputFormat::Text,
+            detailed_exitcode: false,
+        };
+        let err = run_plan(&plan, &settings, std::io::empty(), &mut Vec::new())
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, CliError::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("acme, beta"), "{err}");
+        let apply = ApplyArgs {
+            feed,
+            approve: false,
+            settle: None,
+            format: OutputFormat::Text,
+            audit: None,
+            database: None,
+        };
+        let err = run_apply(&apply, &settings, std::io::empty(), &mut Vec::new())
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, CliError::Config(_)), "{err:?}");
+    }
 }

@@ -28,6 +28,7 @@ pub async fn run_plan(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
+    let settings = &super::single_org(settings)?;
     let prepared: Prepared = prepare(&args.feed, settings, stdin)?;
     let (feed, platform, policy) = (prepared.feed, prepared.platform, prepared.policy);
     let live = platform.observe().await?;

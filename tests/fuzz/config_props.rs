@@ -53,6 +53,25 @@ const KEYS: &[&str] = &[
     "certifications.margin_days",
     "nosuch.key",
     "platform.nosuch",
+    // `[orgs.NAME]`: per-org keys over the top level, a global key an org may not set, a
+    // misspelt section and names outside the allowed characters.
+    "orgs.acme.platform.client_id",
+    "orgs.acme.platform.client_secret",
+    "orgs.acme.platform.kind",
+    "orgs.acme.platform.requests_per_minute",
+    "orgs.acme.policy.skills",
+    "orgs.acme.ownership.skills.names",
+    "orgs.acme.safety.max_destructive",
+    "orgs.acme.feed.agent_key",
+    "orgs.acme.feed.skills.max",
+    "orgs.acme.reconcile.scan_cron",
+    "orgs.acme.reconcile.settle_secs",
+    "orgs.acme.reconcile.lease_secs",
+    "orgs.acme.platfrom.region",
+    "orgs.beta.platform.base_url",
+    "orgs.default.safety.min_snapshot_share",
+    "orgs.Bad.platform.kind",
+    "orgs.acme.sources",
 ];
 
 fn value() -> BoxedStrategy<String> {
@@ -133,4 +152,10 @@ fn the_embedded_defaults_alone_are_usable_and_a_typo_is_invalid() {
     assert_eq!(check_config(&ConfigInput::default()), ConfigVerdict::Usable);
     let typo = ConfigInput::parse(b"[platfrom]\nregion = \"x\"\n");
     assert_eq!(check_config(&typo), ConfigVerdict::Invalid);
+    let org_typo = ConfigInput::parse(b"[orgs.acme.platfrom]\nregion = \"x\"\n");
+    assert_eq!(check_config(&org_typo), ConfigVerdict::Invalid);
+    let one_org = ConfigInput::parse(b"[orgs.acme.platform]\nclient_id = \"acme\"\n");
+    assert_eq!(check_config(&one_org), ConfigVerdict::Usable);
+    let two_orgs = ConfigInput::parse(b"[orgs.acme]\n[orgs.beta]\n");
+    assert_eq!(check_config(&two_orgs), ConfigVerdict::Refused);
 }

@@ -52,6 +52,7 @@ pub async fn run_apply(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
+    let settings = &super::single_org(settings)?;
     let Prepared {
         feed,
         platform,

@@ -1,0 +1,33 @@
+//! Why the configuration could not be loaded or cannot run as asked.
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A source could not be read or a value has the wrong type.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] config::ConfigError),
+    /// The configuration file given on the command line does not exist.
+    #[error("configuration file {0} does not exist")]
+    MissingFile(String),
+    /// An `[orgs.NAME]` name is not 1–32 characters of `a-z`, `0-9`, `_` and `-`.
+    #[error(
+        "invalid configuration: org name {0:?} in [orgs]: use 1-32 characters of a-z, 0-9, _ and -"
+    )]
+    OrgName(String),
+    /// A key of an `[orgs.NAME]` table is unknown or its merged section is invalid.
+    #[error("invalid configuration: {path}: {message}")]
+    Org {
+        /// The key, e.g. `orgs.acme.platform`.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Several orgs are configured for a command that runs one.
+    #[error(
+        "{} orgs are configured ({}); running several orgs at once is not supported yet, \
+         configure one",
+        .0.len(),
+        .0.join(", ")
+    )]
+    SeveralOrgs(Vec<String>),
+}
