@@ -162,8 +162,8 @@ async fn hold_feeds(run: &JobRun<'_>, live: &[LiveAgent], scan: Scan) -> Result<
         save_drift_without_held_feeds(run, live).await?;
     }
     if run.job.coalesced > 0 {
-        // A scan or a certification instant merged into this job still needs a run against the
-        // state in force, which the hold does not block.
+        // A scan merged into this job still needs a run against the state in force, which the
+        // hold does not block (certification instants have a queue of their own).
         let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
         tracing::info!(
             job = follow_up.id,
