@@ -8,8 +8,21 @@ use tokio::sync::Notify;
 pub struct Signals {
     /// Wakes the worker when a job is queued.
     pub wake: Notify,
+    /// Wakes the urgent lane's worker when an urgent job is queued.
+    pub wake_urgent: Notify,
     /// Wakes the certification timer when the desired state changed.
     pub certifications_changed: Notify,
     /// Asks the gauge refresher to read the database now (a job just saved what it observed).
     pub gauges_stale: Notify,
+}
+
+impl Signals {
+    /// Wakes the worker of the lane the queued job runs in.
+    pub fn job_queued(&self, urgent: bool) {
+        if urgent {
+            self.wake_urgent.notify_one();
+        } else {
+            self.wake.notify_one();
+        }
+    }
 }

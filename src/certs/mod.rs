@@ -15,7 +15,9 @@ mod dst_tests;
 pub use expiring::{expiring, Expiring};
 pub use settings::EnforcementSettings;
 pub use warnings::{warnings_due, Warning};
-pub use window::{enforced_window, in_force, next_transition, transition_passed};
+pub use window::{
+    agents_in_transition, enforced_window, in_force, next_transition, transition_passed,
+};
 pub use within::{Within, WithinError};
 
 use crate::domain::{AgentKey, CertificationWindow, DesiredState, Name};

@@ -52,6 +52,22 @@ pub fn transition_passed(
     next_transition(state, since, margin).is_some_and(|t| t <= now)
 }
 
+/// The agents in `state` whose certifications started or stopped being in force in
+/// `(since, now]`: those an urgent certification job plans, instead of everyone.
+pub fn agents_in_transition(
+    state: &DesiredState,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    margin: Duration,
+) -> std::collections::BTreeSet<crate::domain::AgentKey> {
+    certifications(state)
+        .filter(|(_, _, window)| {
+            transitions(&enforced_window(window, margin)).any(|t| since < t && t <= now)
+        })
+        .map(|(agent, _, _)| agent.clone())
+        .collect()
+}
+
 /// The instants at which an enforced window changes state; none when it never holds, since
 /// then neither bound changes anything.
 fn transitions(enforced: &CertificationWindow) -> impl Iterator<Item = DateTime<Utc>> {
@@ -125,6 +141,24 @@ mod tests {
             !passed(nov(20, 8), nov(21, 0)),
             "and the next check does not again"
         );
+    }
+
+    #[test]
+    fn only_the_agents_with_a_transition_in_the_interval_are_planned() {
+        let s = state(&[
+            ("a@x", "PCI", window(None, Some(nov(20, 8)))),
+            ("b@x", "PCI", window(None, Some(nov(25, 0)))),
+            ("c@x", "HIPAA", window(Some(nov(20, 6)), None)),
+        ]);
+        let keys = |since, now| {
+            agents_in_transition(&s, since, now, Duration::ZERO)
+                .into_iter()
+                .map(|k| k.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(nov(20, 7), nov(20, 8)), ["a@x"]);
+        assert_eq!(keys(nov(20, 0), nov(21, 0)), ["a@x", "c@x"]);
+        assert!(keys(nov(20, 8), nov(21, 0)).is_empty(), "once only");
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub async fn reconcile(
         .store
         .enqueue_job(trigger, None, agent.as_deref())
         .await?;
-    ctx.signals.wake.notify_one();
+    ctx.signals.job_queued(job.urgent);
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "job_id": job.id, "agent": job.agent })),

@@ -1,7 +1,10 @@
 //! The reconciler worker: claims the next job under a lease, plans it (or resumes a job a dead
-//! worker left), works its items, and finishes it. One job per org at a time; the lease is
-//! renewed while the job runs and given back at shutdown.
+//! worker left), works its items, and finishes it. Two lanes, each one job at a time: routine
+//! jobs in order, and urgent ones (certification instants, one-agent runs) beside them, so that
+//! they never wait for a long feed job; both share the platform connector and so its budget. The
+//! lease is renewed while the job runs and given back at shutdown.
 
+mod certification;
 mod incremental;
 mod items;
 mod planning;
@@ -17,7 +20,7 @@ use super::Reconciler;
 use crate::domain::{AgentDesired, AgentKey, DesiredState};
 use crate::planner::{Policy, PolicyError};
 use crate::platform::Platform;
-use crate::store::{JobRecord, JobStatus, StoreError, Trigger};
+use crate::store::{JobRecord, JobStatus, Lane, StoreError, Trigger};
 
 /// How one run of a job ended.
 enum Outcome {
@@ -71,6 +74,16 @@ impl JobRun<'_> {
             .and_then(|k| AgentKey::parse(kind, k).ok())
     }
 
+    /// The policy with certification windows evaluated now rather than when the job started: an
+    /// urgent job may have granted or revoked a certification since, and a write or a verify
+    /// that judged the window at the job's start would undo it.
+    fn current_policy(&self) -> Policy {
+        Policy {
+            now: Utc::now(),
+            ..self.policy.clone()
+        }
+    }
+
     /// The desired state of the agent with `key`: empty when a snapshot does not list it.
     fn want(&self, key: Option<&AgentKey>) -> Option<AgentDesired> {
         let listed = key.and_then(|k| self.desired.agents.get(k).cloned());
@@ -84,21 +97,33 @@ impl JobRun<'_> {
     }
 }
 
-/// Runs jobs until `shutdown`.
+/// Runs jobs of both lanes until `shutdown`.
 pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
+    tokio::join!(
+        run_lane(&ctx, Lane::Routine, &shutdown),
+        run_lane(&ctx, Lane::Urgent, &shutdown),
+    );
+}
+
+/// Runs the jobs of `lane`, one at a time, until `shutdown`.
+async fn run_lane(ctx: &Reconciler, lane: Lane, shutdown: &CancellationToken) {
     let lease = ctx.settings.reconcile.lease_secs;
+    let wake = match lane {
+        Lane::Routine => &ctx.signals.wake,
+        Lane::Urgent => &ctx.signals.wake_urgent,
+    };
     while !shutdown.is_cancelled() {
-        match ctx.store.claim_job(&ctx.owner, lease).await {
-            Ok(Some(job)) => run_job(&ctx, job, &shutdown).await,
+        match ctx.store.claim_job(&ctx.owner, lease, lane).await {
+            Ok(Some(job)) => run_job(ctx, job, shutdown).await,
             Ok(None) => {
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
-                    _ = ctx.signals.wake.notified() => {}
+                    _ = wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot claim a job; retrying");
+                tracing::warn!(lane = lane.as_str(), error = %e, "cannot claim a job; retrying");
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
@@ -108,7 +133,7 @@ pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
     }
 }
 
-#[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger))]
+#[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger, urgent = job.urgent))]
 async fn run_job(ctx: &Reconciler, job: JobRecord, shutdown: &CancellationToken) {
     let started = Instant::now();
     let cancel = shutdown.child_token();

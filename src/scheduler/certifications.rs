@@ -13,7 +13,7 @@ use crate::certs::{expiring, next_transition, transition_passed, warnings_due};
 use crate::domain::DesiredState;
 use crate::metrics::WithinLabels;
 use crate::notify::CertificationEvent;
-use crate::store::{StoreError, Trigger};
+use crate::store::StoreError;
 
 /// Longest sleep without re-reading the desired state (a safety net for missed wake-ups).
 const RECHECK: Duration = Duration::from_secs(3600);
@@ -58,7 +58,9 @@ pub async fn run_timer(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
                 let now = Utc::now();
                 report_gauges(&ctx, &state, now);
                 // A run that could not be queued is tried again next round: the mark stays.
-                if !transition_passed(&state, checked, now, margin) || queue_run(&ctx).await {
+                if !transition_passed(&state, checked, now, margin)
+                    || queue_run(&ctx, checked).await
+                {
                     checked = now;
                     let mark = serde_json::to_value(checked).unwrap_or_default();
                     let _ = ctx
@@ -85,15 +87,12 @@ pub async fn run_timer(ctx: Arc<Scheduler>, shutdown: CancellationToken) {
     }
 }
 
-/// Queues a certification run; false when the database refused (the next round tries again).
-async fn queue_run(ctx: &Scheduler) -> bool {
-    match ctx
-        .store
-        .enqueue_job(Trigger::Certification, None, None)
-        .await
-    {
+/// Queues an urgent certification run for the transitions after `since`; false when the
+/// database refused (the next round tries again).
+async fn queue_run(ctx: &Scheduler, since: DateTime<Utc>) -> bool {
+    match ctx.store.enqueue_certification_job(since).await {
         Ok(job) => {
-            ctx.signals.wake.notify_one();
+            ctx.signals.job_queued(job.urgent);
             tracing::info!(
                 job = job.id,
                 "a certification started or stopped being in force; run queued"

@@ -1,13 +1,13 @@
-//! The job queue: triggers coalesce into one queued job, at most one job runs at a time under a
-//! lease that a dead owner's successor takes over, and held jobs wait for an operator. A partial
-//! unique index keeps one queued job; claims are serialized (an advisory lock on PostgreSQL,
-//! SQLite's write lock).
+//! The job queue: triggers coalesce into one queued job per queue (see `queueing`), at most one
+//! job per lane runs at a time under a lease that a dead owner's successor takes over, and held
+//! jobs wait for an operator. Claims are serialized (an advisory lock on PostgreSQL, SQLite's
+//! write lock).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::backend::{Dialect, JOBS_LOCK};
-use super::{JobStatus, Store, StoreError, Trigger};
+use super::{JobStatus, Lane, Store, StoreError, Trigger};
 
 /// A stored job.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -45,6 +45,11 @@ pub struct JobRecord {
     pub counts: Option<serde_json::Value>,
     /// Why it failed.
     pub error: Option<String>,
+    /// Runs in the urgent lane, beside the routine job (a certification instant, a one-agent run).
+    pub urgent: bool,
+    /// A certification job: plans the agents whose certifications started or stopped being in
+    /// force after this instant.
+    pub transitions_since: Option<DateTime<Utc>>,
 }
 
 impl JobRecord {
@@ -56,51 +61,28 @@ impl JobRecord {
 
 pub(super) const COLUMNS: &str =
     "id, trigger, feed_id, agent_key, status, created_at, started_at, finished_at, coalesced, \
-                       held_reasons, held_destructive, decided_by, plan, counts, error";
+                       held_reasons, held_destructive, decided_by, plan, counts, error, \
+                       transitions_since, queue <> 'routine' AS urgent";
 
 impl Store {
-    /// Queues a job, or merges the trigger into the job already queued: a one-agent request for
-    /// another agent, or any full request, widens it to everyone; a feed trigger wins, and an
-    /// incremental scan gives way to any other trigger (which reads everyone).
-    pub async fn enqueue_job(
-        &self,
-        trigger: Trigger,
-        feed_id: Option<i64>,
-        agent: Option<&str>,
-    ) -> Result<JobRecord, StoreError> {
-        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "INSERT INTO jobs (trigger, feed_id, agent_key, status) VALUES ($1, $2, $3, 'queued')
-             ON CONFLICT (status) WHERE status = 'queued' DO UPDATE SET
-                 coalesced = jobs.coalesced + 1,
-                 feed_id = COALESCE(excluded.feed_id, jobs.feed_id),
-                 agent_key = CASE WHEN jobs.agent_key IS NOT DISTINCT FROM excluded.agent_key
-                                  THEN jobs.agent_key ELSE NULL END,
-                 trigger = CASE WHEN excluded.trigger = 'feed' THEN 'feed'
-                                WHEN jobs.trigger = 'incremental_scan' THEN excluded.trigger
-                                ELSE jobs.trigger END
-             RETURNING {COLUMNS}"
-        ))
-        .bind(trigger.as_str())
-        .bind(feed_id)
-        .bind(agent)
-        .fetch_one(pool)
-        .await?))
-    }
-
-    /// Claims the next job for `owner` under a lease of `lease_secs`: a running job whose owner's
-    /// lease expired (taken over), else an approved one, else the queued one. Returns `None`
-    /// while another owner's job runs with a live lease: one job per org at a time.
+    /// Claims the next job of `lane` for `owner` under a lease of `lease_secs`: a running job
+    /// whose owner's lease expired (taken over), else an approved one, else the oldest queued
+    /// one. Returns `None` while another owner's job of the lane runs with a live lease: one job
+    /// per lane at a time, so an urgent job runs beside a long routine one, never behind it.
     pub async fn claim_job(
         &self,
         owner: &str,
         lease_secs: f64,
+        lane: Lane,
     ) -> Result<Option<JobRecord>, StoreError> {
+        let of_lane = lane.condition();
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
             D::lock(&mut tx, JOBS_LOCK).await?;
             let busy: bool = sqlx::query_scalar(&format!(
                 "SELECT EXISTS (SELECT 1 FROM jobs
-                                WHERE status = 'running' AND lease_until > {} AND lease_owner <> $1)",
+                                WHERE status = 'running' AND {of_lane} AND lease_until > {}
+                                  AND lease_owner <> $1)",
                 D::NOW
             ))
             .bind(owner)
@@ -109,11 +91,11 @@ impl Store {
             if busy {
                 return Ok(None);
             }
-            let next: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM jobs WHERE status IN ('running', 'approved', 'queued')
+            let next: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM jobs WHERE status IN ('running', 'approved', 'queued') AND {of_lane}
                  ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1 ELSE 2 END, id
-                 LIMIT 1",
-            )
+                 LIMIT 1"
+            ))
             .fetch_optional(&mut *tx)
             .await?;
             let Some(id) = next else {

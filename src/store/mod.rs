@@ -25,6 +25,7 @@ mod feeds;
 mod jobs;
 mod leadership;
 mod planned;
+mod queueing;
 mod scan_cursor;
 mod settings;
 mod vocabulary;
@@ -47,6 +48,7 @@ pub use feeds::{Accepted, FeedRecord, NewFeed};
 pub use jobs::JobRecord;
 pub use leadership::Leadership;
 pub use planned::PlannedChanges;
+pub use queueing::Lane;
 pub use settings::DatabaseSettings;
 pub use vocabulary::{
     AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,

@@ -24,6 +24,7 @@ mod daemon_slow_clients;
 mod daemon_sources;
 mod daemon_sqlite;
 mod daemon_startup;
+mod daemon_urgent;
 mod demo;
 mod helpers;
 mod pg_cluster;

@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use serde_json::json;
 
-use skillsync::store::{AuditFilter, AuditIntent, AuditOutcome};
+use skillsync::store::{AuditFilter, AuditIntent, AuditOutcome, Lane};
 
 use crate::Db;
 
@@ -144,7 +144,10 @@ async fn a_running_jobs_pending_intents_are_not_settled_while_its_lease_lives(db
         .enqueue_job(skillsync::store::Trigger::Manual, None, None)
         .await
         .expect("queued");
-    let claimed = store.claim_job("worker-a", 60.0).await.expect("claim");
+    let claimed = store
+        .claim_job("worker-a", 60.0, Lane::Routine)
+        .await
+        .expect("claim");
     assert_eq!(claimed.map(|j| j.id), Some(job.id));
     let slow_call = store
         .audit_intent(&AuditIntent {

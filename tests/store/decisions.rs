@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use skillsync::domain::{AgentKeyKind, FeedScope};
-use skillsync::store::{AuditFilter, Decision, Store, Trigger};
+use skillsync::store::{AuditFilter, Decision, Lane, Store, Trigger};
 
 use crate::fixtures::{accept_new, state};
 use crate::Db;
@@ -34,7 +34,10 @@ async fn held_feed_job(store: &Store) -> (i64, i64) {
         .await
         .expect("queued");
     store.set_feed_job(risky, job.id).await.expect("linked");
-    store.claim_job("w", 30.0).await.expect("claim");
+    store
+        .claim_job("w", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     store
         .hold_job(
             job.id,

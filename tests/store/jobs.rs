@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use skillsync::store::{JobStatus, Trigger};
+use skillsync::store::{JobStatus, Lane, Trigger};
 
 use crate::Db;
 
@@ -19,7 +19,7 @@ on_both_backends!(
 async fn triggers_coalesce_into_one_queued_job_and_only_one_job_runs(db: Db) {
     let store = &db.store;
     let a = store
-        .enqueue_job(Trigger::Manual, None, Some("agent00001@example.com"))
+        .enqueue_job(Trigger::Manual, None, None)
         .await
         .expect("queued");
     let b = store
@@ -38,7 +38,7 @@ async fn triggers_coalesce_into_one_queued_job_and_only_one_job_runs(db: Db) {
     );
 
     let running = store
-        .claim_job("w1", 30.0)
+        .claim_job("w1", 30.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("a job");
@@ -49,13 +49,17 @@ async fn triggers_coalesce_into_one_queued_job_and_only_one_job_runs(db: Db) {
         .expect("queued");
     assert_ne!(next.id, a.id);
     assert!(
-        store.claim_job("w2", 30.0).await.expect("claim").is_none(),
+        store
+            .claim_job("w2", 30.0, Lane::Routine)
+            .await
+            .expect("claim")
+            .is_none(),
         "w1's job holds the org"
     );
     // w1 dies: its lease runs out and w2 takes the job over before the queued one.
     db.expire_job_lease(a.id).await;
     let taken = store
-        .claim_job("w2", 30.0)
+        .claim_job("w2", 30.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("taken over");
@@ -73,7 +77,7 @@ async fn triggers_coalesce_into_one_queued_job_and_only_one_job_runs(db: Db) {
         .expect("finished");
     assert_eq!(
         store
-            .claim_job("w2", 30.0)
+            .claim_job("w2", 30.0, Lane::Routine)
             .await
             .expect("claim")
             .map(|j| j.id),
@@ -87,7 +91,10 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
         .enqueue_job(Trigger::Feed, Some(1), None)
         .await
         .expect("queued");
-    store.claim_job("w", 30.0).await.expect("claim");
+    store
+        .claim_job("w", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     store
         .hold_job(
             feed_job.id,
@@ -102,7 +109,10 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
         .enqueue_job(Trigger::Schedule, None, None)
         .await
         .expect("queued");
-    store.claim_job("w", 30.0).await.expect("claim");
+    store
+        .claim_job("w", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     store
         .hold_job(first.id, &["too many removals".into()], 80, json!({}), &[])
         .await
@@ -111,7 +121,10 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
         .enqueue_job(Trigger::Schedule, None, None)
         .await
         .expect("queued");
-    store.claim_job("w", 30.0).await.expect("claim");
+    store
+        .claim_job("w", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     store
         .hold_job(second.id, &["too many removals".into()], 80, json!({}), &[])
         .await
@@ -149,7 +162,7 @@ async fn held_jobs_wait_for_a_decision_and_a_newer_hold_supersedes_an_older_scan
     assert!(approved.approved());
     assert_eq!(approved.decided_by.as_deref(), Some("ops-token"));
     let claimed = store
-        .claim_job("w", 30.0)
+        .claim_job("w", 30.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("approved job runs");
@@ -181,7 +194,7 @@ async fn a_released_job_is_claimable_at_once_and_a_failed_source_shows_as_a_job(
         .await
         .expect("queued");
     store
-        .claim_job("w1", 300.0)
+        .claim_job("w1", 300.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("job");
@@ -196,7 +209,7 @@ async fn a_released_job_is_claimable_at_once_and_a_failed_source_shows_as_a_job(
     // Shutdown: w1 gives the job up, and the next process does not wait for the lease.
     store.release_job(job.id, "w1").await.expect("released");
     let taken = store
-        .claim_job("w2", 300.0)
+        .claim_job("w2", 300.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("taken");
@@ -253,7 +266,7 @@ async fn a_restarted_process_takes_over_expired_leases(db: Db) {
         .await
         .expect("queued");
     db.store
-        .claim_job("dead", 0.5)
+        .claim_job("dead", 0.5, Lane::Routine)
         .await
         .expect("claim")
         .expect("job");
@@ -271,7 +284,7 @@ async fn a_restarted_process_takes_over_expired_leases(db: Db) {
     let successor = db.reopen();
     assert!(
         successor
-            .claim_job("next", 30.0)
+            .claim_job("next", 30.0, Lane::Routine)
             .await
             .expect("claim")
             .is_none(),
@@ -279,7 +292,7 @@ async fn a_restarted_process_takes_over_expired_leases(db: Db) {
     );
     tokio::time::sleep(Duration::from_millis(700)).await;
     let taken = successor
-        .claim_job("next", 30.0)
+        .claim_job("next", 30.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("taken over");

@@ -47,6 +47,7 @@ mod pg_only;
 mod planned;
 mod scan_cursor;
 mod sqlite_only;
+mod urgent;
 mod work;
 
 enum Raw {

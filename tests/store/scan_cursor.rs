@@ -1,7 +1,7 @@
 //! The scan cursor of incremental drift scans, and how an incremental scan coalesces with the
 //! other triggers.
 
-use skillsync::store::{JobStatus, Trigger};
+use skillsync::store::{JobStatus, Lane, Trigger};
 
 use crate::Db;
 
@@ -65,8 +65,12 @@ async fn an_incremental_scan_gives_way_to_any_other_trigger(db: Db) {
         .expect("coalesced");
     assert_eq!(kept.trigger, Trigger::Schedule, "and is not narrowed again");
 
-    // A one-agent run merged with an incremental scan reads everyone.
-    let running = store.claim_job("w1", 30.0).await.expect("claim");
+    // A one-agent run is urgent: it has a queue of its own, and an incremental scan is not
+    // merged into it (nor it into the scan).
+    let running = store
+        .claim_job("w1", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     assert_eq!(running.map(|j| j.id), Some(first.id));
     store
         .finish_job(first.id, JobStatus::Succeeded, serde_json::json!({}), None)
@@ -79,11 +83,9 @@ async fn an_incremental_scan_gives_way_to_any_other_trigger(db: Db) {
     let merged = store
         .enqueue_job(Trigger::IncrementalScan, None, None)
         .await
-        .expect("coalesced");
-    assert_eq!(
-        (merged.id, merged.trigger, merged.agent),
-        (one.id, Trigger::Manual, None)
-    );
+        .expect("queued");
+    assert_ne!(merged.id, one.id);
+    assert_eq!(merged.trigger, Trigger::IncrementalScan);
     let feed = store
         .enqueue_job(Trigger::Feed, Some(3), None)
         .await

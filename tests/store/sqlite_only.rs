@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use skillsync::store::{Backend, Store, Trigger};
+use skillsync::store::{Backend, Lane, Store, Trigger};
 
 use crate::Db;
 
@@ -17,7 +17,10 @@ async fn stored_timestamps_are_fixed_width_utc_text_and_other_forms_are_refused(
         .enqueue_job(Trigger::Manual, None, None)
         .await
         .expect("queued");
-    db.store.claim_job("w", 30.0).await.expect("claim");
+    db.store
+        .claim_job("w", 30.0, Lane::Routine)
+        .await
+        .expect("claim");
     let stored: Vec<(String, String, String)> =
         sqlx::query_as("SELECT created_at, started_at, lease_until FROM jobs WHERE id = $1")
             .bind(job.id)
@@ -116,7 +119,7 @@ async fn an_in_memory_database_keeps_its_data_across_calls() {
         .await
         .expect("queued");
     let claimed = store
-        .claim_job("w", 30.0)
+        .claim_job("w", 30.0, Lane::Routine)
         .await
         .expect("claim")
         .expect("job");

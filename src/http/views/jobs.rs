@@ -39,6 +39,12 @@ view! {
         counts: Option<serde_json::Value> = clone,
         /// Why it failed.
         error: Option<String> = clone,
+        /// Runs in the urgent lane, beside the routine job: a certification instant or a
+        /// one-agent run.
+        urgent: bool = copy,
+        /// A certification job: plans the agents whose certifications started or stopped being
+        /// in force after this instant.
+        transitions_since: Option<DateTime<Utc>> = copy,
     }
 }
 

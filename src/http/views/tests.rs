@@ -84,6 +84,8 @@ fn a_job_and_its_items_read_as_their_records_did() {
         plan: Some(json!({"summary": {}})),
         counts: None,
         error: None,
+        urgent: false,
+        transitions_since: Some(at(2)),
     };
     same_json(&job, &Job::from(&job));
     for status in ["in_progress", "needs_attention", "converged"] {

@@ -123,6 +123,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     let by_user: HashMap<&str, &LiveAgent> =
         fresh.iter().map(|a| (a.user_id.as_str(), a)).collect();
     let kind = ctx.settings.planner.agent_key;
+    let policy = run.current_policy();
     for item in &items {
         let Some(live) = by_user.get(item.user_id.as_str()) else {
             store
@@ -137,7 +138,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
             continue;
         };
         let changes = match run.want(run.key_of(item).as_ref()) {
-            Some(want) => plan_agent(&want, live, &run.policy),
+            Some(want) => plan_agent(&want, live, &policy),
             None => Vec::new(),
         };
         let key = live.key(kind).map(|k| k.as_str().to_string());

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::{incremental, JobError, JobRun};
+use super::{certification, incremental, JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
@@ -14,6 +14,17 @@ use crate::store::{FeedRecord, FeedStatus, ObservedAgent, PlannedItem, Scan, Tri
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
+
+/// The note an urgent certification job's stored plan carries: the audit of the rule that such
+/// jobs are never held.
+pub const SAFETY_NOT_APPLIED: &str =
+    "not applied: certification grants and revocations are never held by safety thresholds";
+
+/// Whether the job skips the safety thresholds: an urgent certification job, which changes only
+/// what certifications' instants require (the thresholds are meant for feeds).
+fn exempt_from_safety(run: &JobRun<'_>) -> bool {
+    run.job.urgent && run.job.trigger == Trigger::Certification
+}
 
 /// What planning decided.
 pub enum Planned {
@@ -151,8 +162,8 @@ async fn hold_feeds(run: &JobRun<'_>, live: &[LiveAgent], scan: Scan) -> Result<
         save_drift_without_held_feeds(run, live).await?;
     }
     if run.job.coalesced > 0 {
-        // A scan or a certification instant merged into this job still needs a run against the
-        // state in force, which the hold does not block.
+        // A scan merged into this job still needs a run against the state in force, which the
+        // hold does not block (certification instants have a queue of their own).
         let follow_up = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
         tracing::info!(
             job = follow_up.id,
@@ -176,7 +187,14 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
 
     let feeds = job_feeds(run, scan).await?;
     let snapshot = snapshot_shrink(run, &feeds).await?;
-    let violations = check_safety(&plan, &ctx.settings.safety, snapshot);
+    let violations = if exempt_from_safety(run) {
+        // A lapsed certification is not a mass change to approve: holding it would leave agents
+        // routed on a skill they may no longer hold. Said in the job log and in the stored plan.
+        tracing::info!("safety thresholds not applied: certification changes are never held");
+        Vec::new()
+    } else {
+        check_safety(&plan, &ctx.settings.safety, snapshot)
+    };
     let approved = run.job.approved()
         && run
             .job
@@ -205,7 +223,11 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
     }
 
     let writes: Vec<&AgentPlan> = plan.agents.iter().filter(|a| a.has_writes()).collect();
-    ctx.store.set_job_plan(run.job.id, plan_json(&plan)).await?;
+    let mut stored = plan_json(&plan);
+    if exempt_from_safety(run) {
+        stored["safety"] = serde_json::json!(SAFETY_NOT_APPLIED);
+    }
+    ctx.store.set_job_plan(run.job.id, stored).await?;
     if writes.is_empty() {
         incremental::remember(run, cursor.as_deref()).await?;
         return Ok(Planned::Nothing);
@@ -253,6 +275,14 @@ struct Observation<'r> {
 /// or one agent. Planning only some agents, as a partial feed would, leaves the others alone.
 async fn observe<'r>(run: &'r JobRun<'_>) -> Result<Observation<'r>, JobError> {
     let ctx = run.ctx;
+    if let Some(live) = certification::due(run).await? {
+        return Ok(Observation {
+            desired: Cow::Owned(partial_desired(run, &live)),
+            live,
+            scan: Scan::Partial,
+            cursor: None,
+        });
+    }
     if let Some(changed) = incremental::changed(run).await? {
         return Ok(Observation {
             desired: Cow::Owned(partial_desired(run, &changed.agents)),

@@ -82,7 +82,8 @@ pub(super) async fn write_items(
         items.push((&r.item, r.planned.is_none()));
     }
     let max_replans = ctx.settings.reconcile.max_replans;
-    let outcomes = converge_batch(ctx.platform.as_ref(), targets, &run.policy, max_replans).await;
+    let policy = run.current_policy();
+    let outcomes = converge_batch(ctx.platform.as_ref(), targets, &policy, max_replans).await;
     let recorded: Vec<_> = items
         .into_iter()
         .zip(outcomes)
