@@ -163,7 +163,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env(pairs: &[(&str, &str)]) -> config::Environment {
+    /// A fixed environment source for the tests of this module and its submodules.
+    pub(super) fn env(pairs: &[(&str, &str)]) -> config::Environment {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -1,16 +1,8 @@
 //! `[orgs.NAME]` loading and resolution, through the same layering the daemon uses.
 
-use std::collections::HashMap;
+use super::{ConfigError, OrgSettings, Settings, DEFAULT_ORG};
 
-use super::{ConfigError, OrgSettings, Settings, DEFAULT_ORG, ENV_PREFIX};
-
-fn env(pairs: &[(&str, &str)]) -> config::Environment {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    config::Environment::with_prefix(ENV_PREFIX).source(Some(map))
-}
+use super::tests::env;
 
 fn load(toml: &str) -> Settings {
     Settings::load_from_toml(toml, env(&[])).expect("loads")

@@ -45,7 +45,8 @@ async fn receiver() -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
     (url, got)
 }
 
-fn holds(truth: &Value) -> (bool, bool) {
+/// Whether the user holds the gate skill and the certification entry.
+pub fn holds(truth: &Value) -> (bool, bool) {
     let gate = truth["skills"]
         .as_array()
         .expect("skills")

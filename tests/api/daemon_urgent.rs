@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::daemon_certifications::holds;
 use crate::helpers::{daemon_settings, database_url, small_org, spawn_daemon, spawn_sim};
 use crate::helpers::{TestDaemon, TestSim};
 use skillsync::feed::CertificationSettings;
@@ -19,21 +20,6 @@ use skillsync::feed::CertificationSettings;
 const AGENTS: u32 = 900;
 /// The budget that paces the feed job: 900 writes take about three minutes.
 const REQUESTS_PER_MINUTE: u32 = 300;
-
-/// Whether the user holds the gate skill and the certification entry.
-fn holds(truth: &Value) -> (bool, bool) {
-    let gate = truth["skills"]
-        .as_array()
-        .expect("skills")
-        .iter()
-        .any(|s| s["name"] == "Gate_PCI");
-    let entry = truth["certifications"]
-        .as_array()
-        .expect("certifications")
-        .iter()
-        .any(|c| c == "PCI-DSS");
-    (gate, entry)
-}
 
 /// The certification row of agent 1, expiring at `expires`.
 fn certification_row(expires: DateTime<Utc>) -> String {
