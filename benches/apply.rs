@@ -10,6 +10,8 @@
 //!
 //! Without `--bench` (under `cargo test`) it runs a seconds-long smoke version.
 
+#[path = "support/apply_run.rs"]
+mod apply_run;
 mod common;
 
 use std::collections::BTreeMap;
@@ -18,13 +20,11 @@ use std::time::{Duration, Instant};
 use futures::{stream, StreamExt};
 use serde_json::{json, Value};
 
+use apply_run::apply_csv;
 use common::{all_entities, fetch_token, start_sim, Sim};
-use skillsync::cli::apply::{ApplyReport, Options};
+use skillsync::cli::apply::ApplyReport;
 use skillsync::config::Settings;
 use skillsync::domain::FeedScope;
-use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
-use skillsync::platform::Connector;
-use skillsync::platform::Platform;
 
 const MANAGED: [&str; 6] = [
     "Billing_L1",
@@ -120,52 +120,17 @@ async fn run_apply(
     csv: &str,
     audit: Option<&std::path::Path>,
 ) -> (ApplyReport, skillsync::platform::CallCounts) {
-    let rules = FeedRules::from_settings(
-        &FeedSettings::default(),
-        &skillsync::platform::scales::GENESYS,
-    )
-    .expect("rules");
-    let source = FeedSource {
-        name: "bench.csv".into(),
-        format: FeedFormat::Csv,
-        scope: FeedScope::Snapshot,
+    let genesys = &skillsync::platform::scales::GENESYS;
+    let Some(path) = audit else {
+        let journals = &skillsync::platform::NoJournal;
+        return apply_csv(settings, csv, FeedScope::Snapshot, genesys, journals).await;
     };
-    let state = read(csv.as_bytes(), &source, &rules)
-        .expect("valid feed")
-        .state;
-    let platform = Connector::from_settings(&settings.platform).expect("connector");
-    let policy =
-        skillsync::cli::policy_for(settings, &state, platform.granularity()).expect("policy");
-    let options = Options {
-        policy: &policy,
-        safety: &settings.safety,
-        reconcile: &settings.reconcile,
-        approve: true,
-        concurrency: settings.platform.max_concurrency,
-    };
-    let report = match audit {
-        None => skillsync::cli::apply::run(
-            &platform,
-            &skillsync::platform::NoJournal,
-            &state,
-            &options,
-            &|_| {},
-        )
+    let record = skillsync::cli::audit::Audit::open(Some(path), None, path)
         .await
-        .expect("applied"),
-        Some(path) => {
-            let record = skillsync::cli::audit::Audit::open(Some(path), None, path)
-                .await
-                .expect("audit file");
-            let report = skillsync::cli::apply::run(&platform, &record, &state, &options, &|_| {})
-                .await
-                .expect("applied");
-            record.finish().await.expect("every result recorded");
-            report
-        }
-    };
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    (report, platform.calls())
+        .expect("audit file");
+    let ran = apply_csv(settings, csv, FeedScope::Snapshot, genesys, &record).await;
+    record.finish().await.expect("every result recorded");
+    ran
 }
 
 /// The common admin script: for each agent, GET its skills, then PATCH the wanted ones.

@@ -15,6 +15,8 @@
 //! Without `--bench` (under `cargo test --benches`) it runs a seconds-long version (500 agents).
 
 // The Genesys token and paging helpers are not used here.
+#[path = "support/apply_run.rs"]
+mod apply_run;
 #[allow(dead_code)]
 mod common;
 #[path = "support/cxone_org.rs"]
@@ -22,12 +24,12 @@ mod cxone_org;
 
 use std::time::{Duration, Instant};
 
+use apply_run::apply_csv;
 use common::{start_sim, Sim};
 use cxone_org::{assert_converged, script_pattern, Drift, Floors, Org, ACTIONS};
-use skillsync::cli::apply::{ApplyReport, Options};
+use skillsync::cli::apply::ApplyReport;
 use skillsync::config::Settings;
 use skillsync::domain::FeedScope;
-use skillsync::feed::{read, FeedFormat, FeedRules, FeedSettings, FeedSource};
 use skillsync::platform::{CallCounts, Connector, Platform};
 
 const SEED: &str = "13";
@@ -66,45 +68,15 @@ fn settings(sim: &Sim, concurrency: usize) -> Settings {
 }
 
 async fn run_apply(settings: &Settings, csv: &str) -> (ApplyReport, CallCounts) {
-    let rules = FeedRules::from_settings(
-        &FeedSettings::default(),
-        &skillsync::platform::scales::CXONE,
-    )
-    .expect("rules");
-    let source = FeedSource {
-        name: "bench.csv".into(),
-        format: FeedFormat::Csv,
-        scope: FeedScope::Partial,
-    };
-    let state = read(csv.as_bytes(), &source, &rules)
-        .expect("valid feed")
-        .state;
-    let platform = Connector::from_settings(&settings.platform).expect("connector");
-    let policy =
-        skillsync::cli::policy_for(settings, &state, platform.granularity()).expect("policy");
-    let options = Options {
-        policy: &policy,
-        safety: &settings.safety,
-        reconcile: &settings.reconcile,
-        approve: true,
-        concurrency: settings.platform.max_concurrency,
-    };
-    let report = skillsync::cli::apply::run(
-        &platform,
-        &skillsync::platform::NoJournal,
-        &state,
-        &options,
-        &|_| {},
-    )
-    .await
-    .expect("applied");
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let cxone = &skillsync::platform::scales::CXONE;
+    let journals = &skillsync::platform::NoJournal;
+    let ran = apply_csv(settings, csv, FeedScope::Partial, cxone, journals).await;
     assert!(
-        report.plan.unmatched.is_empty(),
+        ran.0.plan.unmatched.is_empty(),
         "{:?}",
-        report.plan.unmatched
+        ran.0.plan.unmatched
     );
-    (report, platform.calls())
+    ran
 }
 
 /// One apply on a fresh org: its report and calls, the org checked to hold the feed, and the
