@@ -5,9 +5,8 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 
 use crate::helpers::TestSim;
-use tokio_util::sync::CancellationToken;
 
-use skillsync::sim::{Faults, SimConfig, SimPlatform, Simulator};
+use skillsync::sim::{Faults, SimConfig, SimPlatform};
 
 /// The API base every test uses; any `v{N}.0` works.
 pub const V: &str = "/inContactAPI/services/v23.0";
@@ -46,20 +45,7 @@ pub async fn cx_token(http: &reqwest::Client, base: &str, id: &str, secret: &str
 }
 
 pub async fn spawn_cxone_sim(config: SimConfig) -> CxSim {
-    let sim = Simulator::build(config).await.expect("simulator builds");
-    let base = sim.base_url();
-    let shutdown = CancellationToken::new();
-    tokio::spawn(sim.run_until_stopped(shutdown.clone()));
-    let http = reqwest::Client::new();
-    let token = cx_token(&http, &base, "skillsync-sim", "skillsync-sim-secret")
-        .await
-        .json::<Value>()
-        .await
-        .expect("token json")["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string();
-    CxSim(TestSim::running(base, http, token, shutdown))
+    CxSim(crate::helpers::spawn_sim(config).await)
 }
 
 impl CxSim {

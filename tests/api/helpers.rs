@@ -35,17 +35,24 @@ pub fn small_org() -> SimConfig {
     }
 }
 
+/// A simulator of `config.platform` on a free port, and a client logged in to it.
 pub async fn spawn_sim(config: SimConfig) -> TestSim {
+    let config_platform = config.platform;
     let sim = Simulator::build(config).await.expect("simulator builds");
     let base = sim.base_url();
     let shutdown = CancellationToken::new();
     tokio::spawn(sim.run_until_stopped(shutdown.clone()));
     let http = reqwest::Client::new();
-    let token = fetch_token(&http, &base, "skillsync-sim", "skillsync-sim-secret")
-        .await
-        .json::<Value>()
-        .await
-        .expect("token json")["access_token"]
+    let login = match config_platform {
+        skillsync::sim::SimPlatform::Genesys => {
+            fetch_token(&http, &base, "skillsync-sim", "skillsync-sim-secret").await
+        }
+        skillsync::sim::SimPlatform::Cxone => {
+            crate::cxone_helpers::cx_token(&http, &base, "skillsync-sim", "skillsync-sim-secret")
+                .await
+        }
+    };
+    let token = login.json::<Value>().await.expect("token json")["access_token"]
         .as_str()
         .expect("access_token")
         .to_string();
