@@ -5,27 +5,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::context::Context;
-use super::leader;
+use super::leases;
+use super::org::{OrgRuntime, Shared};
 use crate::config::Settings;
-use crate::feed::{FeedConfigError, FeedRules};
-use crate::http::{self, Api};
-use crate::ingest::Intake;
-use crate::metrics::gauges::{self, Gauges};
+use crate::feed::FeedConfigError;
+use crate::http;
 use crate::metrics::Metrics;
-use crate::planner::{Policy, PolicyError};
-use crate::platform::scales;
-use crate::platform::Connector;
+use crate::planner::PolicyError;
 use crate::platform::PlatformError;
-use crate::reconciler::{Reconciler, ReconcilerSettings};
-use crate::scheduler::{self, ScheduleSettings, Scheduler};
-use crate::signals::Signals;
-use crate::store::{Store, StoreError, Trigger};
+use crate::scheduler;
+use crate::store::{Store, StoreError};
 
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
@@ -107,11 +101,9 @@ async fn migrated_store(settings: &Settings) -> Result<Store, AppError> {
 }
 
 impl Application {
-    /// Connects, migrates and binds both listeners (port 0 picks free ports). Runs the single
-    /// configured org; several are refused before anything is touched, rather than all but one
-    /// silently ignored.
+    /// Connects, migrates, builds every configured org's rooms and binds both listeners (port 0
+    /// picks free ports). A bad org configuration stops the start before anything runs.
     pub async fn build(settings: Settings) -> Result<Self, AppError> {
-        let settings = settings.into_single_org()?;
         settings.server.check().map_err(AppError::Server)?;
         if settings.server.read_tokens.is_empty() {
             tracing::warn!(
@@ -121,16 +113,7 @@ impl Application {
             );
         }
         let store = migrated_store(&settings).await?;
-        // The platform's scales: the feeds' default input scale, and the gates' range.
-        let granularity = scales::granularity_or_genesys(&settings.platform.kind);
-        let rules = FeedRules::from_settings(&settings.feed, &granularity)?;
-        // Checked here once, or every job would fail on them: the names that feeds will add to
-        // the managed scope cannot make either invalid.
-        let planner = settings.planner();
-        Policy::build(&planner, granularity, &Default::default(), Utc::now())?;
-        let metrics = Arc::new(Metrics::new());
-        let platform =
-            Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));
+        let metrics = Metrics::new();
         let owner = format!(
             "{}-{}-{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "skillsync".into()),
@@ -138,71 +121,24 @@ impl Application {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let notifier_stop = CancellationToken::new();
-        let log = Arc::new(store.delivery_log());
-        let notifier =
-            crate::notify::Notifier::spawn(&settings.webhook, log, notifier_stop.clone())?;
+        let shared = Shared {
+            store: &store,
+            metrics: &metrics,
+            owner: &owner,
+            notifier_stop: &notifier_stop,
+        };
+        let orgs = settings
+            .per_org()
+            .into_iter()
+            .map(|(name, org)| OrgRuntime::build(name, org, &shared).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let api = bind(&settings.server.listen).await?;
         let metrics_listener = bind(&settings.server.metrics_listen).await?;
-        let signals = Arc::new(Signals::default());
-        let intake = Intake {
-            rules,
-            store: store.clone(),
-            metrics: metrics.clone(),
-            signals: signals.clone(),
-        };
-        let reconciler = Arc::new(Reconciler {
-            settings: ReconcilerSettings {
-                reconcile: settings.reconcile.clone(),
-                planner,
-                safety: settings.safety,
-                max_concurrency: settings.platform.max_concurrency,
-            },
-            store: store.clone(),
-            platform: platform.clone(),
-            metrics: metrics.clone(),
-            owner: owner.clone(),
-            notifier: notifier.clone(),
-            signals: signals.clone(),
-        });
-        let schedule = Arc::new(Scheduler {
-            settings: ScheduleSettings {
-                reconcile: settings.reconcile.clone(),
-                certifications: settings.certifications.clone(),
-                sources: settings.sources.clone(),
-                body_limit: settings.server.body_limit_mb.saturating_mul(1024 * 1024),
-                agent_key: settings.feed.agent_key,
-                warning_days: settings.webhook.warning_days.clone(),
-            },
-            store: store.clone(),
-            metrics: metrics.clone(),
-            notifier: notifier.clone(),
-            signals: signals.clone(),
-            intake: intake.clone(),
-        });
-        scheduler::validate(&schedule)?;
-        let api_state = Arc::new(Api {
-            ingest_slots: Arc::new(tokio::sync::Semaphore::new(
-                settings.server.max_concurrent_ingests,
-            )),
-            server: settings.server.clone(),
-            agent_key: settings.feed.agent_key,
-            certifications: settings.certifications.clone(),
-            store: store.clone(),
-            platform,
-            metrics: metrics.clone(),
-            signals: signals.clone(),
-            intake,
-        });
         let ctx = Arc::new(Context {
             settings,
             store,
-            metrics,
             owner,
-            signals,
-            notifier,
-            reconciler,
-            scheduler: schedule,
-            api: api_state,
+            orgs,
         });
         Ok(Self {
             ctx,
@@ -232,39 +168,24 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), AppError> {
         let ctx = self.ctx;
         let tracker = TaskTracker::new();
-        match ctx.store.enqueue_job(Trigger::Startup, None, None).await {
-            Ok(job) => tracing::info!(job = job.id, "start-up reconcile queued"),
-            Err(e) => tracing::warn!(error = %e, "cannot queue the start-up reconcile"),
+        for org in &ctx.orgs {
+            org.queue_startup().await;
+            org.spawn_gauges(&tracker, &shutdown);
         }
-        // Worker, scheduler and certification timer run on the elected leader only.
-        tracker.spawn(leader::run(ctx.clone(), shutdown.clone()));
-        let gauges = Arc::new(Gauges {
-            store: ctx.store.clone(),
-            metrics: ctx.metrics.clone(),
-            signals: ctx.signals.clone(),
-            lease_secs: ctx.settings.reconcile.lease_secs,
-            sources: ctx
-                .settings
-                .sources
-                .iter()
-                .map(|s| s.name.clone())
-                .collect(),
-        });
-        tracker.spawn(gauges::run(
-            gauges,
-            Duration::from_secs(15),
-            shutdown.clone(),
-        ));
+        // Each org's worker, scheduler and certification timer run on the replica holding its
+        // lease.
+        tracker.spawn(leases::run(ctx.clone(), shutdown.clone()));
         let limits = http::ConnectionLimits::from_settings(&ctx.settings.server);
+        let apis = ctx.orgs.iter().map(|org| org.api.clone()).collect();
         tracker.spawn(http::serve(
             self.api,
-            http::router(ctx.api.clone()),
+            http::router_for_orgs(http::Orgs::new(apis)),
             limits,
             shutdown.clone(),
         ));
         tracker.spawn(http::serve(
             self.metrics,
-            http::metrics_router(ctx.api.clone()),
+            http::metrics_router(ctx.primary().api.clone()),
             limits,
             shutdown.clone(),
         ));
@@ -280,7 +201,9 @@ impl Application {
             tracker.wait().await;
             // Writes are done: now give queued webhook events their last attempt.
             self.notifier_stop.cancel();
-            ctx.notifier.stopped().await;
+            for org in &ctx.orgs {
+                org.notifier.stopped().await;
+            }
         };
         if tokio::time::timeout(grace, finished).await.is_err() {
             tracing::warn!(
@@ -289,26 +212,5 @@ impl Application {
         }
         ctx.store.close().await;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn several_orgs_stop_the_daemon_at_start_up() {
-        let env = config::Environment::with_prefix(crate::config::ENV_PREFIX)
-            .source(Some(Default::default()));
-        let settings = Settings::load_from_toml("[orgs.acme]\n[orgs.beta]", env).expect("loads");
-        let err = Application::build(settings).await.err().expect("refused");
-        assert!(
-            matches!(
-                err,
-                AppError::Config(crate::config::ConfigError::SeveralOrgs(_))
-            ),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("not supported yet"), "{err}");
     }
 }

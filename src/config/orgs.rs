@@ -175,8 +175,21 @@ impl Settings {
 
     /// These settings with the top-level per-org sections replaced by the single org's, for the
     /// parts of skillsync that read the top level. An error when several orgs are configured.
-    pub fn into_single_org(mut self) -> Result<Self, ConfigError> {
+    pub fn into_single_org(self) -> Result<Self, ConfigError> {
         let org = self.single_org()?;
+        Ok(self.for_org(org))
+    }
+
+    /// Every org's effective settings: these settings with the top-level per-org sections
+    /// replaced by that org's, so that each org runs the single-org parts of skillsync as is.
+    pub fn per_org(&self) -> Vec<(String, Self)> {
+        self.org_settings()
+            .into_iter()
+            .map(|org| (org.name.clone(), self.clone().for_org(org)))
+            .collect()
+    }
+
+    fn for_org(mut self, org: OrgSettings) -> Self {
         self.platform = org.platform;
         self.policy = org.policy;
         self.ownership = org.ownership;
@@ -186,7 +199,7 @@ impl Settings {
         self.reconcile.settle_secs = org.reconcile.settle_secs;
         self.reconcile.scan_cron = org.reconcile.scan_cron;
         self.reconcile.incremental_scan_cron = org.reconcile.incremental_scan_cron;
-        Ok(self)
+        self
     }
 
     /// The resolved orgs keyed by name, as `print-config` shows them.

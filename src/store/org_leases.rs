@@ -31,8 +31,8 @@ impl OrgLease {
 pub struct Renewal {
     /// The orgs whose leases `owner` still holds, now renewed.
     pub held: Vec<String>,
-    /// Live replicas, this one included.
-    pub replicas: usize,
+    /// How many leases each live replica holds, this one included.
+    pub loads: Vec<usize>,
 }
 
 impl Store {
@@ -77,18 +77,24 @@ impl Store {
             .bind(D::list(orgs))
             .fetch_all(&mut *tx)
             .await?;
-            let replicas: i64 = sqlx::query_scalar(&format!(
-                "SELECT count(*) FROM replicas WHERE seen_until > {}",
-                D::NOW
+            let loads: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT count(l.org) FROM replicas r
+                 LEFT JOIN org_leases l ON l.owner = r.owner AND l.expires_at > {now}
+                 WHERE r.seen_until > {now}
+                 GROUP BY r.owner",
+                now = D::NOW
             ))
-            .fetch_one(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
             let mut held = held;
             held.sort();
             Ok(Renewal {
                 held,
-                replicas: usize::try_from(replicas).unwrap_or(1).max(1),
+                loads: loads
+                    .into_iter()
+                    .map(|n| usize::try_from(n).unwrap_or(0))
+                    .collect(),
             })
         })
     }

@@ -382,7 +382,10 @@ pub struct TestDaemon {
     pub base: String,
     pub metrics: String,
     pub http: reqwest::Client,
-    pub ctx: std::sync::Arc<skillsync::app::Context>,
+    /// The org the unscoped `/v1/…` paths mean (the only one, in most tests).
+    pub ctx: std::sync::Arc<skillsync::app::OrgRuntime>,
+    /// The whole daemon: every org, the lease owner.
+    pub app: std::sync::Arc<skillsync::app::Context>,
     shutdown: CancellationToken,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -429,7 +432,8 @@ pub async fn spawn_daemon(settings: skillsync::config::Settings) -> TestDaemon {
         .expect("daemon builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics = format!("http://127.0.0.1:{}", app.metrics_port());
-    let ctx = app.context();
+    let whole = app.context();
+    let ctx = whole.primary().clone();
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     let done = tokio::spawn(async move {
@@ -442,6 +446,7 @@ pub async fn spawn_daemon(settings: skillsync::config::Settings) -> TestDaemon {
         metrics,
         http: reqwest::Client::new(),
         ctx,
+        app: whole,
         shutdown,
         done: Some(done),
     }

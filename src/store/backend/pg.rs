@@ -1,5 +1,5 @@
 //! PostgreSQL: the production store, which several processes may share. Its dialect, its
-//! connections (a pool, and the leader's connection of its own), database creation and the
+//! connections (a pool), database creation and the
 //! embedded migrations (`migrations/*.sql`).
 
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Transaction};
 
 use super::{Batch, Column, Dialect, Q};
 use crate::store::StoreError;
@@ -159,23 +159,4 @@ pub(in crate::store) async fn create_database_if_missing(url: &str) -> Result<()
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// A connection of its own holding the session advisory lock `key`, or `None` when another
-/// session holds it. The lock lives exactly as long as the connection, which is why it is not
-/// one of the pool's.
-pub(in crate::store) async fn try_session_lock(
-    pool: &PgPool,
-    owner: &str,
-    key: i64,
-) -> Result<Option<PgConnection>, sqlx::Error> {
-    let options = pool.connect_options().as_ref().clone();
-    let mut connection =
-        PgConnection::connect_with(&options.application_name(&format!("skillsync-leader {owner}")))
-            .await?;
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(key)
-        .fetch_one(&mut connection)
-        .await?;
-    Ok(got.then_some(connection))
 }
