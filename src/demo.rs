@@ -24,10 +24,11 @@ pub const DEMO_TOKEN: &str = "demo-ingest-token";
 /// Arguments of `skillsync demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
-    /// The simulated platform.
-    #[arg(long, value_enum, default_value_t = SimPlatform::Genesys)]
-    pub platform: SimPlatform,
-    /// Agents in the simulated org.
+    /// Only this simulated platform, as the one org `default` (without it: two orgs, `genesys`
+    /// and `cxone`, each with its own simulator and sample feed).
+    #[arg(long, value_enum)]
+    pub platform: Option<SimPlatform>,
+    /// Agents in each simulated org.
     #[arg(long, default_value_t = 500)]
     pub agents: u32,
     /// Directory of the SQLite database (default: a new one under the system's temp dir).
@@ -61,13 +62,18 @@ pub enum DemoError {
     Ingest(String),
 }
 
-fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoError> {
+fn settings(
+    args: &DemoArgs,
+    platform: SimPlatform,
+    sim_url: &str,
+    db: &str,
+) -> Result<Settings, DemoError> {
     let mut s = Settings::defaults()?;
     s.platform.base_url = sim_url.to_string();
     s.platform.requests_per_minute = 3_000;
     // The Genesys simulator creates the gate skill on demand; CXone skills are made in its UI,
     // so the CXone demo gates PCI-DSS with a skill the simulated tenant has.
-    let gate = match args.platform {
+    let gate = match platform {
         SimPlatform::Genesys => {
             s.platform.create_missing_skills = true;
             "Gate_PCI"
@@ -101,11 +107,12 @@ fn settings(args: &DemoArgs, sim_url: &str, db: &str) -> Result<Settings, DemoEr
     Ok(s)
 }
 
-/// Posts the bundled feed through the API, as a WFM system would, and returns its job id.
+/// Posts the bundled feed through the API (under `org`'s path), as a WFM system would, and
+/// returns its job id.
 async fn ingest_sample(api: &str, feed: &'static str) -> Result<i64, DemoError> {
     let failed = |e: reqwest::Error| DemoError::Ingest(e.to_string());
     let resp = reqwest::Client::new()
-        .post(format!("{api}/v1/feeds?scope=partial&source=demo"))
+        .post(format!("{api}/feeds?scope=partial&source=demo"))
         .bearer_auth(DEMO_TOKEN)
         .header("content-type", "text/csv")
         .body(feed)
@@ -120,12 +127,48 @@ async fn ingest_sample(api: &str, feed: &'static str) -> Result<i64, DemoError> 
         .ok_or_else(|| DemoError::Ingest(format!("{status}: {body}")))
 }
 
-/// Runs the demo until `shutdown`.
-pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), DemoError> {
+/// One simulated org of the demo.
+struct DemoOrg {
+    /// Its name in skillsync (`default` when the demo runs one platform).
+    name: &'static str,
+    platform: SimPlatform,
+    sim_url: String,
+}
+
+impl DemoOrg {
+    fn title(&self) -> &'static str {
+        match self.platform {
+            SimPlatform::Genesys => "Genesys Cloud",
+            SimPlatform::Cxone => "NICE CXone",
+        }
+    }
+
+    fn feed(&self) -> &'static str {
+        match self.platform {
+            SimPlatform::Genesys => SAMPLE_FEED,
+            SimPlatform::Cxone => SAMPLE_FEED_CXONE,
+        }
+    }
+
+    /// The org's API paths: `/v1` for the one org, `/v1/orgs/NAME` for each of several.
+    fn api(&self, api: &str, several: bool) -> String {
+        if several {
+            format!("{api}/v1/orgs/{}", self.name)
+        } else {
+            format!("{api}/v1")
+        }
+    }
+}
+
+async fn start_sim(
+    platform: SimPlatform,
+    agents: u32,
+    shutdown: &CancellationToken,
+) -> Result<String, DemoError> {
     let sim = Simulator::build(SimConfig {
-        platform: args.platform,
+        platform,
         listen: "127.0.0.1:0".into(),
-        agents: args.agents,
+        agents,
         skills: 120,
         faults: Faults {
             rate_limit: 3_000,
@@ -134,44 +177,97 @@ pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), Demo
         ..SimConfig::default()
     })
     .await?;
-    let sim_url = sim.base_url();
+    let url = sim.base_url();
     tokio::spawn(sim.run_until_stopped(shutdown.clone()));
+    Ok(url)
+}
 
+/// Runs the demo until `shutdown`.
+pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), DemoError> {
+    let platforms = match args.platform {
+        Some(platform) => vec![("default", platform)],
+        None => vec![
+            ("genesys", SimPlatform::Genesys),
+            ("cxone", SimPlatform::Cxone),
+        ],
+    };
+    let several = platforms.len() > 1;
+    let mut orgs = Vec::new();
+    for (name, platform) in platforms {
+        let sim_url = start_sim(platform, args.agents, &shutdown).await?;
+        orgs.push(DemoOrg {
+            name,
+            platform,
+            sim_url,
+        });
+    }
     let dir = args.dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("skillsync-demo-{}", std::process::id()))
     });
     std::fs::create_dir_all(&dir).map_err(|e| DemoError::Dir(dir.display().to_string(), e))?;
     let db = format!("sqlite://{}", dir.join("skillsync.db").display());
-    let app = Application::build(settings(&args, &sim_url, &db)?).await?;
+    let mut combined = settings(&args, orgs[0].platform, &orgs[0].sim_url, &db)?;
+    if several {
+        for org in &orgs {
+            let like = settings(&args, org.platform, &org.sim_url, &db)?;
+            combined.add_org_like(org.name, &like)?;
+        }
+    }
+    let app = Application::build(combined).await?;
     let api = format!("http://127.0.0.1:{}", app.port());
     let metrics = format!("http://127.0.0.1:{}/metrics", app.metrics_port());
     let daemon = tokio::spawn(app.run_until_stopped(shutdown.clone()));
 
-    let (feed, org) = match args.platform {
-        SimPlatform::Genesys => (SAMPLE_FEED, "Genesys Cloud"),
-        SimPlatform::Cxone => (SAMPLE_FEED_CXONE, "NICE CXone"),
-    };
-    let job = ingest_sample(&api, feed).await?;
-    println!(
-        "skillsync demo
-  simulated {org} org: {sim_url} ({} agents; its own view: {sim_url}/sim/users/<id>)
-  database:                    {db}
+    let mut banner = String::from("skillsync demo\n");
+    for org in &orgs {
+        banner.push_str(&format!(
+            "  simulated {} org: {} ({} agents; its own view: {}/sim/users/<id>){}\n",
+            org.title(),
+            org.sim_url,
+            args.agents,
+            org.sim_url,
+            if several {
+                format!(" as org {}", org.name)
+            } else {
+                String::new()
+            },
+        ));
+    }
+    banner.push_str(&format!(
+        "  database:                    {db}
   API:                         {api}   (OpenAPI: {api}/openapi.json)
   metrics:                     {metrics}
-
-The sample feed (200 agents) was ingested as job {job}. Look at:
-  curl -s {api}/v1/jobs/{job}
-  curl -s {api}/v1/drift
-  curl -s {api}/v1/agents/agent00010@example.com
-  curl -s '{api}/v1/audit?agent=agent00010@example.com'
-  curl -s -H 'accept: text/csv' {api}/v1/audit
-  curl -s '{api}/v1/certifications/expiring?within=400d'
-  curl -s {metrics} | grep ^skillsync_
+"
+    ));
+    if several {
+        banner.push_str(&format!(
+            "  orgs:                        curl -s {api}/v1/orgs\n"
+        ));
+    }
+    for org in &orgs {
+        let base = org.api(&api, several);
+        let job = ingest_sample(&base, org.feed()).await?;
+        banner.push_str(&format!(
+            "
+{title}: the sample feed (200 agents) was ingested as job {job}. Look at:
+  curl -s {base}/jobs/{job}
+  curl -s {base}/drift
+  curl -s {base}/agents/agent00010@example.com
+  curl -s '{base}/audit?agent=agent00010@example.com'
+  curl -s -H 'accept: text/csv' {base}/audit
+  curl -s '{base}/certifications/expiring?within=400d'
 Change a skill as an admin would, then ask for a run:
-  curl -s -X POST {api}/v1/reconcile -H 'Authorization: Bearer {DEMO_TOKEN}'
-Ctrl-C stops everything.",
-        args.agents
-    );
+  curl -s -X POST {base}/reconcile -H 'Authorization: Bearer {DEMO_TOKEN}'
+",
+            title = org.title(),
+        ));
+    }
+    banner.push_str(&format!(
+        "
+Metrics: curl -s {metrics} | grep ^skillsync_
+Ctrl-C stops everything."
+    ));
+    println!("{banner}");
     tokio::time::sleep(Duration::from_millis(100)).await;
     daemon.await.ok();
     Ok(())

@@ -79,7 +79,11 @@ mod tests {
             (0, 0, vec![0], Move::Stay),
         ];
         for (orgs, mine, loads, expected) in table {
-            assert_eq!(next(orgs, mine, &loads), expected, "{orgs} {mine} {loads:?}");
+            assert_eq!(
+                next(orgs, mine, &loads),
+                expected,
+                "{orgs} {mine} {loads:?}"
+            );
         }
     }
 }

@@ -77,11 +77,8 @@ impl OrgRuntime {
         let platform =
             Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));
         let log = Arc::new(store.delivery_log());
-        let notifier = crate::notify::Notifier::spawn(
-            &settings.webhook,
-            log,
-            shared.notifier_stop.clone(),
-        )?;
+        let notifier =
+            crate::notify::Notifier::spawn(&settings.webhook, log, shared.notifier_stop.clone())?;
         let signals = Arc::new(Signals::default());
         let intake = Intake {
             rules,
@@ -164,7 +161,12 @@ impl OrgRuntime {
             metrics: self.metrics.clone(),
             signals: self.signals.clone(),
             lease_secs: self.settings.reconcile.lease_secs,
-            sources: self.settings.sources.iter().map(|s| s.name.clone()).collect(),
+            sources: self
+                .settings
+                .sources
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
         });
         tracker.spawn(gauges::run(
             gauges,

@@ -202,6 +202,17 @@ impl Settings {
         self
     }
 
+    /// Adds org `name` with the per-org sections of `like` (settings built in code, as the demo
+    /// builds one per simulated platform). The first org added replaces the implicit `default`.
+    pub fn add_org_like(&mut self, name: &str, like: &Settings) -> Result<(), ConfigError> {
+        check_org_name(name)?;
+        self.orgs.insert(name.to_owned(), OrgOverrides::default());
+        self.resolved_orgs.retain(|org| org.name != name);
+        self.resolved_orgs
+            .push(OrgSettings::of_top_level(name, like));
+        Ok(())
+    }
+
     /// The resolved orgs keyed by name, as `print-config` shows them.
     pub(super) fn printed_orgs(&self) -> BTreeMap<String, OrgSettings> {
         self.org_settings()

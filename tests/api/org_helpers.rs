@@ -4,7 +4,10 @@
 use crate::helpers::{TestSim, INGEST_TOKEN};
 
 /// Daemon settings with `[orgs.NAME]` per `(name, simulator)`, on `database_url`.
-pub fn multi_org_settings(database_url: &str, orgs: &[(&str, &TestSim)]) -> skillsync::config::Settings {
+pub fn multi_org_settings(
+    database_url: &str,
+    orgs: &[(&str, &TestSim)],
+) -> skillsync::config::Settings {
     let mut toml = format!(
         r#"
 [database]
@@ -27,7 +30,10 @@ scan_cron = "0 0 0 1 1 *"
 "#
     );
     for (name, sim) in orgs {
-        toml.push_str(&format!("[orgs.{name}.platform]\nbase_url = \"{}\"\n", sim.base));
+        toml.push_str(&format!(
+            "[orgs.{name}.platform]\nbase_url = \"{}\"\n",
+            sim.base
+        ));
     }
     let env = config::Environment::with_prefix("SKILLSYNC").source(Some(Default::default()));
     skillsync::config::Settings::load_from_toml(&toml, env).expect("multi-org settings")

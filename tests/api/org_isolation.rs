@@ -24,9 +24,11 @@ async fn an_org_whose_platform_is_down_does_not_slow_the_other(
 ) {
     let up = spawn_sim(small_org()).await;
     let down = spawn_sim(small_org()).await;
-    let daemon =
-        spawn_daemon(multi_org_settings(&database_url(&db), &[("up", &up), ("down", &down)]))
-            .await;
+    let daemon = spawn_daemon(multi_org_settings(
+        &database_url(&db),
+        &[("up", &up), ("down", &down)],
+    ))
+    .await;
     // Both start-up scans first, so that the outage hits a feed job.
     for org in ["up", "down"] {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -55,7 +57,9 @@ async fn an_org_whose_platform_is_down_does_not_slow_the_other(
                 .json()
                 .await
                 .expect("json");
-            accepted["job_id"].as_i64().unwrap_or_else(|| panic!("{accepted}"))
+            accepted["job_id"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("{accepted}"))
         }
     };
     let stuck = post("down", feed(20, "Billing_L1")).await;
@@ -75,7 +79,9 @@ async fn an_org_whose_platform_is_down_does_not_slow_the_other(
     // Alone, this job takes about a second (20 writes, a 0.2 s settle); waiting on the other
     // org's retries would take the outage's length.
     assert!(took < Duration::from_secs(10), "up's job took {took:?}");
-    let other = daemon.get_json(&format!("/v1/orgs/down/jobs/{stuck}")).await;
+    let other = daemon
+        .get_json(&format!("/v1/orgs/down/jobs/{stuck}"))
+        .await;
     assert_ne!(other["job"]["status"], "succeeded", "{other}");
     // Each org's feed reached its own platform only.
     let up_stats = up.stats().await;
