@@ -21,6 +21,10 @@ struct Cli {
     /// A TOML file overriding the built-in defaults (any subset of keys).
     #[arg(long, global = true, env = "SKILLSYNC_CONFIG")]
     config: Option<PathBuf>,
+    /// Run only this org of the configuration's `[orgs.NAME]` (needed by validate, plan and
+    /// apply when several are configured).
+    #[arg(long, global = true, env = "SKILLSYNC_ORG")]
+    org: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,7 +53,10 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
+    let mut settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
+    if let Some(org) = &cli.org {
+        settings = settings.only_org(org)?;
+    }
     let _telemetry = skillsync::telemetry::init(&settings.log, &settings.telemetry)?;
     match cli.command {
         Command::PrintConfig => {

@@ -24,10 +24,12 @@ pub enum ConfigError {
     },
     /// Several orgs are configured for a command that runs one.
     #[error(
-        "{} orgs are configured ({}); running several orgs at once is not supported yet, \
-         configure one",
+        "{} orgs are configured ({}); this command runs one: name it with --org NAME",
         .0.len(),
         .0.join(", ")
     )]
     SeveralOrgs(Vec<String>),
+    /// `--org` names an org the configuration does not have.
+    #[error("--org {0}: no such org (configured: {known})", known = .1.join(", "))]
+    UnknownOrg(String, Vec<String>),
 }

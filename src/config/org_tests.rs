@@ -231,7 +231,29 @@ fn several_orgs_are_refused_by_the_single_org_commands_naming_them() {
     assert!(matches!(err, ConfigError::SeveralOrgs(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("acme, beta") && text.contains("not supported yet"),
+        text.contains("acme, beta") && text.contains("--org NAME"),
         "{text}"
     );
+    let beta = settings.clone().only_org("beta").expect("beta");
+    assert_eq!(beta.per_org().len(), 1);
+    assert_eq!(beta.into_single_org().expect("one").platform.kind, "genesys");
+    let err = settings.only_org("gamma").expect_err("unknown");
+    assert_eq!(
+        err.to_string(),
+        "--org gamma: no such org (configured: acme, beta)"
+    );
+}
+
+#[test]
+fn the_demo_adds_orgs_built_in_code() {
+    let mut settings = load("");
+    let mut cx = settings.clone();
+    cx.platform.kind = "cxone".into();
+    settings.add_org_like("genesys", &settings.clone()).expect("genesys");
+    settings.add_org_like("cxone", &cx).expect("cxone");
+    let orgs = settings.per_org();
+    let names: Vec<&str> = orgs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["genesys", "cxone"]);
+    assert_eq!(orgs[1].1.platform.kind, "cxone");
+    assert!(settings.add_org_like("Bad Name", &cx).is_err());
 }

@@ -202,6 +202,25 @@ impl Settings {
         self
     }
 
+    /// These settings narrowed to org `name` (`--org`): every command then runs that org only.
+    pub fn only_org(mut self, name: &str) -> Result<Self, ConfigError> {
+        let org = self
+            .org_settings()
+            .into_iter()
+            .find(|org| org.name == name)
+            .ok_or_else(|| {
+                ConfigError::UnknownOrg(
+                    name.to_owned(),
+                    self.org_settings().into_iter().map(|o| o.name).collect(),
+                )
+            })?;
+        if !self.orgs.is_empty() {
+            self.orgs.retain(|key, _| key == name);
+            self.resolved_orgs = vec![org];
+        }
+        Ok(self)
+    }
+
     /// Adds org `name` with the per-org sections of `like` (settings built in code, as the demo
     /// builds one per simulated platform). The first org added replaces the implicit `default`.
     pub fn add_org_like(&mut self, name: &str, like: &Settings) -> Result<(), ConfigError> {
