@@ -1,7 +1,7 @@
 """Checks what deploy/ ships: the Dockerfile, the Kubernetes manifests, the compose file, the
 Grafana dashboard and the example configurations, each against a schema and against the daemon
 itself (configurations are loaded by the real binary, dashboard metrics are looked up in
-src/metrics/mod.rs). Run by scripts/check-deploy.sh inside its tools venv; changes nothing.
+src/metrics/families.rs). Run by scripts/check-deploy.sh inside its tools venv; changes nothing.
 
 Usage: check_deploy.py --bin PATH/TO/skillsync [--root REPO]
 """

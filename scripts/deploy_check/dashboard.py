@@ -1,5 +1,5 @@
 """deploy/grafana: the dashboard's structure, and every metric its queries name looked up in the
-registrations of src/metrics/mod.rs (with the suffix its type gets in the exposition)."""
+registrations of src/metrics/families.rs (with the suffix its type gets in the exposition)."""
 
 import json
 import re
@@ -8,14 +8,14 @@ from .common import require
 
 
 def exported_metrics(root):
-    """Exposition name -> type, read from the registrations in src/metrics/mod.rs."""
-    source = (root / "src/metrics/mod.rs").read_text()
-    struct = re.search(r"pub struct Metrics \{(.*?)\n\}", source, re.S)
-    require(struct, "cannot find `pub struct Metrics` in src/metrics/mod.rs")
+    """Exposition name -> type, read from the registrations in src/metrics/families.rs."""
+    source = (root / "src/metrics/families.rs").read_text()
+    struct = re.search(r"pub\(super\) struct Families \{(.*?)\n\}", source, re.S)
+    require(struct, "cannot find `pub(super) struct Families` in src/metrics/families.rs")
     fields = dict(re.findall(r"pub (\w+): ([^\n]+),", struct.group(1)))
     names = {}
     for name, field in re.findall(
-        r'registry\.register\(\s*"(\w+)",\s*"[^"]*",\s*m\.(\w+)\.clone\(\)', source
+        r'\br\.register\(\s*"(\w+)",\s*"[^"]*",\s*f\.(\w+)\.clone\(\)', source
     ):
         kind = (
             "histogram"
@@ -32,7 +32,7 @@ def exported_metrics(root):
         else:
             names[base] = kind
     require(
-        len(names) >= 10, f"found only {len(names)} metrics in src/metrics/mod.rs: has its layout changed?"
+        len(names) >= 10, f"found only {len(names)} metrics in src/metrics/families.rs: has its layout changed?"
     )
     return names
 

@@ -10,6 +10,13 @@ use prometheus_client::encoding::{EncodeLabelValue, LabelValueEncoder};
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct LabelValue(String);
 
+impl LabelValue {
+    /// The value as given, unescaped.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<String> for LabelValue {
     fn from(value: String) -> Self {
         Self(value)

@@ -111,7 +111,7 @@ async fn an_incremental_scan_reverts_a_ui_edit_and_costs_one_call_when_nothing_c
     );
     let metrics = daemon.metrics_text().await;
     assert!(
-        metrics.contains("skillsync_jobs_total{trigger=\"incremental_scan\",result=\"succeeded\"}"),
+        metrics.contains("skillsync_jobs_total{org=\"default\",trigger=\"incremental_scan\",result=\"succeeded\"}"),
         "{metrics}"
     );
     daemon.stop().await;

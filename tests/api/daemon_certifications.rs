@@ -287,17 +287,17 @@ async fn certifications_expiring_soon_are_listed_as_json_and_csv(
     let mut metrics = String::new();
     for _ in 0..50 {
         metrics = daemon.metrics_text().await;
-        if metrics.contains("skillsync_certifications_expiring{within=\"7d\"} 1") {
+        if metrics.contains("skillsync_certifications_expiring{org=\"default\",within=\"7d\"} 1") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        metrics.contains("skillsync_certifications_expiring{within=\"7d\"} 1"),
+        metrics.contains("skillsync_certifications_expiring{org=\"default\",within=\"7d\"} 1"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("skillsync_certifications_expiring{within=\"30d\"} 2"),
+        metrics.contains("skillsync_certifications_expiring{org=\"default\",within=\"30d\"} 2"),
         "{metrics}"
     );
     daemon.stop().await;

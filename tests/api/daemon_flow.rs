@@ -395,17 +395,17 @@ async fn health_readiness_metrics_and_the_openapi_document_answer(
     let mut metrics = String::new();
     for _ in 0..50 {
         metrics = daemon.metrics_text().await;
-        if metrics.contains("skillsync_observed_agents 20") {
+        if metrics.contains(r#"skillsync_observed_agents{org="default"} 20"#) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     for name in [
-        "skillsync_observed_agents 20",
-        "skillsync_platform_requests_total{endpoint=\"list_users\",status=\"200\"}",
+        r#"skillsync_observed_agents{org="default"} 20"#,
+        "skillsync_platform_requests_total{org=\"default\",endpoint=\"list_users\",status=\"200\"}",
         "skillsync_platform_request_duration_seconds_bucket",
         "skillsync_rate_limiter_wait_seconds_total",
-        "skillsync_jobs_total{trigger=\"startup\",result=\"succeeded\"} 1",
+        "skillsync_jobs_total{org=\"default\",trigger=\"startup\",result=\"succeeded\"} 1",
         "skillsync_last_successful_reconcile_timestamp_seconds",
     ] {
         assert!(metrics.contains(name), "{name} missing from:\n{metrics}");

@@ -56,7 +56,7 @@ async fn a_source_that_is_not_a_plain_name_is_refused_and_metrics_stay_parseable
     assert_eq!(accepted["status"], "accepted", "{accepted}");
     let text = daemon.metrics_text().await;
     assert!(
-        text.contains(r#"skillsync_feeds_total{source="hr",status="accepted"} 1"#),
+        text.contains(r#"skillsync_feeds_total{org="default",source="hr",status="accepted"} 1"#),
         "{text}"
     );
     assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");

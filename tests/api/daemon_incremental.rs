@@ -85,14 +85,14 @@ async fn the_incremental_schedule_queues_scans_that_show_under_their_trigger(
     for _ in 0..50 {
         metrics = daemon.metrics_text().await;
         if metrics
-            .contains("skillsync_jobs_total{trigger=\"incremental_scan\",result=\"succeeded\"}")
+            .contains("skillsync_jobs_total{org=\"default\",trigger=\"incremental_scan\",result=\"succeeded\"}")
         {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(
-        metrics.contains("skillsync_jobs_total{trigger=\"incremental_scan\",result=\"succeeded\"}"),
+        metrics.contains("skillsync_jobs_total{org=\"default\",trigger=\"incremental_scan\",result=\"succeeded\"}"),
         "{metrics}"
     );
     daemon.stop().await;

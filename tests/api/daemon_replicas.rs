@@ -42,7 +42,10 @@ async fn leads(http: &reqwest::Client, replica: &Replica) -> Option<bool> {
         .text()
         .await
         .ok()?;
-    Some(text.lines().any(|l| l == "skillsync_leader 1"))
+    Some(
+        text.lines()
+            .any(|l| l == r#"skillsync_leader{org="default"} 1"#),
+    )
 }
 
 async fn wait_leader(http: &reqwest::Client, replica: &Replica, within: Duration) -> bool {

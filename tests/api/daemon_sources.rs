@@ -116,7 +116,8 @@ async fn the_newest_file_of_a_glob_is_pulled_and_a_stale_one_is_refused(
         .all(|f| f["source"] != "stale-files"));
     let metrics = daemon.metrics_text().await;
     assert!(
-        metrics.contains("skillsync_feed_source_errors_total{source=\"stale-files\"}"),
+        metrics
+            .contains("skillsync_feed_source_errors_total{org=\"default\",source=\"stale-files\"}"),
         "{metrics}"
     );
     daemon.stop().await;

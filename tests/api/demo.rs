@@ -153,7 +153,10 @@ async fn demo_converges(platform: &str, org: &str, billing_l2: f64, gate: (&str,
         "{audit}"
     );
     let scraped = get(metrics).await;
-    assert!(scraped.contains("skillsync_leader 1"), "the demo leads");
+    assert!(
+        scraped.contains(r#"skillsync_leader{org="default"} 1"#),
+        "the demo leads"
+    );
     drop(demo);
     let _ = std::fs::remove_dir_all(&dir);
 }
