@@ -45,6 +45,8 @@ struct Leases {
     working: BTreeMap<String, Working>,
     /// Orgs being stopped (and released after, when `true`), not to be claimed meanwhile.
     stopping: BTreeMap<String, tokio::task::JoinHandle<()>>,
+    /// The holder each org's `skillsync_org_leases` series shows.
+    shown: BTreeMap<String, String>,
 }
 
 /// Takes part in the sharing of orgs until `shutdown`; then stops every org and releases its
@@ -56,6 +58,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
         lease,
         working: BTreeMap::new(),
         stopping: BTreeMap::new(),
+        shown: BTreeMap::new(),
     };
     let every = lease / 3;
     while !shutdown.is_cancelled() {
@@ -203,7 +206,7 @@ impl Leases {
     }
 
     /// Publishes who holds what, as the database says, in `skillsync_org_leases`.
-    async fn show(&self) {
+    async fn show(&mut self) {
         let Ok(leases) = self.ctx.store.org_leases().await else {
             return;
         };
@@ -213,7 +216,22 @@ impl Leases {
                 .iter()
                 .find(|l| l.org == org.name)
                 .and_then(|l| l.holder_at(now));
-            org.metrics.show_lease_holder(holder);
+            let shown = self.shown.get(&org.name).map(String::as_str);
+            if shown == holder {
+                continue;
+            }
+            if let Some(old) = shown {
+                org.metrics.set_lease(old, false);
+            }
+            match holder {
+                Some(new) => {
+                    org.metrics.set_lease(new, true);
+                    self.shown.insert(org.name.clone(), new.to_owned());
+                }
+                None => {
+                    self.shown.remove(&org.name);
+                }
+            }
         }
     }
 

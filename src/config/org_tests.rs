@@ -227,7 +227,7 @@ fn an_org_may_be_named_default_and_a_single_org_is_what_commands_run() {
 #[test]
 fn several_orgs_are_refused_by_the_single_org_commands_naming_them() {
     let settings = load("[orgs.acme]\n[orgs.beta]");
-    let err = settings.into_single_org().expect_err("several");
+    let err = settings.clone().into_single_org().expect_err("several");
     assert!(matches!(err, ConfigError::SeveralOrgs(_)), "{err:?}");
     let text = err.to_string();
     assert!(
