@@ -236,7 +236,10 @@ fn several_orgs_are_refused_by_the_single_org_commands_naming_them() {
     );
     let beta = settings.clone().only_org("beta").expect("beta");
     assert_eq!(beta.per_org().len(), 1);
-    assert_eq!(beta.into_single_org().expect("one").platform.kind, "genesys");
+    assert_eq!(
+        beta.into_single_org().expect("one").platform.kind,
+        "genesys"
+    );
     let err = settings.only_org("gamma").expect_err("unknown");
     assert_eq!(
         err.to_string(),
@@ -249,7 +252,9 @@ fn the_demo_adds_orgs_built_in_code() {
     let mut settings = load("");
     let mut cx = settings.clone();
     cx.platform.kind = "cxone".into();
-    settings.add_org_like("genesys", &settings.clone()).expect("genesys");
+    settings
+        .add_org_like("genesys", &settings.clone())
+        .expect("genesys");
     settings.add_org_like("cxone", &cx).expect("cxone");
     let orgs = settings.per_org();
     let names: Vec<&str> = orgs.iter().map(|(n, _)| n.as_str()).collect();

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{database_url, small_org, spawn_sim, TestSim, INGEST_TOKEN};
-use crate::serve_process::{free_port, job_status, start_serve_with, Serve};
+use crate::serve_process::{free_port, job_status_under, start_serve_with, Serve};
 use skillsync::sim::SimConfig;
 
 const ORGS: [&str; 4] = ["north", "south", "east", "west"];
@@ -143,7 +143,7 @@ async fn wait_job(http: &reqwest::Client, base: &str, org: &str, id: i64) -> Str
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut status = String::new();
     while Instant::now() < deadline {
-        status = job_status(http, &format!("{base}/v1/orgs/{org}"), id).await;
+        status = job_status_under(http, &format!("{base}/v1/orgs/{org}"), id).await;
         if status == "succeeded" || status == "failed" {
             break;
         }

@@ -71,8 +71,13 @@ pub async fn start_serve_with(sim: &TestSim, db: &str, port: u16, env: &[(&str, 
 }
 
 pub async fn job_status(http: &reqwest::Client, base: &str, id: i64) -> String {
+    job_status_under(http, &format!("{base}/v1"), id).await
+}
+
+/// The status of job `id` under an API prefix (`…/v1` or `…/v1/orgs/NAME`).
+pub async fn job_status_under(http: &reqwest::Client, prefix: &str, id: i64) -> String {
     let job: Value = http
-        .get(format!("{base}/v1/jobs/{id}"))
+        .get(format!("{prefix}/jobs/{id}"))
         .send()
         .await
         .expect("sent")
