@@ -43,6 +43,7 @@ mod fixtures;
 mod jobs;
 mod lifecycle;
 mod observed;
+mod org_migration;
 mod orgs;
 mod pg_only;
 mod planned;
