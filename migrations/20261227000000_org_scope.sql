@@ -12,6 +12,7 @@ ALTER TABLE work_items ADD COLUMN org TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE audit ADD COLUMN org TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE webhook_deliveries ADD COLUMN org TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE daemon_state ADD COLUMN org TEXT NOT NULL DEFAULT 'default';
+COMMENT ON COLUMN feeds.org IS 'The org (tenant) the row belongs to; the same in every table.';
 
 -- Two orgs may send the same Idempotency-Key.
 ALTER TABLE feeds DROP CONSTRAINT feeds_idempotency_key_key;
