@@ -155,12 +155,12 @@ impl Store {
                     Column::Int(batch.iter().map(|a| a.drift_count as i32).collect()),
                 ]);
                 let sql = format!(
-                    "INSERT INTO agents (user_id, agent_key, label, observed, observed_at, drift,
-                                         drift_count, state)
-                     SELECT c0, c1, c2, c3, $1, c4, c5,
+                    "INSERT INTO agents (org, user_id, agent_key, label, observed, observed_at,
+                                         drift, drift_count, state)
+                     SELECT $2, c0, c1, c2, c3, $1, c4, c5,
                             CASE WHEN c5 > 0 THEN 'drifted' ELSE 'converged' END
                      FROM {} WHERE true
-                     ON CONFLICT (user_id) DO UPDATE SET
+                     ON CONFLICT (org, user_id) DO UPDATE SET
                          agent_key = excluded.agent_key, label = excluded.label,
                          observed = excluded.observed, observed_at = excluded.observed_at,
                          drift = excluded.drift, drift_count = excluded.drift_count,
@@ -170,19 +170,20 @@ impl Store {
                              ELSE 'drifted' END,
                          consecutive_failures = CASE WHEN excluded.drift_count = 0 THEN 0
                                                      ELSE agents.consecutive_failures END",
-                    B::rows(2, &rows)
+                    B::rows(3, &rows)
                 );
-                B::bind_rows(sqlx::query(&sql).bind(B::ts(at)), rows)
+                B::bind_rows(sqlx::query(&sql).bind(B::ts(at)).bind(&*self.org), rows)
                     .execute(&mut *tx)
                     .await?;
             }
             if scan == Scan::Full {
                 let users: Vec<&str> = agents.iter().map(|a| a.live.user_id.as_str()).collect();
                 sqlx::query(&format!(
-                    "DELETE FROM agents WHERE NOT ({})",
+                    "DELETE FROM agents WHERE org = $2 AND NOT ({})",
                     B::in_list("user_id", "$1")
                 ))
                 .bind(B::list(&users))
+                .bind(&*self.org)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -205,7 +206,7 @@ impl Store {
             "UPDATE agents SET state = $2, last_error = $3,
                  consecutive_failures = CASE WHEN {} IS NULL THEN 0 ELSE consecutive_failures + 1 END,
                  last_change_at = CASE WHEN $4 THEN {} ELSE last_change_at END
-             WHERE user_id = $1",
+             WHERE user_id = $1 AND org = $5",
             D::cast("$3", "text"),
             D::NOW
         ))
@@ -213,6 +214,7 @@ impl Store {
         .bind(state.as_str())
         .bind(error)
         .bind(change == LastChange::Now)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected()
@@ -223,9 +225,10 @@ impl Store {
     /// An agent's failure streak.
     pub async fn agent_failures(&self, user_id: &str) -> Result<i32, StoreError> {
         let failures: Option<i32> = db!(self, |pool, D| sqlx::query_scalar(
-            "SELECT consecutive_failures FROM agents WHERE user_id = $1"
+            "SELECT consecutive_failures FROM agents WHERE user_id = $1 AND org = $2"
         )
         .bind(user_id)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?);
         Ok(failures.unwrap_or(0))
@@ -235,10 +238,11 @@ impl Store {
     pub async fn agent(&self, key_or_user: &str) -> Result<Option<AgentRecord>, StoreError> {
         // A NULL comparison (no feed key) sorts last in descending order, after a key match.
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM agents WHERE agent_key = $1 OR user_id = $1
+            "SELECT {COLUMNS} FROM agents WHERE org = $2 AND (agent_key = $1 OR user_id = $1)
              ORDER BY (agent_key = $1) DESC LIMIT 1"
         ))
         .bind(key_or_user)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -246,31 +250,42 @@ impl Store {
     /// Drift totals and a page of agents that differ or are not converged.
     pub async fn drift(&self, filter: &DriftFilter) -> Result<DriftPage, StoreError> {
         db!(self, |pool, D| {
-            let summary: DriftSummary = sqlx::query_as(D::DRIFT_SUMMARY).fetch_one(pool).await?;
-            let condition = format!(
-                "(drift_count > 0 OR state <> 'converged')
+            let summary: DriftSummary = sqlx::query_as(D::DRIFT_SUMMARY)
+                .bind(&*self.org)
+                .fetch_one(pool)
+                .await?;
+            // The org is the page query's last parameter and the count's third.
+            let condition = |org: &str| {
+                format!(
+                    "org = {org} AND (drift_count > 0 OR state <> 'converged')
                  AND ({name} IS NULL OR {named})
                  AND ({state} IS NULL OR state = $2)",
-                name = D::cast("$1", "text"),
-                named = D::has_change_named("$1"),
-                state = D::cast("$2", "text"),
-            );
+                    name = D::cast("$1", "text"),
+                    named = D::has_change_named("$1"),
+                    state = D::cast("$2", "text"),
+                )
+            };
             let agents = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM agents WHERE {condition}
-                 ORDER BY label, user_id LIMIT $3 OFFSET $4"
+                "SELECT {COLUMNS} FROM agents WHERE {}
+                 ORDER BY label, user_id LIMIT $3 OFFSET $4",
+                condition("$5")
             ))
             .bind(&filter.name)
             .bind(&filter.state)
             .bind(filter.limit)
             .bind(filter.offset)
+            .bind(&*self.org)
             .fetch_all(pool)
             .await?;
-            let total: i64 =
-                sqlx::query_scalar(&format!("SELECT count(*) FROM agents WHERE {condition}"))
-                    .bind(&filter.name)
-                    .bind(&filter.state)
-                    .fetch_one(pool)
-                    .await?;
+            let total: i64 = sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM agents WHERE {}",
+                condition("$3")
+            ))
+            .bind(&filter.name)
+            .bind(&filter.state)
+            .bind(&*self.org)
+            .fetch_one(pool)
+            .await?;
             Ok(DriftPage {
                 summary,
                 agents,

@@ -8,14 +8,16 @@ use serde::Serialize;
 use super::backend::Dialect;
 use super::{AuditStatus, Store, StoreError};
 
-/// The insert of one audit row (`$i`: an [`AuditIntent`], `$outcome`: its [`AuditStatus`]) for
-/// dialect `$d`, bound and ready to run on a pool or inside a transaction; returns the row's id.
+/// The insert of one audit row (`$i`: an [`AuditIntent`], `$outcome`: its [`AuditStatus`], `$org`:
+/// the store's org) for dialect `$d`, bound and ready to run on a pool or inside a transaction;
+/// returns the row's id.
 macro_rules! audit_insert {
-    ($d:ident, $i:expr, $outcome:expr) => {
+    ($d:ident, $i:expr, $outcome:expr, $org:expr) => {
         sqlx::query_scalar::<_, i64>(&format!(
             "INSERT INTO audit (job_id, feed_id, agent_key, user_id, call, changes, actor, outcome,
-                                finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE {} END)
+                                finished_at, org)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'pending' THEN NULL ELSE {} END,
+                     $9)
              RETURNING id",
             $d::NOW
         ))
@@ -27,6 +29,7 @@ macro_rules! audit_insert {
         .bind(&$i.changes)
         .bind(&$i.actor)
         .bind($outcome.as_str())
+        .bind(&*$org)
     };
 }
 
@@ -123,7 +126,7 @@ impl Store {
     }
 
     async fn insert_audit(&self, i: &AuditIntent, outcome: AuditStatus) -> Result<i64, StoreError> {
-        db!(self, |pool, D| Ok(audit_insert!(D, i, outcome)
+        db!(self, |pool, D| Ok(audit_insert!(D, i, outcome, self.org)
             .fetch_one(pool)
             .await?))
     }
@@ -144,7 +147,7 @@ impl Store {
         db!(self, |pool, D| sqlx::query(&format!(
             "UPDATE audit SET outcome = $2, http_status = $3, correlation_id = $4, error = $5,
                  finished_at = {}
-             WHERE id = $1 AND outcome = 'pending'",
+             WHERE id = $1 AND org = $6 AND outcome = 'pending'",
             D::NOW
         ))
         .bind(id)
@@ -152,6 +155,7 @@ impl Store {
         .bind(http_status.map(i32::from))
         .bind(correlation_id)
         .bind(error)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -166,17 +170,19 @@ impl Store {
     pub async fn settle_pending_audit(&self, older_than_secs: f64) -> Result<u64, StoreError> {
         db!(self, |pool, D| {
             Ok(sqlx::query(&format!(
-            "UPDATE audit SET outcome = 'unknown', finished_at = {now}
-             WHERE outcome = 'pending' AND {old}
+                "UPDATE audit SET outcome = 'unknown', finished_at = {now}
+             WHERE org = $2 AND outcome = 'pending' AND {old}
                AND NOT EXISTS (SELECT 1 FROM jobs
-                               WHERE jobs.id = audit.job_id AND status = 'running' AND lease_until > {now})",
-            now = D::NOW,
-            old = D::older_than("at", "$1"),
-        ))
-        .bind(older_than_secs)
-        .execute(pool)
-        .await?
-        .rows_affected())
+                               WHERE jobs.id = audit.job_id AND jobs.org = $2
+                                 AND status = 'running' AND lease_until > {now})",
+                now = D::NOW,
+                old = D::older_than("at", "$1"),
+            ))
+            .bind(older_than_secs)
+            .bind(&*self.org)
+            .execute(pool)
+            .await?
+            .rows_affected())
         })
     }
 
@@ -184,7 +190,7 @@ impl Store {
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM audit
-             WHERE ({agent} IS NULL OR agent_key = $1 OR user_id = $1)
+             WHERE org = $6 AND ({agent} IS NULL OR agent_key = $1 OR user_id = $1)
                AND ({since} IS NULL OR at >= $2) AND ({until} IS NULL OR at < $3)
              ORDER BY id LIMIT $4 OFFSET $5",
             agent = D::cast("$1", "text"),
@@ -196,6 +202,7 @@ impl Store {
         .bind(filter.until.map(D::ts))
         .bind(filter.limit)
         .bind(filter.offset)
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?))
     }

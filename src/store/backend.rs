@@ -60,7 +60,7 @@ pub(super) trait Dialect {
     /// The larger of two values.
     const GREATEST: &'static str;
 
-    /// `GET /v1/drift`'s totals.
+    /// `GET /v1/drift`'s totals for the org bound as `$1`.
     const DRIFT_SUMMARY: &'static str;
 
     /// SQL for the current instant plus `seconds` (a parameter or expression; may be negative).

@@ -62,21 +62,24 @@ impl Store {
             }
             sqlx::query(&format!(
                 "UPDATE jobs SET status = 'superseded', finished_at = {}
-                 WHERE status = 'held' AND id <> $1 AND (feed_id IS NULL OR trigger <> 'feed')",
+                 WHERE org = $2 AND status = 'held' AND id <> $1
+                   AND (feed_id IS NULL OR trigger <> 'feed')",
                 D::NOW
             ))
             .bind(id)
+            .bind(&*self.org)
             .execute(&mut *tx)
             .await?;
             sqlx::query(
                 "UPDATE jobs SET status = 'held', held_reasons = $2, held_destructive = $3, plan = $4,
                      lease_owner = NULL, lease_until = NULL
-                 WHERE id = $1",
+                 WHERE id = $1 AND org = $5",
             )
             .bind(id)
             .bind(reasons)
             .bind(destructive as i32)
             .bind(plan)
+            .bind(&*self.org)
             .execute(&mut *tx)
             .await?;
             // The job's feeds leave the desired state in the same transaction: nobody may see
@@ -85,16 +88,21 @@ impl Store {
             let mut held = 0;
             for feed in feeds {
                 held += sqlx::query(
-                    "UPDATE feeds SET status = 'held' WHERE id = $1 AND status = 'accepted'",
+                    "UPDATE feeds SET status = 'held'
+                     WHERE id = $1 AND org = $2 AND status = 'accepted'",
                 )
                 .bind(feed)
+                .bind(&*self.org)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
             }
             if held > 0 {
                 for statement in rebuild_statements::<D>() {
-                    sqlx::query(&statement).execute(&mut *tx).await?;
+                    sqlx::query(&statement)
+                        .bind(&*self.org)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;
@@ -119,6 +127,7 @@ impl Store {
                 .bind(id)
                 .bind(status.as_str())
                 .bind(by)
+                .bind(&*self.org)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(job) = job else {
@@ -128,18 +137,22 @@ impl Store {
             if job.trigger == Trigger::Feed {
                 let moved = sqlx::query(&format!(
                     "UPDATE feeds SET status = $3
-                     WHERE (job_id = $1 OR id = $2) AND {}",
+                     WHERE (job_id = $1 OR id = $2) AND org = $5 AND {}",
                     D::in_list("status", "$4")
                 ))
                 .bind(job.id)
                 .bind(job.feed_id)
                 .bind(to.as_str())
                 .bind(D::list(from))
+                .bind(&*self.org)
                 .execute(&mut *tx)
                 .await?;
                 if moved.rows_affected() > 0 {
                     for statement in rebuild_statements::<D>() {
-                        sqlx::query(&statement).execute(&mut *tx).await?;
+                        sqlx::query(&statement)
+                            .bind(&*self.org)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                 }
             }
@@ -151,7 +164,7 @@ impl Store {
                 actor: Some(by.to_string()),
                 ..AuditIntent::default()
             };
-            audit_insert!(D, action, AuditStatus::Recorded)
+            audit_insert!(D, action, AuditStatus::Recorded, self.org)
                 .fetch_one(&mut *tx)
                 .await?;
             tx.commit().await?;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -100,10 +101,11 @@ pub struct Attempt {
     pub outcome: Outcome,
 }
 
-/// The delivery log in the store's database; cheap to clone.
+/// The delivery log of the store's org in the store's database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Deliveries {
     pool: Pool,
+    org: Arc<str>,
 }
 
 /// A stored attempt. Event ids travel as hyphenated text: SQLite stores them so, and PostgreSQL
@@ -133,10 +135,11 @@ fn columns<D: Dialect>() -> String {
 }
 
 impl Store {
-    /// The webhook's delivery log in this database.
+    /// The webhook's delivery log of this store's org.
     pub fn delivery_log(&self) -> Deliveries {
         Deliveries {
             pool: self.pool.clone(),
+            org: self.org.clone(),
         }
     }
 }
@@ -146,8 +149,8 @@ impl Deliveries {
     pub async fn record(&self, attempt: &Attempt) -> Result<(), StoreError> {
         db!(self, |pool, D| sqlx::query(&format!(
             "INSERT INTO {TABLE} (event_id, event_type, agent, certification, attempt, \
-                                  attempted_at, http_status, error, outcome) \
-             VALUES ({}, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                  attempted_at, http_status, error, outcome, org) \
+             VALUES ({}, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             D::cast("$1", "uuid")
         ))
         .bind(attempt.event_id.hyphenated().to_string())
@@ -159,6 +162,7 @@ impl Deliveries {
         .bind(attempt.status.and_then(|s| i16::try_from(s).ok()))
         .bind(&attempt.error)
         .bind(attempt.outcome.as_str())
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -168,11 +172,12 @@ impl Deliveries {
     /// The attempts for one event, oldest first.
     pub async fn attempts_for(&self, event_id: Uuid) -> Result<Vec<Attempt>, StoreError> {
         let rows: Vec<Row> = db!(self, |pool, D| sqlx::query_as(&format!(
-            "SELECT {} FROM {TABLE} WHERE event_id = {} ORDER BY id",
+            "SELECT {} FROM {TABLE} WHERE org = $2 AND event_id = {} ORDER BY id",
             columns::<D>(),
             D::cast("$1", "uuid")
         ))
         .bind(event_id.hyphenated().to_string())
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?);
         rows.into_iter().map(Attempt::try_from).collect()
@@ -186,12 +191,14 @@ impl Deliveries {
     ) -> Result<Vec<Attempt>, StoreError> {
         let rows: Vec<Row> = db!(self, |pool, D| sqlx::query_as(&format!(
             "SELECT {} FROM {TABLE} \
-             WHERE outcome IN ('rejected', 'exhausted', 'abandoned') AND attempted_at >= $1 \
+             WHERE org = $3 AND outcome IN ('rejected', 'exhausted', 'abandoned') \
+               AND attempted_at >= $1 \
              ORDER BY attempted_at DESC, id DESC LIMIT $2",
             columns::<D>()
         ))
         .bind(D::ts(since))
         .bind(i64::from(limit))
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?);
         rows.into_iter().map(Attempt::try_from).collect()

@@ -42,7 +42,7 @@ impl Store {
             let mut tx = D::begin_write(pool).await?;
             D::lock(&mut tx, FEEDS_LOCK).await?;
             let changed = sqlx::query(&format!(
-                "UPDATE feeds SET status = $3 WHERE id = $1 AND {}",
+                "UPDATE feeds SET status = $3 WHERE id = $1 AND org = $4 AND {}",
                 D::in_list("status", "$2")
             ))
             .bind(feed_id)
@@ -50,13 +50,17 @@ impl Store {
                 &from.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             ))
             .bind(to.as_str())
+            .bind(&*self.org)
             .execute(&mut *tx)
             .await?;
             if changed.rows_affected() == 0 {
                 return Ok(());
             }
             for statement in rebuild_statements::<D>() {
-                sqlx::query(&statement).execute(&mut *tx).await?;
+                sqlx::query(&statement)
+                    .bind(&*self.org)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             Ok(())
@@ -68,11 +72,14 @@ impl Store {
     pub async fn current_desired(&self, kind: AgentKeyKind) -> Result<DesiredState, StoreError> {
         let (snapshot, rows): (bool, Vec<(String, serde_json::Value)>) = db!(self, |pool, D| {
             let snapshot: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM feeds WHERE status = 'accepted' AND scope = 'snapshot')",
+                "SELECT EXISTS (SELECT 1 FROM feeds
+                                WHERE org = $1 AND status = 'accepted' AND scope = 'snapshot')",
             )
+            .bind(&*self.org)
             .fetch_one(pool)
             .await?;
-            let rows = sqlx::query_as("SELECT agent_key, desired FROM desired")
+            let rows = sqlx::query_as("SELECT agent_key, desired FROM desired WHERE org = $1")
+                .bind(&*self.org)
                 .fetch_all(pool)
                 .await?;
             (snapshot, rows)
@@ -96,8 +103,9 @@ impl Store {
     /// Agents in the desired state in force.
     pub async fn desired_count(&self) -> Result<i64, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM desired"
+            "SELECT count(*) FROM desired WHERE org = $1"
         )
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }
@@ -108,9 +116,10 @@ impl Store {
         agent_key: &str,
     ) -> Result<Option<serde_json::Value>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(
-            "SELECT desired FROM desired WHERE agent_key = $1"
+            "SELECT desired FROM desired WHERE org = $2 AND agent_key = $1"
         )
         .bind(agent_key)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -118,8 +127,9 @@ impl Store {
     /// Every name an accepted feed has mentioned: the default managed scope.
     pub async fn seen_names(&self) -> Result<SeenNames, StoreError> {
         let rows: Vec<(String, String)> = db!(self, |pool, D| sqlx::query_as(
-            "SELECT kind, name FROM seen_names"
+            "SELECT kind, name FROM seen_names WHERE org = $1"
         )
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?);
         let mut seen = SeenNames::default();
@@ -141,14 +151,17 @@ impl Store {
         db!(self, |pool, D| {
             Ok(sqlx::query(
             "DELETE FROM feed_agents
-             WHERE feed_id IN (SELECT id FROM feeds WHERE received_at < $1)
+             WHERE org = $2 AND feed_id IN (SELECT id FROM feeds WHERE org = $2 AND received_at < $1)
                AND NOT EXISTS (SELECT 1 FROM desired d
-                               WHERE d.agent_key = feed_agents.agent_key AND d.feed_id = feed_agents.feed_id)
-               AND NOT EXISTS (SELECT 1 FROM feeds h WHERE h.status = 'held')
+                               WHERE d.org = $2 AND d.agent_key = feed_agents.agent_key
+                                 AND d.feed_id = feed_agents.feed_id)
+               AND NOT EXISTS (SELECT 1 FROM feeds h WHERE h.org = $2 AND h.status = 'held')
                AND NOT EXISTS (SELECT 1 FROM jobs j
-                               WHERE j.trigger = 'feed' AND j.status IN ('queued', 'approved', 'running', 'held'))",
+                               WHERE j.org = $2 AND j.trigger = 'feed'
+                                 AND j.status IN ('queued', 'approved', 'running', 'held'))",
         )
         .bind(D::ts(before))
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected())
@@ -157,35 +170,38 @@ impl Store {
 }
 
 /// The statements that rebuild the desired state and the names seen from the accepted history,
-/// run in the transaction that changed a feed's status.
+/// run in the transaction that changed a feed's status; each takes the store's org as `$1`.
 pub(super) fn rebuild_statements<D: Dialect>() -> [String; 4] {
     let mentioned = |kind: &str, field: &str| {
         format!(
             "SELECT '{kind}' AS kind, k.key AS name, fa.feed_id
-             FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id AND f.status = 'accepted',
+             FROM feed_agents fa
+                  JOIN feeds f ON f.id = fa.feed_id AND f.org = $1 AND f.status = 'accepted',
                   {}",
             D::object_keys("fa.desired", field)
         )
     };
     [
-        "DELETE FROM desired".to_string(),
-        "INSERT INTO desired (agent_key, feed_id, desired)
-         SELECT agent_key, feed_id, desired FROM (
+        "DELETE FROM desired WHERE org = $1".to_string(),
+        "INSERT INTO desired (org, agent_key, feed_id, desired)
+         SELECT $1, agent_key, feed_id, desired FROM (
              SELECT fa.agent_key, fa.feed_id, fa.desired,
                     row_number() OVER (PARTITION BY fa.agent_key ORDER BY fa.feed_id DESC) AS newest
              FROM feed_agents fa JOIN feeds f ON f.id = fa.feed_id
-             WHERE f.status = 'accepted'
+             WHERE f.org = $1 AND f.status = 'accepted'
                AND f.id >= COALESCE((SELECT max(id) FROM feeds
-                                     WHERE status = 'accepted' AND scope = 'snapshot'), 0)) AS ranked
+                                     WHERE org = $1 AND status = 'accepted' AND scope = 'snapshot'),
+                                    0)) AS ranked
          WHERE newest = 1"
             .to_string(),
         // Names are managed because an accepted feed mentioned them, not a held or withdrawn one.
         "DELETE FROM seen_names
-         WHERE first_feed_id IN (SELECT id FROM feeds WHERE status <> 'accepted')"
+         WHERE org = $1
+           AND first_feed_id IN (SELECT id FROM feeds WHERE org = $1 AND status <> 'accepted')"
             .to_string(),
         format!(
-            "INSERT INTO seen_names (kind, name, first_feed_id)
-             SELECT kind, name, min(feed_id) FROM ({} UNION ALL {} UNION ALL {}) AS named
+            "INSERT INTO seen_names (org, kind, name, first_feed_id)
+             SELECT $1, kind, name, min(feed_id) FROM ({} UNION ALL {} UNION ALL {}) AS named
              WHERE true
              GROUP BY kind, name
              ON CONFLICT DO NOTHING",

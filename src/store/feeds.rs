@@ -89,9 +89,10 @@ impl Store {
         key: &str,
     ) -> Result<Option<FeedRecord>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
+            "SELECT {COLUMNS} FROM feeds WHERE org = $2 AND idempotency_key = $1"
         ))
         .bind(key)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -103,11 +104,12 @@ impl Store {
         errors: serde_json::Value,
         warnings: serde_json::Value,
     ) -> Result<FeedRecord, StoreError> {
-        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+        db!(self, |pool, D| {
+            Ok(sqlx::query_as(&format!(
             "INSERT INTO feeds (source, scope, format, status, errors, warnings, idempotency_key,
-                                request_hash)
-             VALUES ($1, $2, $3, 'rejected', $4, $5, $6, $7)
-             ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+                                request_hash, org)
+             VALUES ($1, $2, $3, 'rejected', $4, $5, $6, $7, $8)
+             ON CONFLICT (org, idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
              RETURNING {COLUMNS}"
         ))
         .bind(&feed.source)
@@ -117,8 +119,10 @@ impl Store {
         .bind(warnings)
         .bind(&feed.idempotency_key)
         .bind(&feed.request_hash)
+        .bind(&*self.org)
         .fetch_one(pool)
-        .await?))
+        .await?)
+        })
     }
 
     /// Stores a valid feed as the new version of the desired state, in one transaction: the feed
@@ -138,9 +142,10 @@ impl Store {
             D::lock(&mut tx, FEEDS_LOCK).await?;
             if let Some(key) = &feed.idempotency_key {
                 let replayed: Option<FeedRecord> = sqlx::query_as(&format!(
-                    "SELECT {COLUMNS} FROM feeds WHERE idempotency_key = $1"
+                    "SELECT {COLUMNS} FROM feeds WHERE org = $2 AND idempotency_key = $1"
                 ))
                 .bind(key)
+                .bind(&*self.org)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(replayed) = replayed {
@@ -148,8 +153,10 @@ impl Store {
                 }
             }
             let current: Option<String> = sqlx::query_scalar(
-                "SELECT hash FROM feeds WHERE status = 'accepted' ORDER BY id DESC LIMIT 1",
+                "SELECT hash FROM feeds WHERE org = $1 AND status = 'accepted'
+                 ORDER BY id DESC LIMIT 1",
             )
+            .bind(&*self.org)
             .fetch_optional(&mut *tx)
             .await?
             .flatten();
@@ -161,8 +168,8 @@ impl Store {
             };
             let stored: FeedRecord = sqlx::query_as(&format!(
                 "INSERT INTO feeds (source, scope, format, status, hash, agents, skills, languages,
-                                    certifications, warnings, idempotency_key, request_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                    certifications, warnings, idempotency_key, request_hash, org)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  RETURNING {COLUMNS}"
             ))
             .bind(&feed.source)
@@ -177,6 +184,7 @@ impl Store {
             .bind(warnings)
             .bind(&feed.idempotency_key)
             .bind(&feed.request_hash)
+            .bind(&*self.org)
             .fetch_one(&mut *tx)
             .await?;
             if status == FeedStatus::Unchanged {
@@ -184,7 +192,10 @@ impl Store {
                 return Ok(Accepted::Unchanged(stored));
             }
             if state.scope == FeedScope::Snapshot {
-                sqlx::query("DELETE FROM desired").execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM desired WHERE org = $1")
+                    .bind(&*self.org)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let agents: Vec<(&AgentKey, String)> = state
                 .agents
@@ -200,25 +211,23 @@ impl Store {
                 };
                 let history = rows();
                 let history_sql = format!(
-                    "INSERT INTO feed_agents (feed_id, agent_key, desired)
-                     SELECT $1, c0, c1 FROM {}",
-                    D::rows(2, &history)
+                    "INSERT INTO feed_agents (org, feed_id, agent_key, desired)
+                     SELECT $2, $1, c0, c1 FROM {}",
+                    D::rows(3, &history)
                 );
-                D::bind_rows(sqlx::query(&history_sql).bind(stored.id), history)
-                    .execute(&mut *tx)
-                    .await?;
+                let query = sqlx::query(&history_sql).bind(stored.id).bind(&*self.org);
+                D::bind_rows(query, history).execute(&mut *tx).await?;
                 let in_force = rows();
                 let in_force_sql = format!(
-                    "INSERT INTO desired (agent_key, feed_id, desired)
-                     SELECT c0, $1, c1 FROM {} WHERE true
-                     ON CONFLICT (agent_key) DO UPDATE
+                    "INSERT INTO desired (org, agent_key, feed_id, desired)
+                     SELECT $2, c0, $1, c1 FROM {} WHERE true
+                     ON CONFLICT (org, agent_key) DO UPDATE
                      SET feed_id = excluded.feed_id, desired = excluded.desired, updated_at = {}",
-                    D::rows(2, &in_force),
+                    D::rows(3, &in_force),
                     D::NOW
                 );
-                D::bind_rows(sqlx::query(&in_force_sql).bind(stored.id), in_force)
-                    .execute(&mut *tx)
-                    .await?;
+                let query = sqlx::query(&in_force_sql).bind(stored.id).bind(&*self.org);
+                D::bind_rows(query, in_force).execute(&mut *tx).await?;
             }
             let seen = SeenNames::of(state);
             for (kind, names) in [
@@ -230,14 +239,16 @@ impl Store {
                     names.iter().map(|n| Some((*n).to_owned())).collect(),
                 )]);
                 let sql = format!(
-                    "INSERT INTO seen_names (kind, name, first_feed_id)
-                     SELECT $1, c0, $2 FROM {} WHERE true
+                    "INSERT INTO seen_names (org, kind, name, first_feed_id)
+                     SELECT $3, $1, c0, $2 FROM {} WHERE true
                      ON CONFLICT DO NOTHING",
-                    D::rows(3, &names)
+                    D::rows(4, &names)
                 );
-                D::bind_rows(sqlx::query(&sql).bind(kind.as_str()).bind(stored.id), names)
-                    .execute(&mut *tx)
-                    .await?;
+                let query = sqlx::query(&sql)
+                    .bind(kind.as_str())
+                    .bind(stored.id)
+                    .bind(&*self.org);
+                D::bind_rows(query, names).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(Accepted::New(stored))
@@ -247,9 +258,10 @@ impl Store {
     /// Links a feed to the job it started.
     pub async fn set_feed_job(&self, feed_id: i64, job_id: i64) -> Result<(), StoreError> {
         db!(self, |pool, D| {
-            sqlx::query("UPDATE feeds SET job_id = $2 WHERE id = $1")
+            sqlx::query("UPDATE feeds SET job_id = $2 WHERE id = $1 AND org = $3")
                 .bind(feed_id)
                 .bind(job_id)
+                .bind(&*self.org)
                 .execute(pool)
                 .await?;
             Ok(())
@@ -263,12 +275,14 @@ impl Store {
     ) -> Result<Option<usize>, StoreError> {
         let agents: Option<i32> = db!(self, |pool, D| {
             sqlx::query_scalar(
-            "SELECT agents FROM feeds WHERE status = 'accepted' AND scope = 'snapshot' AND id < $1
+                "SELECT agents FROM feeds
+             WHERE org = $2 AND status = 'accepted' AND scope = 'snapshot' AND id < $1
              ORDER BY id DESC LIMIT 1",
-        )
-        .bind(feed_id)
-        .fetch_optional(pool)
-        .await?
+            )
+            .bind(feed_id)
+            .bind(&*self.org)
+            .fetch_optional(pool)
+            .await?
         });
         Ok(agents.map(|a| a.max(0) as usize))
     }
@@ -281,13 +295,15 @@ impl Store {
     ) -> Result<(Vec<FeedRecord>, i64), StoreError> {
         db!(self, |pool, D| {
             let rows = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM feeds ORDER BY id DESC LIMIT $1 OFFSET $2"
+                "SELECT {COLUMNS} FROM feeds WHERE org = $3 ORDER BY id DESC LIMIT $1 OFFSET $2"
             ))
             .bind(limit)
             .bind(offset)
+            .bind(&*self.org)
             .fetch_all(pool)
             .await?;
-            let total: i64 = sqlx::query_scalar("SELECT count(*) FROM feeds")
+            let total: i64 = sqlx::query_scalar("SELECT count(*) FROM feeds WHERE org = $1")
+                .bind(&*self.org)
                 .fetch_one(pool)
                 .await?;
             Ok((rows, total))
@@ -297,9 +313,10 @@ impl Store {
     /// One feed.
     pub async fn feed(&self, id: i64) -> Result<Option<FeedRecord>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM feeds WHERE id = $1"
+            "SELECT {COLUMNS} FROM feeds WHERE id = $1 AND org = $2"
         ))
         .bind(id)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -309,9 +326,10 @@ impl Store {
     /// The job's own `feed_id` counts even before the ingest has linked that feed to it.
     pub async fn feeds_of_job(&self, job: &JobRecord) -> Result<Vec<FeedRecord>, StoreError> {
         let mut feeds: Vec<FeedRecord> = db!(self, |pool, D| sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM feeds WHERE job_id = $1 ORDER BY id"
+            "SELECT {COLUMNS} FROM feeds WHERE job_id = $1 AND org = $2 ORDER BY id"
         ))
         .bind(job.id)
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?);
         if let Some(newest) = job.feed_id.filter(|id| !feeds.iter().any(|f| f.id == *id)) {
@@ -329,20 +347,23 @@ impl Store {
             let mut tx = D::begin_write(pool).await?;
             let adopted = sqlx::query(
                 "UPDATE feeds SET job_id = $1
-                 WHERE status = 'accepted'
-                   AND job_id IN (SELECT id FROM jobs WHERE status = 'failed' AND plan IS NULL)",
+                 WHERE org = $2 AND status = 'accepted'
+                   AND job_id IN (SELECT id FROM jobs
+                                  WHERE org = $2 AND status = 'failed' AND plan IS NULL)",
             )
             .bind(job_id)
+            .bind(&*self.org)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if adopted > 0 {
                 sqlx::query(
                     "UPDATE jobs SET trigger = 'feed',
-                         feed_id = (SELECT max(id) FROM feeds WHERE job_id = $1)
-                     WHERE id = $1",
+                         feed_id = (SELECT max(id) FROM feeds WHERE job_id = $1 AND org = $2)
+                     WHERE id = $1 AND org = $2",
                 )
                 .bind(job_id)
+                .bind(&*self.org)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -355,8 +376,9 @@ impl Store {
     pub async fn last_feed_per_source(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(
             "SELECT source, max(received_at) AS at FROM feeds
-             WHERE status IN ('accepted', 'unchanged') GROUP BY source",
+             WHERE org = $1 AND status IN ('accepted', 'unchanged') GROUP BY source",
         )
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?))
     }

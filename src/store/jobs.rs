@@ -81,21 +81,24 @@ impl Store {
             D::lock(&mut tx, JOBS_LOCK).await?;
             let busy: bool = sqlx::query_scalar(&format!(
                 "SELECT EXISTS (SELECT 1 FROM jobs
-                                WHERE status = 'running' AND {of_lane} AND lease_until > {}
-                                  AND lease_owner <> $1)",
+                                WHERE org = $2 AND status = 'running' AND {of_lane}
+                                  AND lease_until > {} AND lease_owner <> $1)",
                 D::NOW
             ))
             .bind(owner)
+            .bind(&*self.org)
             .fetch_one(&mut *tx)
             .await?;
             if busy {
                 return Ok(None);
             }
             let next: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT id FROM jobs WHERE status IN ('running', 'approved', 'queued') AND {of_lane}
+                "SELECT id FROM jobs
+                 WHERE org = $1 AND status IN ('running', 'approved', 'queued') AND {of_lane}
                  ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1 ELSE 2 END, id
                  LIMIT 1"
             ))
+            .bind(&*self.org)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(id) = next else {
@@ -104,13 +107,14 @@ impl Store {
             let job = sqlx::query_as(&format!(
                 "UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, {now}),
                      lease_owner = $2, lease_until = {lease}
-                 WHERE id = $1 RETURNING {COLUMNS}",
+                 WHERE id = $1 AND org = $4 RETURNING {COLUMNS}",
                 now = D::NOW,
                 lease = D::now_plus("$3"),
             ))
             .bind(id)
             .bind(owner)
             .bind(lease_secs)
+            .bind(&*self.org)
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -127,12 +131,13 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let renewed = db!(self, |pool, D| sqlx::query(&format!(
             "UPDATE jobs SET lease_until = {}
-             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+             WHERE id = $1 AND org = $4 AND lease_owner = $2 AND status = 'running'",
             D::now_plus("$3")
         ))
         .bind(id)
         .bind(owner)
         .bind(lease_secs)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -143,11 +148,12 @@ impl Store {
     pub async fn release_job(&self, id: i64, owner: &str) -> Result<(), StoreError> {
         db!(self, |pool, D| sqlx::query(&format!(
             "UPDATE jobs SET lease_until = {}
-             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+             WHERE id = $1 AND org = $3 AND lease_owner = $2 AND status = 'running'",
             D::NOW
         ))
         .bind(id)
         .bind(owner)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -157,10 +163,11 @@ impl Store {
     /// Records the plan of a running job.
     pub async fn set_job_plan(&self, id: i64, plan: serde_json::Value) -> Result<(), StoreError> {
         db!(self, |pool, D| sqlx::query(
-            "UPDATE jobs SET plan = $2 WHERE id = $1"
+            "UPDATE jobs SET plan = $2 WHERE id = $1 AND org = $3"
         )
         .bind(id)
         .bind(plan)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -183,6 +190,7 @@ impl Store {
             .bind(id)
             .bind(status.as_str())
             .bind(by)
+            .bind(&*self.org)
             .fetch_optional(pool)
             .await?);
         self.decided(id, status, decided).await
@@ -218,13 +226,14 @@ impl Store {
         db!(self, |pool, D| sqlx::query(&format!(
             "UPDATE jobs SET status = $2, counts = $3, error = $4, finished_at = {},
                  lease_owner = NULL, lease_until = NULL
-             WHERE id = $1",
+             WHERE id = $1 AND org = $5",
             D::NOW
         ))
         .bind(id)
         .bind(status.as_str())
         .bind(counts)
         .bind(error)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -239,12 +248,13 @@ impl Store {
         error: &str,
     ) -> Result<i64, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
-            "INSERT INTO jobs (trigger, status, error, started_at, finished_at)
-             VALUES ($1, 'failed', $2, {now}, {now}) RETURNING id",
+            "INSERT INTO jobs (trigger, status, error, started_at, finished_at, org)
+             VALUES ($1, 'failed', $2, {now}, {now}, $3) RETURNING id",
             now = D::NOW
         ))
         .bind(trigger.as_str())
         .bind(error)
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }
@@ -260,18 +270,22 @@ impl Store {
         db!(self, |pool, D| {
             let of_status = format!("({} IS NULL OR status = $1)", D::cast("$1", "text"));
             let rows = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM jobs WHERE {of_status} ORDER BY id DESC LIMIT $2 OFFSET $3"
+                "SELECT {COLUMNS} FROM jobs WHERE org = $4 AND {of_status}
+                 ORDER BY id DESC LIMIT $2 OFFSET $3"
             ))
             .bind(status)
             .bind(limit)
             .bind(offset)
+            .bind(&*self.org)
             .fetch_all(pool)
             .await?;
-            let total: i64 =
-                sqlx::query_scalar(&format!("SELECT count(*) FROM jobs WHERE {of_status}"))
-                    .bind(status)
-                    .fetch_one(pool)
-                    .await?;
+            let total: i64 = sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM jobs WHERE org = $2 AND {of_status}"
+            ))
+            .bind(status)
+            .bind(&*self.org)
+            .fetch_one(pool)
+            .await?;
             Ok((rows, total))
         })
     }
@@ -279,9 +293,10 @@ impl Store {
     /// One job.
     pub async fn job(&self, id: i64) -> Result<Option<JobRecord>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM jobs WHERE id = $1"
+            "SELECT {COLUMNS} FROM jobs WHERE id = $1 AND org = $2"
         ))
         .bind(id)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -289,8 +304,9 @@ impl Store {
     /// Jobs per status, for metrics.
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(
-            "SELECT status, count(*) AS n FROM jobs GROUP BY status"
+            "SELECT status, count(*) AS n FROM jobs WHERE org = $1 GROUP BY status"
         )
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?))
     }
@@ -298,9 +314,10 @@ impl Store {
     /// A named value kept across restarts.
     pub async fn state_value(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(
-            "SELECT value FROM daemon_state WHERE key = $1"
+            "SELECT value FROM daemon_state WHERE org = $2 AND key = $1"
         )
         .bind(key)
+        .bind(&*self.org)
         .fetch_optional(pool)
         .await?))
     }
@@ -312,12 +329,13 @@ impl Store {
         value: serde_json::Value,
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| sqlx::query(&format!(
-            "INSERT INTO daemon_state (key, value) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {}",
+            "INSERT INTO daemon_state (org, key, value) VALUES ($3, $1, $2)
+             ON CONFLICT (org, key) DO UPDATE SET value = excluded.value, updated_at = {}",
             D::NOW
         ))
         .bind(key)
         .bind(value)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -327,19 +345,20 @@ impl Store {
     /// When the last job that converged everyone finished.
     pub async fn last_success(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(
-            "SELECT max(finished_at) FROM jobs WHERE status = 'succeeded'"
+            "SELECT max(finished_at) FROM jobs WHERE org = $1 AND status = 'succeeded'"
         )
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }
 }
 
-/// Moves job `$1` from `held` to status `$2`, decided by `$3`; returns the job.
+/// Moves job `$1` of org `$4` from `held` to status `$2`, decided by `$3`; returns the job.
 pub(super) fn decide_sql<D: Dialect>() -> String {
     format!(
         "UPDATE jobs SET status = $2, decided_by = $3,
              finished_at = CASE WHEN $2 = 'rejected' THEN {} ELSE NULL END
-         WHERE id = $1 AND status = 'held' RETURNING {COLUMNS}",
+         WHERE id = $1 AND org = $4 AND status = 'held' RETURNING {COLUMNS}",
         D::NOW
     )
 }

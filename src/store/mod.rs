@@ -7,6 +7,8 @@
 //! and its queries, written once over the seam in `backend.rs`. Both backends pass the same tests
 //! (`tests/store/`).
 
+use std::sync::Arc;
+
 use sqlx::{PgPool, SqlitePool};
 
 use backend::{pg, sqlite, Pool};
@@ -93,10 +95,15 @@ impl Backend {
     }
 }
 
-/// A handle to the database; cheap to clone.
+/// The org of a store that names none, and of every row stored before orgs existed.
+const DEFAULT_ORG: &str = "default";
+
+/// A handle to the database, scoped to one org: every row it reads or writes is that org's, so
+/// that orgs sharing a database never see or change each other's. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    org: Arc<str>,
 }
 
 impl Store {
@@ -114,6 +121,7 @@ impl Store {
     pub fn from_pool(pool: PgPool) -> Self {
         Self {
             pool: Pool::Postgres(pool),
+            org: Arc::from(DEFAULT_ORG),
         }
     }
 
@@ -122,7 +130,21 @@ impl Store {
     pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
         Self {
             pool: Pool::Sqlite(pool),
+            org: Arc::from(DEFAULT_ORG),
         }
+    }
+
+    /// The same database scoped to `org`; shares this store's pool.
+    pub fn for_org(&self, org: &str) -> Store {
+        Self {
+            pool: self.pool.clone(),
+            org: Arc::from(org),
+        }
+    }
+
+    /// The org whose rows this store reads and writes.
+    pub fn org(&self) -> &str {
+        &self.org
     }
 
     /// Which database this store runs on.

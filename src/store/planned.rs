@@ -79,15 +79,18 @@ impl Store {
         user_id: &str,
         planned: &[Change],
     ) -> Result<bool, StoreError> {
-        let changed = db!(self, |pool, D| sqlx::query(
-            "UPDATE work_items SET planned = $3 WHERE job_id = $1 AND user_id = $2"
+        let changed = db!(self, |pool, D| {
+            sqlx::query(
+            "UPDATE work_items SET planned = $3 WHERE job_id = $1 AND user_id = $2 AND org = $4"
         )
         .bind(job_id)
         .bind(user_id)
         .bind(changes_to_json(planned))
+        .bind(&*self.org)
         .execute(pool)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(changed == 1)
     }
 }

@@ -83,9 +83,9 @@ impl Store {
     ) -> Result<JobRecord, StoreError> {
         let queue = queue_of(trigger, agent);
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "INSERT INTO jobs (trigger, feed_id, agent_key, status, queue, transitions_since)
-             VALUES ($1, $2, $3, 'queued', $4, $5)
-             ON CONFLICT (queue) WHERE status = 'queued' DO UPDATE SET
+            "INSERT INTO jobs (trigger, feed_id, agent_key, status, queue, transitions_since, org)
+             VALUES ($1, $2, $3, 'queued', $4, $5, $6)
+             ON CONFLICT (org, queue) WHERE status = 'queued' DO UPDATE SET
                  coalesced = jobs.coalesced + 1,
                  feed_id = COALESCE(excluded.feed_id, jobs.feed_id),
                  agent_key = CASE WHEN jobs.agent_key IS NOT DISTINCT FROM excluded.agent_key
@@ -103,6 +103,7 @@ impl Store {
         .bind(agent)
         .bind(queue)
         .bind(since.map(D::ts))
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }

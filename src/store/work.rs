@@ -161,6 +161,16 @@ impl Store {
             // All or nothing: a resumed job skips planning when it has items, so a partial set
             // would silently leave agents out of it.
             let mut tx = D::begin_write(pool).await?;
+            // Job ids are global: another org's job must look as absent as a job that never was.
+            let ours: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND org = $2)")
+                    .bind(job_id)
+                    .bind(&*self.org)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if !ours && !items.is_empty() {
+                return Err(StoreError::NotFound(format!("job {job_id}")));
+            }
             for batch in items.chunks(5_000) {
                 let rows = Batch(vec![
                     Column::Text(batch.iter().map(|(i, _)| Some(i.0.to_owned())).collect()),
@@ -174,21 +184,23 @@ impl Store {
                     ),
                 ]);
                 let sql = format!(
-                    "INSERT INTO work_items (job_id, user_id, agent_key, label, planned)
-                     SELECT $1, c0, c1, c2, c3 FROM {} WHERE true
+                    "INSERT INTO work_items (org, job_id, user_id, agent_key, label, planned)
+                     SELECT $2, $1, c0, c1, c2, c3 FROM {}
+                     WHERE true
                      ON CONFLICT DO NOTHING",
-                    D::rows(2, &rows)
+                    D::rows(3, &rows)
                 );
-                D::bind_rows(sqlx::query(&sql).bind(job_id), rows)
+                D::bind_rows(sqlx::query(&sql).bind(job_id).bind(&*self.org), rows)
                     .execute(&mut *tx)
                     .await?;
                 // Each job gives an agent a fresh run of attempts before `needs_attention`.
                 let users: Vec<&str> = batch.iter().map(|(i, _)| i.0).collect();
                 sqlx::query(&format!(
-                    "UPDATE agents SET consecutive_failures = 0 WHERE {}",
+                    "UPDATE agents SET consecutive_failures = 0 WHERE org = $2 AND {}",
                     D::in_list("user_id", "$1")
                 ))
                 .bind(D::list(&users))
+                .bind(&*self.org)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -200,9 +212,10 @@ impl Store {
     /// True when the job has any items (its plan was made before).
     pub async fn has_work_items(&self, job_id: i64) -> Result<bool, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM work_items WHERE job_id = $1)"
+            "SELECT EXISTS (SELECT 1 FROM work_items WHERE job_id = $1 AND org = $2)"
         )
         .bind(job_id)
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }
@@ -221,7 +234,8 @@ impl Store {
             // Read before the update: the items are returned with the status they had.
             let picked: Vec<WorkItem> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM work_items
-                 WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')
+                 WHERE job_id = $1 AND org = $3
+                   AND status IN ('pending', 'in_progress', 'verifying')
                    AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
                  ORDER BY next_attempt_at
                  LIMIT $2
@@ -231,6 +245,7 @@ impl Store {
             ))
             .bind(job_id)
             .bind(limit)
+            .bind(&*self.org)
             .fetch_all(&mut *tx)
             .await?;
             let users: Vec<&str> = picked.iter().map(|i| i.user_id.as_str()).collect();
@@ -238,7 +253,7 @@ impl Store {
                 "UPDATE work_items SET
                      status = CASE WHEN status = 'verifying' THEN 'verifying' ELSE 'in_progress' END,
                      lease_owner = $2, lease_until = {lease}, updated_at = {now}
-                 WHERE job_id = $1 AND {picked}",
+                 WHERE job_id = $1 AND org = $5 AND {picked}",
                 lease = D::now_plus("$3"),
                 now = D::NOW,
                 picked = D::in_list("user_id", "$4"),
@@ -247,6 +262,7 @@ impl Store {
             .bind(owner)
             .bind(lease_secs)
             .bind(D::list(&users))
+            .bind(&*self.org)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -269,7 +285,7 @@ impl Store {
                  attempts = attempts + $5, verifications = verifications + $6,
                  last_error = CASE WHEN $3 = 'converged' THEN NULL ELSE COALESCE($7, last_error) END,
                  lease_owner = NULL, lease_until = NULL, updated_at = {}
-             WHERE job_id = $1 AND user_id = $2",
+             WHERE job_id = $1 AND user_id = $2 AND org = $8",
             D::NOW
         ))
         .bind(job_id)
@@ -279,6 +295,7 @@ impl Store {
         .bind(update.attempts)
         .bind(update.verifications)
         .bind(update.error)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected()
@@ -290,10 +307,11 @@ impl Store {
     pub async fn release_work_items(&self, job_id: i64, owner: &str) -> Result<(), StoreError> {
         db!(self, |pool, D| sqlx::query(
             "UPDATE work_items SET lease_until = NULL, lease_owner = NULL
-             WHERE job_id = $1 AND lease_owner = $2",
+             WHERE job_id = $1 AND org = $3 AND lease_owner = $2",
         )
         .bind(job_id)
         .bind(owner)
+        .bind(&*self.org)
         .execute(pool)
         .await?
         .rows_affected());
@@ -303,10 +321,11 @@ impl Store {
     /// Items per status.
     pub async fn work_counts(&self, job_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(
-            "SELECT status, count(*) AS n FROM work_items WHERE job_id = $1
+            "SELECT status, count(*) AS n FROM work_items WHERE job_id = $1 AND org = $2
              GROUP BY status ORDER BY status",
         )
         .bind(job_id)
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?))
     }
@@ -315,10 +334,11 @@ impl Store {
     pub async fn next_work_due(&self, job_id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_scalar(&format!(
             "SELECT min({}(next_attempt_at, COALESCE(lease_until, next_attempt_at))) FROM work_items
-             WHERE job_id = $1 AND status IN ('pending', 'in_progress', 'verifying')",
+             WHERE job_id = $1 AND org = $2 AND status IN ('pending', 'in_progress', 'verifying')",
             D::GREATEST
         ))
         .bind(job_id)
+        .bind(&*self.org)
         .fetch_one(pool)
         .await?))
     }
@@ -331,12 +351,13 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<WorkItem>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM work_items WHERE job_id = $1
+            "SELECT {COLUMNS} FROM work_items WHERE job_id = $1 AND org = $4
              ORDER BY label, user_id LIMIT $2 OFFSET $3"
         ))
         .bind(job_id)
         .bind(limit)
         .bind(offset)
+        .bind(&*self.org)
         .fetch_all(pool)
         .await?))
     }

@@ -44,6 +44,8 @@ mod jobs;
 mod lifecycle;
 mod observed;
 mod org_leases;
+mod org_migration;
+mod orgs;
 mod pg_only;
 mod planned;
 mod scan_cursor;

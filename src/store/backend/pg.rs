@@ -29,14 +29,15 @@ impl Dialect for Pg {
     const GREATEST: &'static str = "GREATEST";
 
     /// Everything but the two totals comes from the agents that are not converged (the partial
-    /// index agents_not_converged): converged rows have no drift and no such state.
-    const DRIFT_SUMMARY: &'static str = "SELECT (SELECT count(*) FROM agents) AS observed,
+    /// index agents_not_converged): converged rows have no drift and no such state. `$1`: the org.
+    const DRIFT_SUMMARY: &'static str =
+        "SELECT (SELECT count(*) FROM agents WHERE org = $1) AS observed,
                 count(*) FILTER (WHERE drift_count > 0) AS drifted,
                 COALESCE(sum(drift_count), 0)::bigint AS changes,
                 count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
                 count(*) FILTER (WHERE state = 'stuck') AS stuck,
-                (SELECT max(observed_at) FROM agents) AS observed_at
-         FROM agents WHERE drift_count > 0 OR state <> 'converged'";
+                (SELECT max(observed_at) FROM agents WHERE org = $1) AS observed_at
+         FROM agents WHERE org = $1 AND (drift_count > 0 OR state <> 'converged')";
 
     fn now_plus(seconds: &str) -> String {
         format!("now() + make_interval(secs => {seconds})")

@@ -40,12 +40,13 @@ impl Dialect for Lite {
     /// Two-argument max() is SQLite's GREATEST; the fixed-width text compares as time.
     const GREATEST: &'static str = "max";
 
+    /// `$1`: the org.
     const DRIFT_SUMMARY: &'static str =
         "SELECT count(*) AS observed, count(*) FILTER (WHERE drift_count > 0) AS drifted,
                 COALESCE(sum(drift_count), 0) AS changes,
                 count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
                 count(*) FILTER (WHERE state = 'stuck') AS stuck, max(observed_at) AS observed_at
-         FROM agents";
+         FROM agents WHERE org = $1";
 
     fn now_plus(seconds: &str) -> String {
         format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', {seconds}))")
