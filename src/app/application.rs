@@ -181,6 +181,7 @@ impl Application {
         });
         scheduler::validate(&schedule)?;
         let api_state = Arc::new(Api {
+            org: crate::config::DEFAULT_ORG.into(),
             ingest_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.server.max_concurrent_ingests,
             )),

@@ -408,10 +408,10 @@ pub fn daemon_settings(sim: &TestSim, database_url: &str) -> skillsync::config::
     settings.server.listen = "127.0.0.1:0".into();
     settings.server.metrics_listen = "127.0.0.1:0".into();
     settings.server.grace_period_secs = 5;
-    settings
-        .server
-        .ingest_tokens
-        .insert("wfm".into(), skillsync::config::Secret::from(INGEST_TOKEN));
+    settings.server.ingest_tokens.insert(
+        "wfm".into(),
+        skillsync::config::Secret::from(INGEST_TOKEN).into(),
+    );
     // The small seeded org trips the percentage threshold on any first feed; holds are tested
     // on purpose with max_destructive = 0.
     settings.safety.max_destructive_percent = 100.0;
