@@ -235,3 +235,31 @@ fn several_orgs_are_refused_by_the_single_org_commands_naming_them() {
         "{text}"
     );
 }
+
+#[test]
+fn tokens_may_name_their_orgs_and_print_redacted_in_either_form() {
+    let settings = Settings::load_from_toml(
+        "[server.ingest_tokens]\n\
+         acme = { token = \"acme-token-0123456789\", orgs = [\"acme\"] }\n\
+         [server.read_tokens]\n\
+         ops = \"ops-token-0123456789\"\n",
+        env(&[(
+            "SKILLSYNC__SERVER__INGEST_TOKENS__WFM",
+            "wfm-token-0123456789",
+        )]),
+    )
+    .expect("loads");
+    let tokens = &settings.server.ingest_tokens;
+    assert_eq!(tokens["acme"].expose(), "acme-token-0123456789");
+    assert_eq!(tokens["acme"].orgs(), Some(&["acme".to_string()][..]));
+    assert_eq!(tokens["wfm"].expose(), "wfm-token-0123456789");
+    assert_eq!(tokens["wfm"].orgs(), None);
+    assert_eq!(settings.server.read_tokens["ops"].orgs(), None);
+    assert_eq!(settings.server.check_orgs(&["acme"]), Ok(()));
+    assert!(settings.server.check_orgs(&[DEFAULT_ORG]).is_err());
+    let printed = format!("{}{settings:?}", settings.to_redacted_toml());
+    assert!(!printed.contains("-token-"), "{printed}");
+    assert!(printed.contains("orgs = [\"acme\"]"), "{printed}");
+    // The API names the default org without importing the configuration.
+    assert_eq!(crate::http::DEFAULT_ORG, DEFAULT_ORG);
+}

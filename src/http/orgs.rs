@@ -13,7 +13,11 @@ use axum::Router;
 
 use super::error::ApiError;
 use super::Api;
-use crate::config::DEFAULT_ORG;
+
+/// The org `/v1/…` means when several are served. The configuration's name for the one org of a
+/// configuration without `[orgs]` (`config::DEFAULT_ORG`, which this room must not import: the
+/// configuration imports the API's settings); a test keeps the two equal.
+pub const DEFAULT_ORG: &str = "default";
 
 /// Why a set of orgs cannot be served.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
