@@ -581,3 +581,36 @@ impl Drop for TestDaemon {
         self.shutdown.cancel();
     }
 }
+
+/// Another org's API state beside `base`'s: the same database and platform (the store is not
+/// scoped by org in these tests), its own name and `[server]`.
+pub fn org_api(
+    base: &skillsync::http::Api,
+    org: &str,
+    server: skillsync::http::ServerSettings,
+) -> std::sync::Arc<skillsync::http::Api> {
+    std::sync::Arc::new(skillsync::http::Api {
+        org: org.into(),
+        ingest_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            server.max_concurrent_ingests,
+        )),
+        server,
+        agent_key: base.agent_key,
+        certifications: base.certifications.clone(),
+        store: base.store.clone(),
+        platform: base.platform.clone(),
+        metrics: base.metrics.clone(),
+        signals: base.signals.clone(),
+        intake: base.intake.clone(),
+    })
+}
+
+/// Serves `router` on a free port for the rest of the test; its base URL.
+pub async fn serve_router(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}

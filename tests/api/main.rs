@@ -27,6 +27,7 @@ mod daemon_startup;
 mod daemon_urgent;
 mod demo;
 mod helpers;
+mod orgs_api;
 mod pg_cluster;
 mod serve_process;
 mod sim_auth;
