@@ -239,7 +239,8 @@ fn several_orgs_are_refused_by_the_single_org_commands_naming_them() {
 #[test]
 fn tokens_may_name_their_orgs_and_print_redacted_in_either_form() {
     let settings = Settings::load_from_toml(
-        "[server.ingest_tokens]\n\
+        "[orgs.acme]\n\
+         [server.ingest_tokens]\n\
          acme = { token = \"acme-token-0123456789\", orgs = [\"acme\"] }\n\
          [server.read_tokens]\n\
          ops = \"ops-token-0123456789\"\n",
@@ -262,4 +263,20 @@ fn tokens_may_name_their_orgs_and_print_redacted_in_either_form() {
     assert!(printed.contains("orgs = [\"acme\"]"), "{printed}");
     // The API names the default org without importing the configuration.
     assert_eq!(crate::http::DEFAULT_ORG, DEFAULT_ORG);
+}
+
+#[test]
+fn a_token_limited_to_an_org_that_is_not_configured_stops_loading_naming_it() {
+    let refused = load_err(
+        "[orgs.acme]\n[orgs.beta]\n[server.read_tokens]\n\
+         grafana = { token = \"grafana-token-0123456789\", orgs = [\"acme\", \"gamma\"] }\n",
+    );
+    assert!(refused.contains("server.read_tokens.grafana"), "{refused}");
+    assert!(refused.contains("\"gamma\""), "{refused}");
+    assert!(!refused.contains("grafana-token"), "{refused}");
+    // Without [orgs] the one org is `default`.
+    let refused = load_err(
+        "[server.ingest_tokens]\nwfm = { token = \"wfm-token-0123456789\", orgs = [\"acme\"] }\n",
+    );
+    assert!(refused.contains("server.ingest_tokens.wfm"), "{refused}");
 }
