@@ -181,7 +181,7 @@ impl Application {
         });
         scheduler::validate(&schedule)?;
         let api_state = Arc::new(Api {
-            org: crate::config::DEFAULT_ORG.into(),
+            org: settings.single_org()?.name,
             ingest_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.server.max_concurrent_ingests,
             )),
