@@ -128,6 +128,16 @@ impl Settings {
                 crate::platform::settings::default_settle_secs(&settings.platform.kind);
         }
         settings.resolved_orgs = orgs::resolve(&settings, &built, settle_given)?;
+        let names: Vec<String> = settings
+            .org_settings()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        settings
+            .server
+            .check_orgs(&names)
+            .map_err(ConfigError::Tokens)?;
         Ok(settings)
     }
 

@@ -90,7 +90,7 @@ fn settings(
     s.server.metrics_listen = args.metrics_listen.clone();
     s.server
         .ingest_tokens
-        .insert("demo".into(), Secret::from(DEMO_TOKEN));
+        .insert("demo".into(), Secret::from(DEMO_TOKEN).into());
     s.feed.time_zone = Some("Europe/Berlin".into());
     s.feed.certifications.insert(
         "PCI-DSS".into(),

@@ -61,6 +61,8 @@ pub enum AppError {
 /// A built, not yet running daemon.
 pub struct Application {
     ctx: Arc<Context>,
+    /// Every org's API state, by name.
+    routes: http::Orgs,
     api: TcpListener,
     metrics: TcpListener,
     notifier_stop: CancellationToken,
@@ -132,6 +134,8 @@ impl Application {
             .into_iter()
             .map(|(name, org)| OrgRuntime::build(name, org, &shared).map(Arc::new))
             .collect::<Result<Vec<_>, _>>()?;
+        let routes = http::Orgs::new(orgs.iter().map(|org| org.api.clone()).collect())
+            .map_err(|e| AppError::Server(e.to_string()))?;
         let api = bind(&settings.server.listen).await?;
         let metrics_listener = bind(&settings.server.metrics_listen).await?;
         let ctx = Arc::new(Context {
@@ -142,6 +146,7 @@ impl Application {
         });
         Ok(Self {
             ctx,
+            routes,
             api,
             metrics: metrics_listener,
             notifier_stop,
@@ -176,10 +181,9 @@ impl Application {
         // lease.
         tracker.spawn(leases::run(ctx.clone(), shutdown.clone()));
         let limits = http::ConnectionLimits::from_settings(&ctx.settings.server);
-        let apis = ctx.orgs.iter().map(|org| org.api.clone()).collect();
         tracker.spawn(http::serve(
             self.api,
-            http::router_for_orgs(http::Orgs::new(apis)),
+            http::router_for_orgs(self.routes),
             limits,
             shutdown.clone(),
         ));

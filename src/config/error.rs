@@ -22,6 +22,9 @@ pub enum ConfigError {
         /// What is wrong with it.
         message: String,
     },
+    /// A token is limited to an org that is not configured.
+    #[error("invalid configuration: {0}")]
+    Tokens(String),
     /// Several orgs are configured for a command that runs one.
     #[error(
         "{} orgs are configured ({}); this command runs one: name it with --org NAME",

@@ -262,3 +262,48 @@ fn the_demo_adds_orgs_built_in_code() {
     assert_eq!(orgs[1].1.platform.kind, "cxone");
     assert!(settings.add_org_like("Bad Name", &cx).is_err());
 }
+
+#[test]
+fn tokens_may_name_their_orgs_and_print_redacted_in_either_form() {
+    let settings = Settings::load_from_toml(
+        "[orgs.acme]\n\
+         [server.ingest_tokens]\n\
+         acme = { token = \"acme-token-0123456789\", orgs = [\"acme\"] }\n\
+         [server.read_tokens]\n\
+         ops = \"ops-token-0123456789\"\n",
+        env(&[(
+            "SKILLSYNC__SERVER__INGEST_TOKENS__WFM",
+            "wfm-token-0123456789",
+        )]),
+    )
+    .expect("loads");
+    let tokens = &settings.server.ingest_tokens;
+    assert_eq!(tokens["acme"].expose(), "acme-token-0123456789");
+    assert_eq!(tokens["acme"].orgs(), Some(&["acme".to_string()][..]));
+    assert_eq!(tokens["wfm"].expose(), "wfm-token-0123456789");
+    assert_eq!(tokens["wfm"].orgs(), None);
+    assert_eq!(settings.server.read_tokens["ops"].orgs(), None);
+    assert_eq!(settings.server.check_orgs(&["acme"]), Ok(()));
+    assert!(settings.server.check_orgs(&[DEFAULT_ORG]).is_err());
+    let printed = format!("{}{settings:?}", settings.to_redacted_toml());
+    assert!(!printed.contains("-token-"), "{printed}");
+    assert!(printed.contains("orgs = [\"acme\"]"), "{printed}");
+    // The API names the default org without importing the configuration.
+    assert_eq!(crate::http::DEFAULT_ORG, DEFAULT_ORG);
+}
+
+#[test]
+fn a_token_limited_to_an_org_that_is_not_configured_stops_loading_naming_it() {
+    let refused = load_err(
+        "[orgs.acme]\n[orgs.beta]\n[server.read_tokens]\n\
+         grafana = { token = \"grafana-token-0123456789\", orgs = [\"acme\", \"gamma\"] }\n",
+    );
+    assert!(refused.contains("server.read_tokens.grafana"), "{refused}");
+    assert!(refused.contains("\"gamma\""), "{refused}");
+    assert!(!refused.contains("grafana-token"), "{refused}");
+    // Without [orgs] the one org is `default`.
+    let refused = load_err(
+        "[server.ingest_tokens]\nwfm = { token = \"wfm-token-0123456789\", orgs = [\"acme\"] }\n",
+    );
+    assert!(refused.contains("server.ingest_tokens.wfm"), "{refused}");
+}

@@ -129,5 +129,5 @@ pub async fn audit(
 
 /// `GET /v1/audit`.
 pub fn router() -> Router<Arc<Api>> {
-    Router::new().route("/v1/audit", get(audit))
+    Router::new().route("/audit", get(audit))
 }

@@ -1,17 +1,17 @@
-//! Bearer tokens: ingest tokens may write (feeds, approvals, runs), read tokens may read. Tokens
-//! are compared in constant time and never logged; handlers learn only the token's name.
+//! Bearer tokens: ingest tokens may write (feeds, approvals, runs), read tokens may read, each
+//! on every org or only on the orgs it names. Tokens are compared in constant time and never
+//! logged; handlers learn only the token's name.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
-use super::Api;
-use crate::domain::Secret;
+use super::{Api, ApiToken, ServerSettings};
 
 /// The name of the ingest token a request carried.
 pub struct Writer(pub String);
@@ -19,22 +19,25 @@ pub struct Writer(pub String);
 /// A request allowed to read.
 pub struct Reader;
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     // Authentication schemes are case-insensitive (RFC 9110).
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The name of the token equal to `given`. Every token is compared, so that timing does not
-/// tell which one (or how much of one) matched.
-fn matching(tokens: &BTreeMap<String, Secret>, given: &str) -> Option<String> {
+/// The name and entry of the token equal to `given`. Every token is compared, so that timing
+/// does not tell which one (or how much of one) matched.
+fn matching<'a>(
+    tokens: &'a BTreeMap<String, ApiToken>,
+    given: &str,
+) -> Option<(&'a str, &'a ApiToken)> {
     let mut found = None;
-    for (name, secret) in tokens {
+    for (name, token) in tokens {
         // Trimmed: a token read from a file often ends in a line feed no client sends.
-        let expected = secret.expose().trim().as_bytes();
+        let expected = token.expose().trim().as_bytes();
         if !expected.is_empty() && bool::from(expected.ct_eq(given.as_bytes())) {
-            found = Some(name.clone());
+            found = Some((name.as_str(), token));
         }
     }
     found
@@ -44,6 +47,50 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
+/// A valid token used on an org it is not limited to. Names the org, never the token.
+fn forbidden(org: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!("the token may not be used for org {org:?}"),
+    )
+}
+
+/// Which orgs a request may read.
+pub enum ReadAccess<'a> {
+    /// Every org: an unlimited token, or reads are open.
+    All,
+    /// Only these.
+    Only(&'a [String]),
+}
+
+impl ReadAccess<'_> {
+    /// Whether `org` may be read.
+    pub fn allows(&self, org: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(orgs) => orgs.iter().any(|o| o == org),
+        }
+    }
+}
+
+/// What the request's token may read: a read token, or an ingest token (which may read what it
+/// may write); open when no read tokens are configured.
+pub fn read_access<'a>(
+    headers: &HeaderMap,
+    server: &'a ServerSettings,
+) -> Result<ReadAccess<'a>, ApiError> {
+    if server.read_tokens.is_empty() {
+        return Ok(ReadAccess::All);
+    }
+    let given = bearer(headers)
+        .ok_or_else(|| unauthorized("a read token is required: Authorization: Bearer <token>"))?;
+    let (_, token) = matching(&server.read_tokens, given)
+        .or_else(|| matching(&server.ingest_tokens, given))
+        .ok_or_else(|| unauthorized("the token is not a valid read token"))?;
+    Ok(token.orgs().map_or(ReadAccess::All, ReadAccess::Only))
+}
+
 impl FromRequestParts<Arc<Api>> for Writer {
     type Rejection = ApiError;
 
@@ -51,12 +98,15 @@ impl FromRequestParts<Arc<Api>> for Writer {
         parts: &mut Parts,
         ctx: &Arc<Api>,
     ) -> Result<Self, Self::Rejection> {
-        let given = bearer(parts).ok_or_else(|| {
+        let given = bearer(&parts.headers).ok_or_else(|| {
             unauthorized("an ingest token is required: Authorization: Bearer <token>")
         })?;
-        matching(&ctx.server.ingest_tokens, given)
-            .map(Writer)
-            .ok_or_else(|| unauthorized("the token is not a valid ingest token"))
+        let (name, token) = matching(&ctx.server.ingest_tokens, given)
+            .ok_or_else(|| unauthorized("the token is not a valid ingest token"))?;
+        if !token.allows(&ctx.org) {
+            return Err(forbidden(&ctx.org));
+        }
+        Ok(Writer(name.to_string()))
     }
 }
 
@@ -67,42 +117,37 @@ impl FromRequestParts<Arc<Api>> for Reader {
         parts: &mut Parts,
         ctx: &Arc<Api>,
     ) -> Result<Self, Self::Rejection> {
-        let server = &ctx.server;
-        if server.read_tokens.is_empty() {
-            return Ok(Reader);
+        if read_access(&parts.headers, &ctx.server)?.allows(&ctx.org) {
+            Ok(Reader)
+        } else {
+            Err(forbidden(&ctx.org))
         }
-        let given = bearer(parts).ok_or_else(|| {
-            unauthorized("a read token is required: Authorization: Bearer <token>")
-        })?;
-        matching(&server.read_tokens, given)
-            .or_else(|| matching(&server.ingest_tokens, given))
-            .map(|_| Reader)
-            .ok_or_else(|| unauthorized("the token is not a valid read token"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Secret;
 
     #[test]
     fn only_an_exact_token_matches_and_empty_tokens_never_do() {
-        let tokens: BTreeMap<String, Secret> = [
-            ("wfm".to_string(), Secret::from("s3cret")),
-            ("off".to_string(), Secret::from("")),
+        let tokens: BTreeMap<String, ApiToken> = [
+            ("wfm".to_string(), Secret::from("s3cret").into()),
+            ("off".to_string(), Secret::from("").into()),
         ]
         .into();
-        assert_eq!(matching(&tokens, "s3cret").as_deref(), Some("wfm"));
-        assert_eq!(matching(&tokens, "s3cre"), None);
-        assert_eq!(matching(&tokens, ""), None);
+        assert_eq!(matching(&tokens, "s3cret").map(|m| m.0), Some("wfm"));
+        assert!(matching(&tokens, "s3cre").is_none());
+        assert!(matching(&tokens, "").is_none());
     }
 
     #[test]
     fn a_configured_token_matches_without_the_line_feed_its_file_ended_with() {
-        let tokens: BTreeMap<String, Secret> =
-            [("wfm".to_string(), Secret::from("0123456789abcdef\n"))].into();
+        let tokens: BTreeMap<String, ApiToken> =
+            [("wfm".to_string(), Secret::from("0123456789abcdef\n").into())].into();
         assert_eq!(
-            matching(&tokens, "0123456789abcdef").as_deref(),
+            matching(&tokens, "0123456789abcdef").map(|m| m.0),
             Some("wfm")
         );
     }

@@ -80,5 +80,5 @@ pub async fn expiring_soon(
 
 /// `GET /v1/certifications/expiring`.
 pub fn router() -> Router<Arc<Api>> {
-    Router::new().route("/v1/certifications/expiring", get(expiring_soon))
+    Router::new().route("/certifications/expiring", get(expiring_soon))
 }

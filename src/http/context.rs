@@ -16,6 +16,8 @@ use crate::store::Store;
 
 /// The API's shared state.
 pub struct Api {
+    /// The org this state serves: its paths are `/v1/orgs/{org}/…`.
+    pub org: String,
     /// `[server]`: tokens and limits.
     pub server: ServerSettings,
     /// How agents are keyed in paths.

@@ -75,6 +75,6 @@ pub async fn agent(
 /// `GET /v1/drift`, `GET /v1/agents/{key}`.
 pub fn router() -> Router<Arc<Api>> {
     Router::new()
-        .route("/v1/drift", get(drift))
-        .route("/v1/agents/{key}", get(agent))
+        .route("/drift", get(drift))
+        .route("/agents/{key}", get(agent))
 }

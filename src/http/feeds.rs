@@ -266,10 +266,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 pub fn router(body_limit: usize) -> Router<Arc<Api>> {
     Router::new()
         .route(
-            "/v1/feeds",
+            "/feeds",
             post(post_feed)
                 .layer(DefaultBodyLimit::max(body_limit))
                 .get(list_feeds),
         )
-        .route("/v1/feeds/{id}", get(get_feed))
+        .route("/feeds/{id}", get(get_feed))
 }

@@ -1,5 +1,5 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (database reachable, migrations
-//! applied, platform token obtainable).
+//! applied, every org's platform token obtainable).
 
 use axum::routing::get;
 use axum::Router;
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::Api;
+use super::orgs::Orgs;
 use crate::platform::Platform;
 
 /// Alive.
@@ -20,28 +20,51 @@ pub async fn healthz() -> Response {
     (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response()
 }
 
-/// Ready to work: every check must pass.
+/// Ready to work: the database answers with migrations applied, and every org's platform gives
+/// a token. `checks.platform_token` is every org's together; `orgs` names each org's own.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, description = "Ready"), (status = 503, description = "Not ready; the failing checks are named")))]
-pub async fn readyz(State(ctx): State<Arc<Api>>) -> Response {
-    let database = match ctx.store.ready().await {
+pub async fn readyz(State(orgs): State<Arc<Orgs>>) -> Response {
+    // One database serves every org: checking it once is checking it for all.
+    let database = match orgs.all()[0].store.ready().await {
         Ok(true) => Ok(()),
         Ok(false) => Err("migrations are not applied".to_string()),
         Err(e) => Err(e.to_string()),
     };
-    let platform = ctx
-        .platform
-        .check_credentials()
-        .await
-        .map_err(|e| e.to_string());
+    let probes = futures::future::join_all(orgs.all().iter().map(|api| async move {
+        let probe = api.platform.check_credentials().await;
+        (api.org.clone(), probe.map_err(|e| e.to_string()))
+    }))
+    .await;
     let check = |r: &Result<(), String>| match r {
         Ok(()) => serde_json::json!({"ok": true}),
         Err(e) => serde_json::json!({"ok": false, "error": e}),
     };
+    let failing: Vec<String> = probes
+        .iter()
+        .filter_map(|(org, r)| r.as_ref().err().map(|e| format!("{org}: {e}")))
+        .collect();
+    let platform = if failing.is_empty() {
+        Ok(())
+    } else if probes.len() == 1 {
+        Err(probes[0].1.clone().err().unwrap_or_default())
+    } else {
+        Err(failing.join("; "))
+    };
+    let per_org: serde_json::Map<String, serde_json::Value> = probes
+        .iter()
+        .map(|(org, r)| {
+            (
+                org.clone(),
+                serde_json::json!({ "platform_token": check(r) }),
+            )
+        })
+        .collect();
     let ready = database.is_ok() && platform.is_ok();
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not_ready" },
         "checks": { "database": check(&database), "platform_token": check(&platform) },
+        "orgs": per_org,
     });
     let status = if ready {
         StatusCode::OK
@@ -52,7 +75,7 @@ pub async fn readyz(State(ctx): State<Arc<Api>>) -> Response {
 }
 
 /// `GET /healthz`, `GET /readyz`.
-pub fn router() -> Router<Arc<Api>> {
+pub fn router() -> Router<Arc<Orgs>> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -249,14 +249,14 @@ fn reconcile_request(
 /// `/v1/jobs…` and `POST /v1/reconcile`.
 pub fn router() -> Router<Arc<Api>> {
     Router::new()
-        .route("/v1/jobs", get(list_jobs))
-        .route("/v1/jobs/{id}", get(get_job))
-        .route("/v1/jobs/{id}/approve", post(approve))
-        .route("/v1/jobs/{id}/reject", post(reject))
+        .route("/jobs", get(list_jobs))
+        .route("/jobs/{id}", get(get_job))
+        .route("/jobs/{id}/approve", post(approve))
+        .route("/jobs/{id}/reject", post(reject))
         // The one body is `{"agent": …}` with at most 255 characters: axum's default of 2 MB
         // would let every request make the server buffer a thousand times that.
         .route(
-            "/v1/reconcile",
+            "/reconcile",
             post(reconcile).layer(DefaultBodyLimit::max(RECONCILE_BODY_LIMIT)),
         )
 }

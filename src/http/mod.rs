@@ -15,8 +15,11 @@ mod feeds;
 mod health;
 mod jobs;
 mod openapi;
+mod org_list;
+mod orgs;
 mod serve;
 mod settings;
+mod token;
 mod views;
 
 use std::sync::Arc;
@@ -32,8 +35,11 @@ use serde::Deserialize;
 pub use context::Api;
 pub use error::ApiError;
 pub use feeds::{ingest_request, IngestQuery};
+pub use org_list::{LastJob, OrgList, OrgView};
+pub use orgs::{Orgs, OrgsError, DEFAULT_ORG};
 pub use serve::{serve, ConnectionLimits};
 pub use settings::ServerSettings;
+pub use token::ApiToken;
 
 /// `key` as feeds spell it (a lowercased email), or as given when it is not a valid key (a
 /// platform user id).
@@ -62,26 +68,24 @@ impl Page {
     }
 }
 
-/// The API router: every resource's routes, one error shape for what no handler answered.
+/// The API router for one org, which `/v1/…` and `/v1/orgs/{org}/…` both reach.
 pub fn router(ctx: Arc<Api>) -> Router {
-    let body_limit = ctx.server.body_limit_mb.saturating_mul(1024 * 1024);
-    Router::new()
-        .merge(feeds::router(body_limit))
-        .merge(drift::router())
-        .merge(jobs::router())
-        .merge(audit::router())
-        .merge(certifications::router())
-        .merge(health::router())
-        .merge(openapi::router())
-        .fallback(|| async { ApiError::not_found("this endpoint").into_response() })
+    router_for_orgs(Orgs::single(ctx))
+}
+
+/// The API router for every org: each org's resources under `/v1/orgs/{org}/…`, the default
+/// org's also under `/v1/…`, `GET /v1/orgs`, health and the OpenAPI document; one error shape
+/// for what no handler answered.
+pub fn router_for_orgs(orgs: Orgs) -> Router {
+    let body_timeout_secs = orgs.server().body_timeout_secs;
+    orgs::routes(Arc::new(orgs))
         .layer(axum::middleware::from_fn(drain::drain_refused))
         .layer(axum::middleware::from_fn_with_state(
-            ctx.server.body_timeout_secs,
+            body_timeout_secs,
             body_deadline::body_deadline,
         ))
         .layer(axum::middleware::from_fn(refuse_nul))
         .layer(axum::middleware::from_fn(json_errors))
-        .with_state(ctx)
 }
 
 /// Refuses a NUL byte anywhere in the path or query: no stored text can hold one (PostgreSQL

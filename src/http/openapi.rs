@@ -1,17 +1,15 @@
 //! The OpenAPI document at `GET /openapi.json`, generated from the handlers' annotations.
 
-use std::sync::Arc;
-
 use axum::routing::get;
 use axum::Router;
 
-use super::Api;
-
 use axum::Json;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, certifications, drift, feeds, health, jobs, views};
+use super::{audit, certifications, drift, feeds, health, jobs, org_list, views};
 
 struct BearerAuth;
 
@@ -26,6 +24,36 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Each org's copy of every `/v1/<resource>` path, at `/v1/orgs/{org}/<resource>` with the
+/// `org` parameter: the handlers are annotated once, at the default org's paths.
+struct OrgPaths;
+
+impl Modify for OrgPaths {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let org = ParameterBuilder::new()
+            .name("org")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .description(Some("The org (`GET /v1/orgs` lists them)"))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build();
+        let copies: Vec<_> = openapi
+            .paths
+            .paths
+            .iter()
+            .filter(|(path, _)| path.starts_with("/v1/") && !path.starts_with("/v1/orgs"))
+            .map(|(path, item)| {
+                let mut item = item.clone();
+                item.parameters
+                    .get_or_insert_with(Vec::new)
+                    .insert(0, org.clone());
+                (path.replacen("/v1/", "/v1/orgs/{org}/", 1), item)
+            })
+            .collect();
+        openapi.paths.paths.extend(copies);
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "skillsync", description = "Keeps contact-center agents' routing skills in line with HRIS/WFM feeds."),
@@ -35,6 +63,7 @@ impl Modify for BearerAuth {
         jobs::list_jobs, jobs::get_job, jobs::approve, jobs::reject, jobs::reconcile,
         audit::audit,
         certifications::expiring_soon,
+        org_list::list_orgs,
         health::healthz, health::readyz,
     ),
     components(schemas(
@@ -42,8 +71,9 @@ impl Modify for BearerAuth {
         views::Feed, views::Job, views::WorkItemView,
         views::Agent, views::DriftPageView, views::DriftTotals, views::AuditRecord,
         jobs::ReconcileRequest,
+        org_list::OrgList, org_list::OrgView, org_list::LastJob,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OrgPaths),
 )]
 struct ApiDoc;
 
@@ -53,7 +83,7 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// `GET /openapi.json`.
-pub fn router() -> Router<Arc<Api>> {
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route("/openapi.json", get(document))
 }
 
@@ -94,5 +124,31 @@ mod tests {
             body["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/Feed"
         );
+    }
+
+    #[test]
+    fn every_resource_is_documented_under_its_org_with_the_org_parameter() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("json");
+        let paths = &doc["paths"];
+        assert!(paths["/v1/orgs"]["get"].is_object(), "GET /v1/orgs missing");
+        assert!(doc["components"]["schemas"]["OrgView"].is_object());
+        let resources: Vec<&String> = paths
+            .as_object()
+            .expect("paths")
+            .keys()
+            .filter(|p| p.starts_with("/v1/") && !p.starts_with("/v1/orgs"))
+            .collect();
+        assert!(resources.len() >= 10, "{resources:?}");
+        for path in resources {
+            let copy = path.replacen("/v1/", "/v1/orgs/{org}/", 1);
+            let item = &paths[&copy];
+            assert!(item.is_object(), "{copy} missing");
+            let org = &item["parameters"][0];
+            assert_eq!(org["name"], "org", "{copy}");
+            assert_eq!(org["in"], "path", "{copy}");
+            assert_eq!(org["required"], true, "{copy}");
+        }
+        assert!(paths["/v1/orgs/{org}/jobs/{id}/approve"]["post"].is_object());
+        assert!(paths["/v1/orgs/{org}/healthz"].is_null());
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Secret;
+use super::ApiToken;
 
 /// `[server]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -30,10 +30,10 @@ pub struct ServerSettings {
     /// Feeds POSTed at once; another one is answered 503 with `Retry-After`.
     pub max_concurrent_ingests: usize,
     /// Tokens that may POST feeds, approve or reject jobs and start runs, by name (the name is
-    /// what the audit log records).
-    pub ingest_tokens: BTreeMap<String, Secret>,
+    /// what the audit log records); each for every org, or only the orgs it names.
+    pub ingest_tokens: BTreeMap<String, ApiToken>,
     /// Tokens that may read; when none are configured, reads are open.
-    pub read_tokens: BTreeMap<String, Secret>,
+    pub read_tokens: BTreeMap<String, ApiToken>,
 }
 
 /// Shortest token accepted: a guessable token is an open door with a lock drawn on it.
@@ -63,6 +63,12 @@ impl ServerSettings {
                          (this one has {len} after trimming)"
                     ));
                 }
+                if token.orgs().is_some_and(|orgs| orgs.is_empty()) {
+                    return Err(format!(
+                        "server.{table}.{name}: orgs = [] would make the token useless; name \
+                         its orgs, or leave orgs out for every org"
+                    ));
+                }
             }
         }
         for (key, secs) in [
@@ -90,6 +96,27 @@ impl ServerSettings {
         }
         Ok(())
     }
+
+    /// Whether every org a token is limited to is one of `orgs` (the configured org names): a
+    /// misspelt org would otherwise lock its sender out with nothing but 403s to show.
+    pub fn check_orgs(&self, orgs: &[&str]) -> Result<(), String> {
+        for (table, tokens) in [
+            ("ingest_tokens", &self.ingest_tokens),
+            ("read_tokens", &self.read_tokens),
+        ] {
+            for (name, token) in tokens {
+                let named = token.orgs().unwrap_or_default();
+                if let Some(unknown) = named.iter().find(|o| !orgs.contains(&o.as_str())) {
+                    return Err(format!(
+                        "server.{table}.{name}: org {unknown:?} is not configured (the orgs are: \
+                         {})",
+                        orgs.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for ServerSettings {
@@ -112,6 +139,7 @@ impl Default for ServerSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Secret;
 
     #[test]
     fn short_tokens_are_refused_naming_the_key_and_never_the_token() {
@@ -119,11 +147,11 @@ mod tests {
         assert_eq!(server.check(), Ok(()));
         server
             .ingest_tokens
-            .insert("wfm".into(), Secret::from("0123456789abcdef\n"));
+            .insert("wfm".into(), Secret::from("0123456789abcdef\n").into());
         assert_eq!(server.check(), Ok(()), "16 characters once trimmed");
         server
             .read_tokens
-            .insert("grafana".into(), Secret::from("x"));
+            .insert("grafana".into(), Secret::from("x").into());
         let refused = server.check().expect_err("one character");
         assert!(
             refused.starts_with("server.read_tokens.grafana:"),
@@ -153,5 +181,29 @@ mod tests {
             let refused = server.check().expect_err(key);
             assert!(refused.starts_with(&format!("server.{key} =")), "{refused}");
         }
+    }
+
+    #[test]
+    fn a_token_naming_an_org_that_is_not_configured_is_refused_naming_it() {
+        let mut server = ServerSettings::default();
+        let scoped = |orgs: &[&str]| {
+            ApiToken::for_orgs(
+                Secret::from("0123456789abcdef"),
+                orgs.iter().map(|o| o.to_string()).collect(),
+            )
+        };
+        server.read_tokens.insert("acme".into(), scoped(&["acme"]));
+        server
+            .ingest_tokens
+            .insert("all".into(), Secret::from("fedcba9876543210").into());
+        assert_eq!(server.check(), Ok(()));
+        assert_eq!(server.check_orgs(&["acme", "beta"]), Ok(()));
+        let refused = server.check_orgs(&["beta"]).expect_err("acme unknown");
+        assert!(refused.starts_with("server.read_tokens.acme:"), "{refused}");
+        assert!(refused.contains("\"acme\""), "{refused}");
+        assert!(!refused.contains("0123456789abcdef"), "{refused}");
+        server.read_tokens.insert("none".into(), scoped(&[]));
+        let refused = server.check().expect_err("no orgs");
+        assert!(refused.starts_with("server.read_tokens.none:"), "{refused}");
     }
 }

@@ -68,6 +68,14 @@ fn check_ranges(s: &PlatformSettings) -> Result<(), PlatformError> {
 }
 
 impl Connector {
+    /// The `platform.kind` it was built for.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Genesys(_) => "genesys",
+            Self::Cxone(_) => "cxone",
+        }
+    }
+
     /// The connector `settings.kind` names. No call is made until it is used.
     pub fn from_settings(settings: &PlatformSettings) -> Result<Self, PlatformError> {
         check_ranges(settings)?;

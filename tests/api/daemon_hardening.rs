@@ -191,10 +191,10 @@ async fn an_idempotency_key_belongs_to_its_token_and_to_one_request(
     const OTHER_TOKEN: &str = "another-senders-ingest-token";
     let sim = spawn_sim(small_org()).await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings
-        .server
-        .ingest_tokens
-        .insert("other".into(), skillsync::config::Secret::from(OTHER_TOKEN));
+    settings.server.ingest_tokens.insert(
+        "other".into(),
+        skillsync::config::Secret::from(OTHER_TOKEN).into(),
+    );
     let daemon = spawn_daemon(settings).await;
     daemon.wait_job(1, &["succeeded"]).await;
     let post = |token: &'static str, body: &'static str| {

@@ -384,8 +384,6 @@ pub struct TestDaemon {
     pub http: reqwest::Client,
     /// The org the unscoped `/v1/…` paths mean (the only one, in most tests).
     pub ctx: std::sync::Arc<skillsync::app::OrgRuntime>,
-    /// The whole daemon: every org, the lease owner.
-    pub app: std::sync::Arc<skillsync::app::Context>,
     shutdown: CancellationToken,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -411,10 +409,10 @@ pub fn daemon_settings(sim: &TestSim, database_url: &str) -> skillsync::config::
     settings.server.listen = "127.0.0.1:0".into();
     settings.server.metrics_listen = "127.0.0.1:0".into();
     settings.server.grace_period_secs = 5;
-    settings
-        .server
-        .ingest_tokens
-        .insert("wfm".into(), skillsync::config::Secret::from(INGEST_TOKEN));
+    settings.server.ingest_tokens.insert(
+        "wfm".into(),
+        skillsync::config::Secret::from(INGEST_TOKEN).into(),
+    );
     // The small seeded org trips the percentage threshold on any first feed; holds are tested
     // on purpose with max_destructive = 0.
     settings.safety.max_destructive_percent = 100.0;
@@ -432,8 +430,7 @@ pub async fn spawn_daemon(settings: skillsync::config::Settings) -> TestDaemon {
         .expect("daemon builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics = format!("http://127.0.0.1:{}", app.metrics_port());
-    let whole = app.context();
-    let ctx = whole.primary().clone();
+    let ctx = app.context().primary().clone();
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     let done = tokio::spawn(async move {
@@ -446,7 +443,6 @@ pub async fn spawn_daemon(settings: skillsync::config::Settings) -> TestDaemon {
         metrics,
         http: reqwest::Client::new(),
         ctx,
-        app: whole,
         shutdown,
         done: Some(done),
     }
@@ -585,4 +581,37 @@ impl Drop for TestDaemon {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// Another org's API state beside `base`'s: the same database and platform (the store is not
+/// scoped by org in these tests), its own name and `[server]`.
+pub fn org_api(
+    base: &skillsync::http::Api,
+    org: &str,
+    server: skillsync::http::ServerSettings,
+) -> std::sync::Arc<skillsync::http::Api> {
+    std::sync::Arc::new(skillsync::http::Api {
+        org: org.into(),
+        ingest_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            server.max_concurrent_ingests,
+        )),
+        server,
+        agent_key: base.agent_key,
+        certifications: base.certifications.clone(),
+        store: base.store.clone(),
+        platform: base.platform.clone(),
+        metrics: base.metrics.clone(),
+        signals: base.signals.clone(),
+        intake: base.intake.clone(),
+    })
+}
+
+/// Serves `router` on a free port for the rest of the test; its base URL.
+pub async fn serve_router(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
 }

@@ -30,6 +30,7 @@ mod helpers;
 mod org_helpers;
 mod org_isolation;
 mod org_replicas;
+mod orgs_api;
 mod pg_cluster;
 mod serve_process;
 mod sim_auth;

@@ -1,8 +1,6 @@
 //! What only the PostgreSQL backend does: creating its database on first start, and leadership
 //! between processes.
 
-use std::time::{Duration, Instant};
-
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -54,54 +52,30 @@ async fn a_server_that_refuses_is_an_error_not_a_creation(pool: PgPool) {
     assert!(store.create_database_if_missing(&url).await.is_err());
 }
 
-#[sqlx::test(migrations = false)]
-async fn leadership_is_exclusive_and_a_cut_lock_connection_ends_the_watch_at_once(pool: PgPool) {
-    let store = Store::from_pool(pool.clone());
-    let mut leader = store
-        .take_leadership("a")
+#[sqlx::test]
+async fn replicas_claiming_at_once_never_claim_an_org_twice(pool: PgPool) {
+    let store = Store::from_pool(pool);
+    let orgs: Vec<String> = (0..8).map(|i| format!("org{i}")).collect();
+    let names: Vec<&str> = orgs.iter().map(String::as_str).collect();
+    store
+        .renew_org_leases("setup", &names, 30.0)
         .await
-        .expect("election")
-        .expect("the first process leads");
-    assert!(!leader.is_sole());
-    assert!(
-        store
-            .take_leadership("b")
-            .await
-            .expect("election")
-            .is_none(),
-        "one leader at a time"
-    );
-    assert!(leader.held_for(Duration::from_millis(50)).await);
-
-    // Cut the lock's connection while the leader is watching it, as a failover would.
-    let watch = tokio::spawn(async move {
-        let started = Instant::now();
-        (
-            leader.held_for(Duration::from_secs(30)).await,
-            started.elapsed(),
-        )
+        .expect("rows");
+    let claims = (0..8).map(|i| {
+        let store = store.clone();
+        let orgs = orgs.clone();
+        tokio::spawn(async move {
+            let names: Vec<&str> = orgs.iter().map(String::as_str).collect();
+            store
+                .claim_org_leases(&format!("r{i}"), &names, 8, 30.0)
+                .await
+                .expect("claim")
+        })
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let cut: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE application_name = 'skillsync-leader a' AND datname = current_database()",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("terminated");
-    assert_eq!(cut, vec![true]);
-    let (held, after) = watch.await.expect("watch");
-    assert!(!held, "the watch reports the lock lost");
-    assert!(
-        after < Duration::from_secs(10),
-        "at once, not at the end of the 30 s watch: {after:?}"
-    );
-    assert!(
-        store
-            .take_leadership("b")
-            .await
-            .expect("election")
-            .is_some(),
-        "the lock is free for another process"
-    );
+    let mut claimed = Vec::new();
+    for claim in claims {
+        claimed.extend(claim.await.expect("task"));
+    }
+    claimed.sort();
+    assert_eq!(claimed, orgs, "every org claimed exactly once");
 }
