@@ -25,7 +25,7 @@ impl Context {
     pub fn primary(&self) -> &Arc<OrgRuntime> {
         self.orgs
             .iter()
-            .find(|o| o.name == crate::config::DEFAULT_ORG)
+            .find(|o| o.name == crate::domain::DEFAULT_ORG)
             .unwrap_or(&self.orgs[0])
     }
 

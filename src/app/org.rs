@@ -78,7 +78,8 @@ impl OrgRuntime {
             Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));
         let log = Arc::new(store.delivery_log());
         let notifier =
-            crate::notify::Notifier::spawn(&settings.webhook, log, shared.notifier_stop.clone())?;
+            crate::notify::Notifier::spawn(&settings.webhook, log, shared.notifier_stop.clone())?
+                .for_org(&name);
         let signals = Arc::new(Signals::default());
         let intake = Intake {
             rules,

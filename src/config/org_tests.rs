@@ -288,8 +288,6 @@ fn tokens_may_name_their_orgs_and_print_redacted_in_either_form() {
     let printed = format!("{}{settings:?}", settings.to_redacted_toml());
     assert!(!printed.contains("-token-"), "{printed}");
     assert!(printed.contains("orgs = [\"acme\"]"), "{printed}");
-    // The API names the default org without importing the configuration.
-    assert_eq!(crate::http::DEFAULT_ORG, DEFAULT_ORG);
 }
 
 #[test]

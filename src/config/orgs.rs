@@ -32,8 +32,7 @@ pub const ORG_SECTIONS: &[&str] = &[
 /// they describe the process and its database, not an org.
 pub const ORG_RECONCILE_KEYS: &[&str] = &["scan_cron", "incremental_scan_cron", "settle_secs"];
 
-/// The name of the one org a configuration without `[orgs]` is.
-pub const DEFAULT_ORG: &str = "default";
+pub use crate::domain::DEFAULT_ORG;
 
 /// Longest org name; names end up in metrics labels and database keys.
 const MAX_NAME_LEN: usize = 32;

@@ -36,7 +36,7 @@ pub use context::Api;
 pub use error::ApiError;
 pub use feeds::{ingest_request, IngestQuery};
 pub use org_list::{LastJob, OrgList, OrgView};
-pub use orgs::{Orgs, OrgsError, DEFAULT_ORG};
+pub use orgs::{Orgs, OrgsError};
 pub use serve::{serve, ConnectionLimits};
 pub use settings::ServerSettings;
 pub use token::ApiToken;

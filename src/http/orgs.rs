@@ -14,10 +14,7 @@ use axum::Router;
 use super::error::ApiError;
 use super::Api;
 
-/// The org `/v1/…` means when several are served. The configuration's name for the one org of a
-/// configuration without `[orgs]` (`config::DEFAULT_ORG`, which this room must not import: the
-/// configuration imports the API's settings); a test keeps the two equal.
-pub const DEFAULT_ORG: &str = "default";
+use crate::domain::DEFAULT_ORG;
 
 /// Why a set of orgs cannot be served.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -28,8 +28,7 @@ pub use labels::{
 use crate::platform::{CallKind, CallObserver};
 use families::{series, Families, FloatCounter, FloatGauge};
 
-/// The org of a process that serves a single one.
-pub const DEFAULT_ORG: &str = "default";
+use crate::domain::DEFAULT_ORG;
 
 type Buckets = fn() -> Histogram;
 

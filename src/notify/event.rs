@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::certs::Warning;
-use crate::domain::{AgentKey, Name};
+use crate::domain::{AgentKey, Name, DEFAULT_ORG};
 
 /// What happened to the agent's certification; serialized as the body's `type` (and `days`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub struct CertificationEvent {
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
+    /// The org (`[orgs.NAME]`, or `default`) the agent belongs to.
+    #[serde(default = "default_org")]
+    pub org: String,
     /// The agent's key as feeds name it (email or employee id).
     pub agent: String,
     /// The platform user id, when the agent has been matched to one.
@@ -75,8 +78,15 @@ impl CertificationEvent {
         rule: impl Into<String>,
     ) -> Self {
         Self {
-            id: event_id(kind, agent.as_str(), certification.as_str(), at),
+            id: event_id(
+                DEFAULT_ORG,
+                kind,
+                agent.as_str(),
+                certification.as_str(),
+                at,
+            ),
             kind,
+            org: DEFAULT_ORG.to_owned(),
             agent: agent.as_str().to_owned(),
             user_id: None,
             certification: certification.as_str().to_owned(),
@@ -105,6 +115,14 @@ impl CertificationEvent {
         .with_expires_on(Some(warning.expires_on))
     }
 
+    /// The same event in `org`. Its id includes the org (but for `default`, whose ids stay as
+    /// they were before orgs existed), so that the same change in two orgs is two events.
+    pub fn in_org(mut self, org: &str) -> Self {
+        self.id = event_id(org, self.kind, &self.agent, &self.certification, self.at);
+        self.org = org.to_owned();
+        self
+    }
+
     /// The same event naming the platform user.
     pub fn with_user_id(mut self, user_id: impl Into<String>) -> Self {
         self.user_id = Some(user_id.into());
@@ -124,7 +142,17 @@ impl CertificationEvent {
     }
 }
 
-fn event_id(kind: EventKind, agent: &str, certification: &str, at: DateTime<Utc>) -> Uuid {
+fn default_org() -> String {
+    DEFAULT_ORG.to_owned()
+}
+
+fn event_id(
+    org: &str,
+    kind: EventKind,
+    agent: &str,
+    certification: &str,
+    at: DateTime<Utc>,
+) -> Uuid {
     let days = match kind {
         EventKind::ExpiringSoon { days } => days,
         EventKind::Revoked | EventKind::Granted => 0,
@@ -141,6 +169,10 @@ fn event_id(kind: EventKind, agent: &str, certification: &str, at: DateTime<Utc>
         &at.to_rfc3339_opts(SecondsFormat::Nanos, true),
     ] {
         hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    if org != DEFAULT_ORG {
+        hash.update(org.as_bytes());
         hash.update([0]);
     }
     let digest = hash.finalize();
@@ -184,13 +216,31 @@ mod tests {
             body,
             format!(
                 concat!(
-                    r#"{{"id":"{}","type":"certification.revoked","agent":"anna@example.com","#,
+                    r#"{{"id":"{}","type":"certification.revoked","org":"default","#,
+                    r#""agent":"anna@example.com","#,
                     r#""user_id":"6f1c","certification":"PCI DSS","at":"2026-11-30T23:00:00Z","#,
                     r#""expires_on":"2026-11-30T23:00:00Z","rule":"expired 2026-11-30T23:00:00Z"}}"#
                 ),
                 event.id
             )
         );
+    }
+
+    #[test]
+    fn the_same_change_in_two_orgs_is_two_events_and_default_ids_are_unchanged() {
+        let event = CertificationEvent::new(EventKind::Revoked, &key(), &pci(), at(), "expired");
+        let default = event.clone().in_org("default");
+        assert_eq!(
+            default.id, event.id,
+            "ids from before orgs stay as they were"
+        );
+        let acme = event.clone().in_org("acme");
+        let beta = event.in_org("beta");
+        assert_ne!(acme.id, default.id);
+        assert_ne!(acme.id, beta.id);
+        assert_eq!(acme.org, "acme");
+        let body: serde_json::Value = serde_json::from_slice(&acme.body()).expect("json");
+        assert_eq!(body["org"], "acme");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::event::CertificationEvent;
 use super::log::{DeliveryLog, Outcome};
 use super::sender::Sender;
 use super::settings::{WebhookSettings, WebhookSettingsError};
+use crate::domain::DEFAULT_ORG;
 
 /// Starts the webhook notifier.
 pub struct Notifier;
@@ -55,6 +56,8 @@ struct Counters {
 /// Hands events to the notifier; cheap to clone, never blocks.
 #[derive(Debug, Clone)]
 pub struct NotifierHandle {
+    /// The org whose events this handle sends (each org has its own).
+    org: Arc<str>,
     queue: Option<mpsc::Sender<CertificationEvent>>,
     counters: Arc<Counters>,
     tracker: TaskTracker,
@@ -85,6 +88,7 @@ impl Notifier {
         tracker.spawn(run(sender, events, drain, Arc::clone(&counters)));
         tracker.close();
         Ok(NotifierHandle {
+            org: Arc::from(DEFAULT_ORG),
             queue: Some(queue),
             counters,
             tracker,
@@ -98,10 +102,17 @@ impl NotifierHandle {
         let tracker = TaskTracker::new();
         tracker.close();
         Self {
+            org: Arc::from(DEFAULT_ORG),
             queue: None,
             counters: Arc::default(),
             tracker,
         }
+    }
+
+    /// This handle for `org`'s events: each is stamped with the org as it is queued.
+    pub fn for_org(mut self, org: &str) -> Self {
+        self.org = Arc::from(org);
+        self
     }
 
     /// Whether events are sent.
@@ -116,6 +127,7 @@ impl NotifierHandle {
         let Some(queue) = &self.queue else {
             return Enqueued::Disabled;
         };
+        let event = event.in_org(&self.org);
         let (id, kind) = (event.id, event.kind.as_str());
         let result = match queue.try_send(event) {
             Ok(()) => {

@@ -95,8 +95,7 @@ impl Backend {
     }
 }
 
-/// The org of a store that names none, and of every row stored before orgs existed.
-const DEFAULT_ORG: &str = "default";
+use crate::domain::DEFAULT_ORG;
 
 /// A handle to the database, scoped to one org: every row it reads or writes is that org's, so
 /// that orgs sharing a database never see or change each other's. Cheap to clone.
