@@ -58,7 +58,7 @@ impl Store {
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
             if !feeds.is_empty() {
-                D::lock(&mut tx, FEEDS_LOCK).await?;
+                D::lock(&mut tx, self.lock_key(FEEDS_LOCK)).await?;
             }
             sqlx::query(&format!(
                 "UPDATE jobs SET status = 'superseded', finished_at = {}
@@ -122,7 +122,7 @@ impl Store {
         let (from, to) = decision.feeds();
         let decided: Option<JobRecord> = db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
-            D::lock(&mut tx, FEEDS_LOCK).await?;
+            D::lock(&mut tx, self.lock_key(FEEDS_LOCK)).await?;
             let job: Option<JobRecord> = sqlx::query_as(&decide_sql::<D>())
                 .bind(id)
                 .bind(status.as_str())

@@ -40,7 +40,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
-            D::lock(&mut tx, FEEDS_LOCK).await?;
+            D::lock(&mut tx, self.lock_key(FEEDS_LOCK)).await?;
             let changed = sqlx::query(&format!(
                 "UPDATE feeds SET status = $3 WHERE id = $1 AND org = $4 AND {}",
                 D::in_list("status", "$2")

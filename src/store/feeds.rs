@@ -139,7 +139,7 @@ impl Store {
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
             // Concurrent ingests of the same org would race on "the version in force".
-            D::lock(&mut tx, FEEDS_LOCK).await?;
+            D::lock(&mut tx, self.lock_key(FEEDS_LOCK)).await?;
             if let Some(key) = &feed.idempotency_key {
                 let replayed: Option<FeedRecord> = sqlx::query_as(&format!(
                     "SELECT {COLUMNS} FROM feeds WHERE org = $2 AND idempotency_key = $1"

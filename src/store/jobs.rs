@@ -78,7 +78,7 @@ impl Store {
         let of_lane = lane.condition();
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
-            D::lock(&mut tx, JOBS_LOCK).await?;
+            D::lock(&mut tx, self.lock_key(JOBS_LOCK)).await?;
             let busy: bool = sqlx::query_scalar(&format!(
                 "SELECT EXISTS (SELECT 1 FROM jobs
                                 WHERE org = $2 AND status = 'running' AND {of_lane}

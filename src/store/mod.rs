@@ -146,6 +146,21 @@ impl Store {
         &self.org
     }
 
+    /// The advisory lock key `base` for this store's org: each org serializes its own writers
+    /// only, so that one org's large feed never waits for another's. The default org keeps the
+    /// key it had before orgs existed (a process of the previous version may still hold it during
+    /// a rolling update).
+    fn lock_key(&self, base: i64) -> i64 {
+        if &*self.org == DEFAULT_ORG {
+            return base;
+        }
+        // FNV-1a: stable across processes and versions, unlike the std hasher.
+        let hash = self.org.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        (base << 32) ^ i64::from(hash)
+    }
+
     /// Which database this store runs on.
     pub fn backend(&self) -> Backend {
         match self.pool {
@@ -197,5 +212,24 @@ impl Store {
             ),
         };
         Ok(migrator.iter().all(|m| applied.contains(&m.version)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_org_has_its_own_lock_keys_and_the_default_org_keeps_the_old_ones() {
+        let store = Store::from_sqlite_pool(
+            sqlx::sqlite::SqlitePoolOptions::new().connect_lazy_with(Default::default()),
+        );
+        assert_eq!(store.lock_key(7_261_001), 7_261_001);
+        let acme = store.for_org("acme").lock_key(7_261_001);
+        let beta = store.for_org("beta").lock_key(7_261_001);
+        assert_ne!(acme, 7_261_001);
+        assert_ne!(acme, beta);
+        assert_ne!(acme, store.for_org("acme").lock_key(7_261_002));
+        assert_eq!(acme, store.for_org("acme").lock_key(7_261_001), "stable");
     }
 }
