@@ -125,7 +125,7 @@ async fn run_apply(
         let journals = &skillsync::platform::NoJournal;
         return apply_csv(settings, csv, FeedScope::Snapshot, genesys, journals).await;
     };
-    let record = skillsync::cli::audit::Audit::open(Some(path), None, path)
+    let record = skillsync::cli::audit::Audit::open(Some(path), None, "default", path)
         .await
         .expect("audit file");
     let ran = apply_csv(settings, csv, FeedScope::Snapshot, genesys, &record).await;

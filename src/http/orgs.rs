@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -102,19 +103,33 @@ pub(super) fn routes(orgs: Arc<Orgs>) -> Router {
         .with_state(orgs)
 }
 
-async fn not_found(State(orgs): State<Arc<Orgs>>, uri: Uri) -> Response {
-    not_found_for(&orgs, uri.path()).into_response()
+async fn not_found(State(orgs): State<Arc<Orgs>>, headers: HeaderMap, uri: Uri) -> Response {
+    not_found_for(&orgs, &headers, uri.path()).into_response()
 }
 
-/// The 404 for `path`, which no route matched.
-fn not_found_for(orgs: &Orgs, path: &str) -> ApiError {
+/// The 404 for `path`, which no route matched. Under `/v1/` it names orgs only to a request
+/// that may read (401 otherwise, as for a known org), so that org names cannot be probed
+/// without a token.
+fn not_found_for(orgs: &Orgs, headers: &HeaderMap, path: &str) -> ApiError {
+    if !path.starts_with("/v1/") {
+        return ApiError::not_found("this endpoint");
+    }
+    let access = match super::auth::read_access(headers, orgs.server()) {
+        Ok(access) => access,
+        Err(refused) => return refused,
+    };
     if let Some(rest) = path.strip_prefix("/v1/orgs/") {
         let org = rest.split('/').next().unwrap_or_default();
         if orgs.get(org).is_none() {
             return ApiError::not_found(format!("org {org:?}"));
         }
-    } else if path.starts_with("/v1/") && orgs.default_org().is_none() {
-        let names: Vec<&str> = orgs.all().iter().map(|a| a.org.as_str()).collect();
+    } else if orgs.default_org().is_none() {
+        let names: Vec<&str> = orgs
+            .all()
+            .iter()
+            .map(|a| a.org.as_str())
+            .filter(|org| access.allows(org))
+            .collect();
         return ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -171,6 +171,11 @@ async fn each_org_has_its_paths_and_tokens_are_held_to_their_orgs(
         .as_str()
         .expect("message")
         .contains("gamma"));
+    // Without a token an unknown org is as refused as a known one: names cannot be probed.
+    let (status, probe) = call(Method::GET, url("/v1/orgs/gamma/feeds"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{probe}");
+    let (status, probe) = call(Method::GET, url("/v1/feeds"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{probe}");
     let (status, nothing) = call(Method::GET, url("/v1/orgs/acme/nothing"), Some(OPS_READ)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(

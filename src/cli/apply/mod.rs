@@ -52,6 +52,7 @@ pub async fn run_apply(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
+    let org = settings.single_org()?.name;
     let settings = &super::single_org(settings)?;
     let Prepared {
         feed,
@@ -74,6 +75,7 @@ pub async fn run_apply(
     let audit = Audit::open(
         args.audit.as_deref(),
         args.database.as_deref(),
+        &org,
         &args.feed.feed,
     )
     .await?;

@@ -73,15 +73,16 @@ pub struct Audit {
 }
 
 impl Audit {
-    /// Opens the record: the database at `database`, else the file `audit`, else
-    /// `<feed>.audit.jsonl` next to the feed.
+    /// Opens the record: the database at `database` (the audit of org `org` there), else the
+    /// file `audit`, else `<feed>.audit.jsonl` next to the feed.
     pub async fn open(
         audit: Option<&Path>,
         database: Option<&str>,
+        org: &str,
         feed: &Path,
     ) -> Result<Self, AuditError> {
         let sink = match (database, audit) {
-            (Some(url), _) => Sink::Store(open_store(url).await?),
+            (Some(url), _) => Sink::Store(open_store(url).await?.for_org(org)),
             (None, Some(path)) => Sink::File(AuditFile::open(path)?),
             (None, None) => Sink::File(AuditFile::open(&default_path(feed)?)?),
         };
