@@ -4,11 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{database_url, small_org, spawn_sim, INGEST_TOKEN};
-use crate::serve_process::{free_port, job_status, start_serve_with, Serve};
+use crate::helpers::{database_url, small_org, spawn_sim};
+use crate::serve_process::{free_port, start_serve_with, wait_job_under, Serve};
 use skillsync::sim::SimConfig;
 
 struct Replica {
@@ -59,25 +58,9 @@ async fn wait_leader(http: &reqwest::Client, replica: &Replica, within: Duration
     false
 }
 
+/// A slow feed through `base`, returned once the holder has started writing it.
 async fn post_slow_feed(http: &reqwest::Client, base: &str, sim: &crate::helpers::TestSim) -> i64 {
-    sim.set_faults(json!({"latency_ms": 300})).await;
-    sim.reset_stats().await;
-    let mut csv = String::from("agent,type,name,proficiency\n");
-    for n in 1..=24 {
-        csv.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,1\n"));
-    }
-    let accepted: Value = http
-        .post(format!("{base}/v1/feeds?scope=partial"))
-        .bearer_auth(INGEST_TOKEN)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let job = accepted["job_id"].as_i64().expect("job id");
+    let job = crate::serve_process::post_slow_feed(http, &format!("{base}/v1"), sim).await;
     for _ in 0..200 {
         if sim.stats().await.writes >= 4 {
             break;
@@ -88,16 +71,7 @@ async fn post_slow_feed(http: &reqwest::Client, base: &str, sim: &crate::helpers
 }
 
 async fn wait_job(http: &reqwest::Client, base: &str, id: i64, within: Duration) -> String {
-    let deadline = Instant::now() + within;
-    let mut status = String::new();
-    while Instant::now() < deadline {
-        status = job_status(http, base, id).await;
-        if status == "succeeded" || status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    status
+    wait_job_under(http, &format!("{base}/v1"), id, within).await
 }
 
 #[sqlx::test(migrations = false)]

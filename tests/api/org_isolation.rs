@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{database_url, small_org, spawn_daemon, spawn_sim, INGEST_TOKEN};
+use crate::helpers::{database_url, small_org, spawn_daemon, spawn_sim};
 use crate::org_helpers::multi_org_settings;
+use crate::serve_process::post_csv_under;
 
 fn feed(agents: u32, skill: &str) -> String {
     let mut csv = String::from("agent,type,name,proficiency\n");
@@ -42,25 +43,10 @@ async fn an_org_whose_platform_is_down_does_not_slow_the_other(
         }
     }
     down.set_faults(json!({"outage_ms": 600_000})).await;
-    let post = |org: &'static str, csv: String| {
+    let post = |org: &str, csv: String| {
+        let prefix = daemon.url(&format!("/v1/orgs/{org}"));
         let http = daemon.http.clone();
-        let url = daemon.url(&format!("/v1/orgs/{org}/feeds?scope=partial&source=hr"));
-        async move {
-            let accepted: Value = http
-                .post(url)
-                .bearer_auth(INGEST_TOKEN)
-                .header("content-type", "text/csv")
-                .body(csv)
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json");
-            accepted["job_id"]
-                .as_i64()
-                .unwrap_or_else(|| panic!("{accepted}"))
-        }
+        async move { post_csv_under(&http, &prefix, csv, "partial").await }
     };
     let stuck = post("down", feed(20, "Billing_L1")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{database_url, small_org, spawn_sim, TestSim, INGEST_TOKEN};
-use crate::serve_process::{free_port, job_status_under, start_serve_with, Serve};
+use crate::helpers::{database_url, small_org, spawn_sim, TestSim};
+use crate::serve_process::{free_port, post_slow_feed, start_serve_with, wait_job_under, Serve};
 use skillsync::sim::SimConfig;
 
 const ORGS: [&str; 4] = ["north", "south", "east", "west"];
@@ -115,41 +115,14 @@ async fn wait_shared(
     }
 }
 
-/// Posts a feed changing 24 agents to `org` while its simulator answers slowly; returns the job.
-async fn post_slow_feed(http: &reqwest::Client, base: &str, org: &str, sim: &TestSim) -> i64 {
-    sim.set_faults(json!({"latency_ms": 250})).await;
-    sim.reset_stats().await;
-    let mut csv = String::from("agent,type,name,proficiency\n");
-    for n in 1..=24 {
-        csv.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,1\n"));
-    }
-    let accepted: Value = http
-        .post(format!("{base}/v1/orgs/{org}/feeds?scope=partial"))
-        .bearer_auth(INGEST_TOKEN)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    accepted["job_id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("{accepted}"))
-}
-
 async fn wait_job(http: &reqwest::Client, base: &str, org: &str, id: i64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let mut status = String::new();
-    while Instant::now() < deadline {
-        status = job_status_under(http, &format!("{base}/v1/orgs/{org}"), id).await;
-        if status == "succeeded" || status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    status
+    wait_job_under(
+        http,
+        &format!("{base}/v1/orgs/{org}"),
+        id,
+        Duration::from_secs(90),
+    )
+    .await
 }
 
 /// Waits until every job of `org` has ended (its start-up reconcile, here).
@@ -202,7 +175,7 @@ async fn three_replicas_share_four_orgs_and_take_over_a_killed_one(
     // A slow feed for every org, then SIGKILL a replica in the middle of its jobs.
     let mut jobs = Vec::new();
     for (org, sim) in ORGS.iter().zip(&sims) {
-        jobs.push(post_slow_feed(&http, &a.serve.base, org, sim).await);
+        jobs.push(post_slow_feed(&http, &format!("{}/v1/orgs/{org}", a.serve.base), sim).await);
     }
     let before = holders(&http, &[&a, &b, &c]).await;
     let victims: Vec<String> = before

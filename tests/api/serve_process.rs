@@ -92,8 +92,13 @@ pub async fn job_status_under(http: &reqwest::Client, prefix: &str, id: i64) -> 
 
 /// Posts a CSV feed with the ingest token; returns the job it queued.
 pub async fn post_csv(http: &reqwest::Client, base: &str, csv: String, scope: &str) -> i64 {
+    post_csv_under(http, &format!("{base}/v1"), csv, scope).await
+}
+
+/// [`post_csv`] under an API prefix (`…/v1` or `…/v1/orgs/NAME`).
+pub async fn post_csv_under(http: &reqwest::Client, prefix: &str, csv: String, scope: &str) -> i64 {
     let answer = http
-        .post(format!("{base}/v1/feeds?scope={scope}"))
+        .post(format!("{prefix}/feeds?scope={scope}"))
         .bearer_auth(INGEST_TOKEN)
         .header("content-type", "text/csv")
         .body(csv)
@@ -103,7 +108,40 @@ pub async fn post_csv(http: &reqwest::Client, base: &str, csv: String, scope: &s
         .json::<Value>()
         .await
         .expect("json");
-    answer["job_id"].as_i64().expect("job id")
+    answer["job_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no job id: {answer}"))
+}
+
+/// Posts a feed changing 24 agents' Billing_L1 while `sim` answers every call 300 ms late, so
+/// that the job lasts seconds; with the simulator's counters reset first.
+pub async fn post_slow_feed(http: &reqwest::Client, prefix: &str, sim: &TestSim) -> i64 {
+    sim.set_faults(serde_json::json!({"latency_ms": 300})).await;
+    sim.reset_stats().await;
+    let mut csv = String::from("agent,type,name,proficiency\n");
+    for n in 1..=24 {
+        csv.push_str(&format!("agent{n:05}@example.com,skill,Billing_L1,1\n"));
+    }
+    post_csv_under(http, prefix, csv, "partial").await
+}
+
+/// Waits up to `within` for job `id` under `prefix` to succeed or fail; its last status.
+pub async fn wait_job_under(
+    http: &reqwest::Client,
+    prefix: &str,
+    id: i64,
+    within: Duration,
+) -> String {
+    let deadline = std::time::Instant::now() + within;
+    let mut status = String::new();
+    while std::time::Instant::now() < deadline {
+        status = job_status_under(http, prefix, id).await;
+        if status == "succeeded" || status == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status
 }
 
 /// A GET answered with JSON.
