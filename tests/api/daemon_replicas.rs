@@ -7,44 +7,12 @@ use std::time::{Duration, Instant};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{database_url, small_org, spawn_sim};
-use crate::serve_process::{free_port, start_serve_with, wait_job_under, Serve};
+use crate::serve_process::{replica, wait_job_under, working, Replica};
 use skillsync::sim::SimConfig;
 
-struct Replica {
-    serve: Serve,
-    metrics: String,
-}
-
-async fn replica(sim: &crate::helpers::TestSim, db: &str) -> Replica {
-    let metrics_port = free_port();
-    let listen = format!("127.0.0.1:{metrics_port}");
-    let serve = start_serve_with(
-        sim,
-        db,
-        free_port(),
-        &[("SKILLSYNC__SERVER__METRICS_LISTEN", &listen)],
-    )
-    .await;
-    Replica {
-        serve,
-        metrics: format!("http://{listen}/metrics"),
-    }
-}
-
-/// 1 or 0 from the replica's `skillsync_leader` gauge; `None` when it does not answer.
+/// Whether the replica works the one org; `None` when it does not answer.
 async fn leads(http: &reqwest::Client, replica: &Replica) -> Option<bool> {
-    let text = http
-        .get(&replica.metrics)
-        .send()
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    Some(
-        text.lines()
-            .any(|l| l == r#"skillsync_leader{org="default"} 1"#),
-    )
+    Some(working(http, replica).await?.contains("default"))
 }
 
 async fn wait_leader(http: &reqwest::Client, replica: &Replica, within: Duration) -> bool {
@@ -86,12 +54,12 @@ async fn when_the_leader_is_killed_the_other_replica_takes_over_and_finishes_the
     .await;
     let db = database_url(&db);
     let http = reqwest::Client::new();
-    let mut a = replica(&sim, &db).await;
+    let mut a = replica(&sim, &db, &[]).await;
     assert!(
         wait_leader(&http, &a, Duration::from_secs(20)).await,
         "the first replica leads"
     );
-    let b = replica(&sim, &db).await;
+    let b = replica(&sim, &db, &[]).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(leads(&http, &b).await, Some(false), "one leader at a time");
     assert_eq!(

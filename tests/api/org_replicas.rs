@@ -10,16 +10,11 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{database_url, small_org, spawn_sim, TestSim};
-use crate::serve_process::{free_port, post_slow_feed, start_serve_with, wait_job_under, Serve};
+use crate::serve_process::{post_slow_feed, replica, wait_job_under, working, Replica};
 use skillsync::sim::SimConfig;
 
 const ORGS: [&str; 4] = ["north", "south", "east", "west"];
 const LEASE_SECS: f64 = 2.0;
-
-struct Replica {
-    serve: Serve,
-    metrics: String,
-}
 
 /// A configuration file naming one org per simulator.
 fn orgs_config(sims: &[TestSim]) -> std::path::PathBuf {
@@ -38,45 +33,18 @@ fn orgs_config(sims: &[TestSim]) -> std::path::PathBuf {
     file
 }
 
-async fn replica(sim: &TestSim, db: &str, config: &std::path::Path) -> Replica {
-    let listen = format!("127.0.0.1:{}", free_port());
+async fn org_replica(sim: &TestSim, db: &str, config: &std::path::Path) -> Replica {
     let lease = LEASE_SECS.to_string();
     let config = config.display().to_string();
-    let serve = start_serve_with(
+    replica(
         sim,
         db,
-        free_port(),
         &[
-            ("SKILLSYNC__SERVER__METRICS_LISTEN", &listen),
             ("SKILLSYNC__RECONCILE__LEASE_SECS", &lease),
             ("SKILLSYNC_CONFIG", &config),
         ],
     )
-    .await;
-    Replica {
-        serve,
-        metrics: format!("http://{listen}/metrics"),
-    }
-}
-
-/// The orgs a replica says it works (`skillsync_leader{org=…} 1`); `None` when it does not
-/// answer.
-async fn working(http: &reqwest::Client, replica: &Replica) -> Option<BTreeSet<String>> {
-    let text = http
-        .get(&replica.metrics)
-        .send()
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    Some(
-        text.lines()
-            .filter(|l| l.starts_with("skillsync_leader{") && l.ends_with(" 1"))
-            .filter_map(|l| l.split("org=\"").nth(1)?.split('"').next())
-            .map(str::to_owned)
-            .collect(),
-    )
+    .await
 }
 
 /// Who works which org, asserting that no org is worked by two replicas at once.
@@ -164,9 +132,9 @@ async fn three_replicas_share_four_orgs_and_take_over_a_killed_one(
     let config = orgs_config(&sims);
     let db = database_url(&db);
     let http = reqwest::Client::new();
-    let a = replica(&sims[0], &db, &config).await;
-    let b = replica(&sims[0], &db, &config).await;
-    let mut c = replica(&sims[0], &db, &config).await;
+    let a = org_replica(&sims[0], &db, &config).await;
+    let b = org_replica(&sims[0], &db, &config).await;
+    let mut c = org_replica(&sims[0], &db, &config).await;
     wait_shared(&http, &[&a, &b, &c], Duration::from_secs(30)).await;
     for org in ORGS {
         wait_idle(&http, &a.serve.base, org).await;
@@ -225,7 +193,7 @@ async fn three_replicas_share_four_orgs_and_take_over_a_killed_one(
     }
 
     // Restarted, the replica gets a share again; at no look is an org worked twice.
-    let c = replica(&sims[0], &db, &config).await;
+    let c = org_replica(&sims[0], &db, &config).await;
     let shared = wait_shared(&http, &[&a, &b, &c], Duration::from_secs(30)).await;
     let mut loads = [0usize; 3];
     for i in shared.values() {

@@ -154,3 +154,44 @@ pub async fn get_json(http: &reqwest::Client, base: &str, path: &str) -> Value {
         .await
         .expect("json")
 }
+
+/// A `skillsync serve` replica and its metrics address.
+pub struct Replica {
+    pub serve: Serve,
+    pub metrics: String,
+}
+
+/// Starts a replica on `db` with a metrics listener of its own and the extra variables `env`.
+pub async fn replica(sim: &TestSim, db: &str, env: &[(&str, &str)]) -> Replica {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut vars = vec![("SKILLSYNC__SERVER__METRICS_LISTEN", listen.as_str())];
+    vars.extend_from_slice(env);
+    let serve = start_serve_with(sim, db, free_port(), &vars).await;
+    Replica {
+        serve,
+        metrics: format!("http://{listen}/metrics"),
+    }
+}
+
+/// The orgs a replica says it works (`skillsync_leader{org=…} 1`); `None` when it does not
+/// answer.
+pub async fn working(
+    http: &reqwest::Client,
+    replica: &Replica,
+) -> Option<std::collections::BTreeSet<String>> {
+    let text = http
+        .get(&replica.metrics)
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    Some(
+        text.lines()
+            .filter(|l| l.starts_with("skillsync_leader{") && l.ends_with(" 1"))
+            .filter_map(|l| l.split("org=\"").nth(1)?.split('"').next())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
