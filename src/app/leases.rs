@@ -75,20 +75,16 @@ pub async fn run(ctx: Arc<Context>, shutdown: CancellationToken) {
 }
 
 impl Leases {
-    fn names(&self) -> Vec<&str> {
-        self.ctx.orgs.iter().map(|o| o.name.as_str()).collect()
-    }
-
     /// One renewal: renew, drop what was lost, then even the shares out.
     async fn round(&mut self, shutdown: &CancellationToken) {
         self.stopping.retain(|_, handle| !handle.is_finished());
-        let store = &self.ctx.store;
-        let owner = self.ctx.owner.clone();
-        let names: Vec<String> = self.names().into_iter().map(str::to_owned).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        // A handle of its own, so that the names can be borrowed while `self` changes.
+        let ctx = self.ctx.clone();
+        let owner = ctx.owner.as_str();
+        let names: Vec<&str> = ctx.orgs.iter().map(|o| o.name.as_str()).collect();
         let secs = self.lease.as_secs_f64();
         let sent = Instant::now();
-        let renewal = match store.renew_org_leases(&owner, &names, secs).await {
+        let renewal = match ctx.store.renew_org_leases(owner, &names, secs).await {
             Ok(renewal) => renewal,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot renew org leases; working on until the deadline");
@@ -109,6 +105,12 @@ impl Leases {
         for org in &renewal.held {
             if let Some(working) = self.working.get_mut(org) {
                 working.deadline = deadline;
+            } else if !self.stopping.contains_key(org) {
+                // Held, but its work was stopped at a deadline the renewal then beat (a slow
+                // database): the lease is still ours, so the work resumes rather than the org
+                // staying leased and unworked.
+                tracing::info!(org = %org, owner = %owner, "org lease still held; working it again");
+                self.start(org, deadline);
             }
         }
         let balance = Balance {
@@ -151,24 +153,30 @@ impl Leases {
                 return;
             }
         };
+        let deadline = sent + self.lease.mul_f64(0.8);
         for name in claimed {
-            let Some(org) = self.ctx.orgs.iter().find(|o| o.name == name).cloned() else {
-                continue;
-            };
             tracing::info!(org = %name, owner = %self.ctx.owner, "org lease taken; working it");
-            let stop = CancellationToken::new();
-            let tasks = org.work(&stop);
-            org.metrics.leader.set(1);
-            self.working.insert(
-                name,
-                Working {
-                    org,
-                    stop,
-                    tasks,
-                    deadline: sent + self.lease.mul_f64(0.8),
-                },
-            );
+            self.start(&name, deadline);
         }
+    }
+
+    /// Starts working `name`, whose lease this replica holds until `deadline`.
+    fn start(&mut self, name: &str, deadline: Instant) {
+        let Some(org) = self.ctx.orgs.iter().find(|o| o.name == name).cloned() else {
+            return;
+        };
+        let stop = CancellationToken::new();
+        let tasks = org.work(&stop);
+        org.metrics.leader.set(1);
+        self.working.insert(
+            name.to_owned(),
+            Working {
+                org,
+                stop,
+                tasks,
+                deadline,
+            },
+        );
     }
 
     /// Stops working `org` in the background; releases its lease once stopped when `release`.
