@@ -4,6 +4,7 @@
 
 mod agent_key;
 mod change;
+mod change_window;
 mod desired;
 mod feed_format;
 mod granularity;
@@ -18,6 +19,7 @@ mod source_name;
 
 pub use agent_key::{AgentKey, AgentKeyError, AgentKeyKind};
 pub use change::{Action, Change, Timing};
+pub use change_window::{ChangeWindow, ChangeWindowError, ChangeWindows};
 pub use desired::{
     AgentDesired, AssignmentCounts, AssignmentKind, CertificationWindow, DesiredState, FeedScope,
     UnknownScope,
