@@ -51,8 +51,11 @@ struct Scale {
     replicas: &'static [usize],
     /// `reconcile.lease_secs`: short, so that the replicas spread the orgs in seconds.
     lease_secs: u32,
-    /// `reconcile.settle_secs`: the wait between a write and its verifying re-read.
-    settle_secs: f64,
+    /// `reconcile.settle_secs`, the wait between a write and its verifying re-read, of the
+    /// scale part; `None` leaves it unset (the platform's default, 60 s for Genesys).
+    settle_secs: Option<f64>,
+    /// The same for the certification part.
+    cert_settle_secs: Option<f64>,
     /// Agents in the long feed job of the certification part.
     long_job_agents: u32,
     /// Certifications expiring during it.
@@ -73,7 +76,8 @@ const FULL: Scale = Scale {
     sim_rate_limit: 330,
     replicas: &[1, 2, 4],
     lease_secs: 3,
-    settle_secs: 5.0,
+    settle_secs: Some(5.0),
+    cert_settle_secs: None,
     long_job_agents: 900,
     expiries: 20,
     expiry_spacing_secs: 4,
@@ -89,7 +93,8 @@ const SMOKE: Scale = Scale {
     sim_rate_limit: 0,
     replicas: &[1, 2],
     lease_secs: 3,
-    settle_secs: 0.2,
+    settle_secs: Some(0.2),
+    cert_settle_secs: Some(0.2),
     long_job_agents: 40,
     expiries: 2,
     expiry_spacing_secs: 1,
@@ -106,8 +111,16 @@ async fn main() {
         .map(String::as_str)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    // `settle=N` (seconds) or `settle=default` overrides `reconcile.settle_secs` of both parts.
+    let settle = only.iter().find_map(|a| a.strip_prefix("settle="));
+    let only: Vec<&str> = only.into_iter().filter(|a| !a.contains('=')).collect();
     let wanted = |part: &str| only.is_empty() || only.contains(&part);
-    let scale = if full { FULL } else { SMOKE };
+    let mut scale = if full { FULL } else { SMOKE };
+    if let Some(settle) = settle {
+        let secs = (settle != "default").then(|| settle.parse().expect("settle=SECONDS"));
+        scale.settle_secs = secs;
+        scale.cert_settle_secs = secs;
+    }
     let admin_url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -130,11 +143,12 @@ async fn main() {
             rows.push(scale_scenario(&scale, replicas, &db).await);
         }
         println!(
-            "## orgs: {} orgs × {} agents, {} % drifted, {} requests/min per org\n",
+            "## orgs: {} orgs × {} agents, {} % drifted, {} requests/min per org, settle_secs {}\n",
             scale.orgs,
             scale.agents,
             100 / scale.drift_every,
-            scale.requests_per_minute
+            scale.requests_per_minute,
+            settle_label(scale.settle_secs)
         );
         println!(
             "| replicas | total s | floor s (slowest org) | ratio | org finish min–max s | 429s |"
@@ -152,6 +166,16 @@ async fn main() {
         let db = Database::create(&admin_url).await.expect("a database");
         certs(&scale, &db).await;
     }
+}
+
+/// The `settle_secs` line of `[reconcile]`; none for the platform's default.
+fn settle_line(secs: Option<f64>) -> String {
+    secs.map_or_else(String::new, |s| format!("settle_secs = {s}\n"))
+}
+
+/// Shown in the headings.
+fn settle_label(secs: Option<f64>) -> String {
+    secs.map_or_else(|| "platform default (60 s)".into(), |s| format!("{s} s"))
 }
 
 /// One scenario's table row and its details.
@@ -184,9 +208,9 @@ async fn scale_scenario(scale: &Scale, replicas: usize, db: &Database) -> Row {
         .zip(sims.iter().map(|s| s.base.clone()))
         .collect();
     let config = ConfigFile::write(&format!(
-        "[reconcile]\nlease_secs = {}\nsettle_secs = {}\nscan_cron = \"0 0 0 1 1 *\"\n\n{}",
+        "[reconcile]\nlease_secs = {}\n{}scan_cron = \"0 0 0 1 1 *\"\n\n{}",
         scale.lease_secs,
-        scale.settle_secs,
+        settle_line(scale.settle_secs),
         org_tables(&named, scale.requests_per_minute)
     ));
     let mut fleet = Vec::new();
@@ -308,6 +332,9 @@ async fn scale_scenario(scale: &Scale, replicas: usize, db: &Database) -> Row {
     Row { line, detail }
 }
 
+/// How long after the last expiry the certification part keeps polling.
+const DEADLINE_SECS: i64 = 180;
+
 /// The certification row of one agent, expiring at `expires`.
 fn certification_row(agent: u32, expires: DateTime<Utc>) -> String {
     format!(
@@ -349,11 +376,11 @@ async fn certs(scale: &Scale, db: &Database) {
     let ids: std::collections::HashMap<String, String> =
         users(&http, &sim).await.into_iter().collect();
     let config = ConfigFile::write(&format!(
-        "[reconcile]\nlease_secs = {}\nsettle_secs = {}\nscan_cron = \"0 0 0 1 1 *\"\n\n\
+        "[reconcile]\nlease_secs = {}\n{}scan_cron = \"0 0 0 1 1 *\"\n\n\
          [safety]\nmax_destructive = 1000000\nmax_destructive_percent = 100.0\n\n\
          [feed.certifications.\"PCI-DSS\"]\ngate_skill = \"Gate_PCI\"\n\n{}",
         scale.lease_secs,
-        scale.settle_secs,
+        settle_line(scale.cert_settle_secs),
         org_tables(
             &[("acme".into(), sim.base.clone())],
             scale.cert_requests_per_minute
@@ -369,7 +396,10 @@ async fn certs(scale: &Scale, db: &Database) {
     let daemon = &replica.daemon;
 
     // Agents 1..=expiries hold the certification, each expiring `spacing` after the previous.
-    let granted_at = Utc::now();
+    // The first expiry leaves time for the grant job to verify (a settle time) and for the long
+    // job to start behind it.
+    let settle = scale.cert_settle_secs.unwrap_or(60.0).ceil() as i64;
+    let granted_at = Utc::now() + chrono::Duration::seconds(settle);
     let expiry = |k: u32| {
         granted_at
             + chrono::Duration::seconds(
@@ -389,14 +419,18 @@ async fn certs(scale: &Scale, db: &Database) {
         .await;
     assert_eq!(status, 202, "{body}");
     let grant_job = body["job_id"].as_i64().expect("job id");
-    let grant_done = wait_org_job(daemon, "acme", grant_job, &["succeeded"]).await;
+    // Granted on the platform; the grant job itself ends a settle time later, after verifying,
+    // and the long job queues behind it.
     let user = |k: u32| ids[&format!("agent{k:05}@example.com")].clone();
     for k in 1..=scale.expiries {
-        assert_eq!(
-            holds(&truth(&http, &sim, &user(k)).await),
-            (true, true),
-            "agent {k} granted"
-        );
+        let since = Instant::now();
+        while holds(&truth(&http, &sim, &user(k)).await) != (true, true) {
+            assert!(
+                since.elapsed() < Duration::from_secs(120),
+                "agent {k} not granted"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     // The long job: every agent gains Bulk_Skill; the certified ones keep their rows.
@@ -426,13 +460,12 @@ async fn certs(scale: &Scale, db: &Database) {
 
     // Poll the truth of every agent whose instant has passed until both are gone.
     let mut latency: Vec<Option<f64>> = vec![None; scale.expiries as usize];
-    let deadline = expiry(scale.expiries) + chrono::Duration::seconds(120);
+    let deadline = expiry(scale.expiries) + chrono::Duration::seconds(DEADLINE_SECS);
     while latency.iter().any(Option::is_none) {
         let now = Utc::now();
-        assert!(
-            now < deadline,
-            "not every certification revoked: {latency:?}"
-        );
+        if now > deadline {
+            break;
+        }
         for k in 1..=scale.expiries {
             let slot = &mut latency[(k - 1) as usize];
             if slot.is_some() || now < expiry(k) {
@@ -446,19 +479,27 @@ async fn certs(scale: &Scale, db: &Database) {
     }
     let long_job = org_job(daemon, "acme", long).await;
     let long_status = long_job["status"].as_str().unwrap_or_default().to_string();
-    let mut sorted: Vec<f64> = latency.iter().map(|l| l.expect("measured")).collect();
+    let grant_done = org_job(daemon, "acme", grant_job).await;
+    // Not revoked by the deadline: counted at the deadline, a lower bound.
+    let censored = latency.iter().filter(|l| l.is_none()).count();
+    let mut sorted: Vec<f64> = (1..=scale.expiries)
+        .map(|k| {
+            latency[(k - 1) as usize].unwrap_or_else(|| (deadline - expiry(k)).as_seconds_f64())
+        })
+        .collect();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "## certs: {} certifications expiring {} s apart during a {}-agent feed job at {} requests/min\n",
+        "## certs: {} certifications expiring {} s apart during a {}-agent feed job at {} requests/min, settle_secs {}\n",
         scale.expiries,
         scale.expiry_spacing_secs,
         scale.long_job_agents,
-        scale.cert_requests_per_minute
+        scale.cert_requests_per_minute,
+        settle_label(scale.cert_settle_secs)
     );
-    println!("| expiries | min s | median s | p90 s | max s | over 60 s |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("| expiries | min s | median s | p90 s | max s | over 60 s | not revoked within {DEADLINE_SECS} s of the last expiry |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+        "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {censored} |",
         sorted.len(),
         sorted[0],
         quantile(&sorted, 0.5),
@@ -470,7 +511,7 @@ async fn certs(scale: &Scale, db: &Database) {
         "\nper expiry, in order (s): {}",
         latency
             .iter()
-            .map(|l| format!("{:.1}", l.unwrap_or(f64::NAN)))
+            .map(|l| l.map_or_else(|| "-".into(), |l| format!("{l:.1}")))
             .collect::<Vec<_>>()
             .join(" ")
     );
