@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::Reconciler;
@@ -105,16 +106,39 @@ pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
     );
 }
 
-/// Runs the jobs of `lane`, one at a time, until `shutdown`.
+/// Urgent jobs one worker runs at once: enough that certification instants never queue behind
+/// each other's verification, few enough that they cannot crowd the budget out.
+const URGENT_AT_ONCE: usize = 4;
+
+/// Runs the jobs of `lane` until `shutdown`: routine ones one at a time, urgent ones up to
+/// [`URGENT_AT_ONCE`] side by side.
 async fn run_lane(ctx: &Reconciler, lane: Lane, shutdown: &CancellationToken) {
     let lease = ctx.settings.reconcile.lease_secs;
     let wake = match lane {
         Lane::Routine => &ctx.signals.wake,
         Lane::Urgent => &ctx.signals.wake_urgent,
     };
+    let at_once = if lane.concurrent() { URGENT_AT_ONCE } else { 1 };
+    let mut running = futures::stream::FuturesUnordered::new();
     while !shutdown.is_cancelled() {
+        if running.len() >= at_once {
+            tokio::select! {
+                _ = running.next() => {}
+                _ = shutdown.cancelled() => {}
+            }
+            continue;
+        }
         match ctx.store.claim_job(&ctx.owner, lease, lane).await {
-            Ok(Some(job)) => run_job(ctx, job, shutdown).await,
+            Ok(Some(job)) => running.push(run_job(ctx, job, shutdown)),
+            // Nothing to claim: wait for a wake-up, a running job's end, or a second.
+            Ok(None) if !running.is_empty() => {
+                tokio::select! {
+                    _ = shutdown.cancelled() => {}
+                    _ = wake.notified() => {}
+                    _ = running.next() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
             Ok(None) => {
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
@@ -126,11 +150,14 @@ async fn run_lane(ctx: &Reconciler, lane: Lane, shutdown: &CancellationToken) {
                 tracing::warn!(lane = lane.as_str(), error = %e, "cannot claim a job; retrying");
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
+                    _ = running.next() => {}
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 }
             }
         }
     }
+    // Shutdown: the jobs in flight finish their batch or release themselves.
+    while running.next().await.is_some() {}
 }
 
 #[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger, urgent = job.urgent))]

@@ -92,15 +92,30 @@ impl Store {
             if busy {
                 return Ok(None);
             }
-            let next: Option<i64> = sqlx::query_scalar(&format!(
+            // Urgent jobs run side by side (see `Lane::concurrent`): one this owner already
+            // runs under a live lease is not claimed again.
+            let not_mine = if lane.concurrent() {
+                format!(
+                    "AND NOT (status = 'running' AND lease_owner = $2 AND lease_until > {})",
+                    D::NOW
+                )
+            } else {
+                String::new()
+            };
+            let sql = format!(
                 "SELECT id FROM jobs
                  WHERE org = $1 AND status IN ('running', 'approved', 'queued') AND {of_lane}
+                   {not_mine}
                  ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1 ELSE 2 END, id
                  LIMIT 1"
-            ))
-            .bind(&*self.org)
-            .fetch_optional(&mut *tx)
-            .await?;
+            );
+            let query = sqlx::query_scalar(&sql).bind(&*self.org);
+            let query = if lane.concurrent() {
+                query.bind(owner)
+            } else {
+                query
+            };
+            let next: Option<i64> = query.fetch_optional(&mut *tx).await?;
             let Some(id) = next else {
                 return Ok(None);
             };

@@ -32,6 +32,13 @@ impl Lane {
         }
     }
 
+    /// Whether one owner runs several of the lane's jobs at once. Urgent jobs do, so that a
+    /// certification instant does not wait for the previous certification job's verification
+    /// (a settle time, 60 s on Genesys Cloud); routine jobs run one at a time, in order.
+    pub fn concurrent(self) -> bool {
+        matches!(self, Self::Urgent)
+    }
+
     /// The lane's name, for logs.
     pub fn as_str(self) -> &'static str {
         match self {

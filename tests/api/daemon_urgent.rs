@@ -207,3 +207,78 @@ async fn a_one_agent_run_completes_while_a_long_feed_job_runs(
     assert!(!bulk(&before) && bulk(&after), "{before} -> {after}");
     daemon.stop().await;
 }
+
+/// Waits until `user` holds neither the gate skill nor the entry; the time since `instant`.
+async fn revoked_after(sim: &TestSim, user: &str, instant: DateTime<Utc>) -> chrono::Duration {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let truth = sim.truth(user).await;
+        if holds(&truth) == (false, false) {
+            return Utc::now() - instant;
+        }
+        assert!(Instant::now() < deadline, "not revoked: {truth}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_certification_instant_does_not_wait_for_the_previous_ones_verification(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    // A settle time far longer than the gap between two expiries: the first certification job
+    // spends it verifying, and the second must not wait for that.
+    const SETTLE_SECS: f64 = 15.0;
+    let sim = spawn_sim(small_org()).await;
+    sim.ok(
+        Method::POST,
+        "/api/v2/routing/skills",
+        Some(json!({"name": "Gate_PCI"})),
+    )
+    .await;
+    let users = sim.user_ids().await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.reconcile.settle_secs = SETTLE_SECS;
+    settings.safety.max_destructive = usize::MAX;
+    settings.feed.certifications.insert(
+        "PCI-DSS".into(),
+        CertificationSettings {
+            gate_skill: Some("Gate_PCI".into()),
+            ..CertificationSettings::default()
+        },
+    );
+    let daemon = spawn_daemon(settings).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    // Far enough ahead for the grant job, which verifies after the settle time too.
+    let first = Utc::now() + chrono::Duration::seconds(SETTLE_SECS as i64 + 12);
+    let second = first + chrono::Duration::seconds(5);
+    let show = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let csv = format!(
+        "agent,type,name,proficiency,issued_on,expires_on\n\
+         agent00001@example.com,certification,PCI-DSS,,2026-01-01T00:00:00Z,{}\n\
+         agent00002@example.com,certification,PCI-DSS,,2026-01-01T00:00:00Z,{}\n",
+        show(first),
+        show(second)
+    );
+    let accepted = daemon.post_feed(&csv, "partial").await;
+    let granted = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
+    assert_eq!(granted["job"]["status"], "succeeded", "{granted}");
+    assert!(Utc::now() < first, "granted before the first expiry");
+    assert_eq!(holds(&sim.truth(&users[1]).await), (true, true), "granted");
+
+    let one = revoked_after(&sim, &users[0], first).await;
+    let two = revoked_after(&sim, &users[1], second).await;
+    println!(
+        "certification latency: {:.1} s and {:.1} s, {SETTLE_SECS} s settle",
+        one.as_seconds_f64(),
+        two.as_seconds_f64()
+    );
+    // Behind the first job's verification the second would take about 10 s.
+    assert!(
+        two < chrono::Duration::seconds(5),
+        "the second expiry waited {two} (the first: {one})"
+    );
+    daemon.stop().await;
+}
