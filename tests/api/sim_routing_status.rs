@@ -363,3 +363,26 @@ async fn status_reads_need_a_token() {
         .expect("request");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn many_agents_change_status_at_once_or_none_do() {
+    let sim = spawn_sim(small_org()).await;
+    let ids = sim.user_ids().await;
+    let resp = sim_post(
+        &sim,
+        "/sim/routingstatus",
+        json!({ "status": "INTERACTING", "userIds": [ids[0], UNKNOWN] }),
+    )
+    .await;
+    assert_error(resp, StatusCode::NOT_FOUND, "not.found").await;
+    assert!(busy_users(&sim).await.is_empty());
+    let resp = sim_post(
+        &sim,
+        "/sim/routingstatus",
+        json!({ "status": "INTERACTING", "userIds": [ids[0], ids[1]] }),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let expected: BTreeSet<String> = ids[..2].iter().cloned().collect();
+    assert_eq!(busy_users(&sim).await, expected);
+}

@@ -189,6 +189,18 @@ pub struct SetRoutingStatus {
     status: String,
 }
 
+fn parse_status(status: &str) -> Result<RoutingStatus, ApiError> {
+    RoutingStatus::parse(status).ok_or_else(|| {
+        ApiError::invalid_value(
+            "status",
+            format!(
+                "Value [{status}] is not valid for field status. Allowable values are: {}",
+                RoutingStatus::allowed()
+            ),
+        )
+    })
+}
+
 /// `POST /sim/users/{id}/routingstatus`: the agent changes routing status now (an agent's own
 /// doing, not an API write: no version bump, not counted).
 pub async fn set_routing_status(
@@ -197,20 +209,37 @@ pub async fn set_routing_status(
     JsonBody(body): JsonBody<SetRoutingStatus>,
 ) -> Result<Response, ApiError> {
     let user = find_user(&state, &id)?;
-    let status = RoutingStatus::parse(&body.status).ok_or_else(|| {
-        ApiError::invalid_value(
-            "status",
-            format!(
-                "Value [{}] is not valid for field status. Allowable values are: {}",
-                body.status,
-                RoutingStatus::allowed()
-            ),
-        )
-    })?;
+    let status = parse_status(&body.status)?;
     user.data
         .lock()
         .presence
         .set_status(status, OffsetDateTime::now_utc());
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /sim/routingstatus` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetRoutingStatuses {
+    status: String,
+    user_ids: Vec<String>,
+}
+
+/// `POST /sim/routingstatus`: many agents at once; all or nothing, so an unknown id changes no one.
+pub async fn set_routing_statuses(
+    State(state): State<Arc<SimState>>,
+    JsonBody(body): JsonBody<SetRoutingStatuses>,
+) -> Result<Response, ApiError> {
+    let status = parse_status(&body.status)?;
+    let users = body
+        .user_ids
+        .iter()
+        .map(|id| find_user(&state, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = OffsetDateTime::now_utc();
+    for user in users {
+        user.data.lock().presence.set_status(status, now);
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -98,7 +98,8 @@ pub fn router(state: Arc<SimState>) -> Router {
             "/sim/users/{id}/routingstatus",
             post(admin::set_routing_status),
         )
-        .route("/sim/users/{id}/activity", post(admin::set_activity));
+        .route("/sim/users/{id}/activity", post(admin::set_activity))
+        .route("/sim/routingstatus", post(admin::set_routing_statuses));
 
     Router::new()
         .merge(api)
