@@ -139,6 +139,14 @@ pub struct Faults {
     /// CXone: probability that one item of an API write fails inside a 200. Genesys ignores it.
     #[arg(long, default_value_t = 0.0)]
     pub item_failure_rate: f64,
+    /// Share of on-queue agents INTERACTING, chosen from the seed; set at run time it re-splits
+    /// the IDLE and INTERACTING agents. Genesys only.
+    #[arg(long, default_value_t = 0.0)]
+    pub busy_share: f64,
+    /// Every this many ms a seeded step flips some agents between IDLE and INTERACTING, holding
+    /// `busy_share`; 0 = agents keep their status. Genesys only.
+    #[arg(long, default_value_t = 0)]
+    pub status_change_ms: u64,
 }
 
 impl Default for Faults {
@@ -162,6 +170,8 @@ impl Default for Faults {
             lag_probability: 1.0,
             item_fail_next: 0,
             item_failure_rate: 0.0,
+            busy_share: 0.0,
+            status_change_ms: 0,
         }
     }
 }
@@ -186,6 +196,7 @@ impl Faults {
             ("expand_missing_rate", self.expand_missing_rate),
             ("lag_probability", self.lag_probability),
             ("item_failure_rate", self.item_failure_rate),
+            ("busy_share", self.busy_share),
         ];
         for (name, p) in probabilities {
             if !(0.0..=1.0).contains(&p) {

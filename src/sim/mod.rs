@@ -5,6 +5,7 @@
 mod catalog;
 pub mod config;
 mod cxone;
+mod dynamics;
 mod error;
 mod extract;
 mod kind;
@@ -14,6 +15,7 @@ mod names;
 mod org;
 mod paging;
 mod routes;
+mod routing;
 mod state;
 pub mod stats;
 mod user;
@@ -51,6 +53,7 @@ pub struct Simulator {
     listener: TcpListener,
     addr: SocketAddr,
     app: axum::Router,
+    genesys: Option<Arc<SimState>>,
 }
 
 use state::SimState;
@@ -67,14 +70,18 @@ impl Simulator {
                     source,
                 })?;
         let addr = listener.local_addr()?;
-        let app = match config.platform {
-            SimPlatform::Genesys => routes::router(Arc::new(SimState::new(config))),
-            SimPlatform::Cxone => cxone::router(config),
+        let (app, genesys) = match config.platform {
+            SimPlatform::Genesys => {
+                let state = Arc::new(SimState::new(config));
+                (routes::router(state.clone()), Some(state))
+            }
+            SimPlatform::Cxone => (cxone::router(config), None),
         };
         Ok(Self {
             listener,
             addr,
             app,
+            genesys,
         })
     }
 
@@ -90,6 +97,9 @@ impl Simulator {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), SimError> {
+        if let Some(state) = self.genesys {
+            tokio::spawn(dynamics::run(state, shutdown.clone()));
+        }
         axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await?;

@@ -12,8 +12,10 @@ use uuid::Uuid;
 
 use super::catalog::Catalog;
 use super::config::SimConfig;
+use super::dynamics;
 use super::names;
-use super::user::{Assignment, AssignmentState, Profile, RoutingStatus, UserData, UserSlot};
+use super::routing::{Presence, RoutingStatus};
+use super::user::{Assignment, AssignmentState, Profile, UserData, UserSlot};
 
 /// A user may hold at most this many routing skills, and as many languages.
 pub const MAX_ASSIGNMENTS: usize = 50;
@@ -50,31 +52,32 @@ impl Org {
             languages.insert(random_uuid(&mut rng), names::language_name(n), created);
         }
 
+        let start = OffsetDateTime::now_utc();
         let mut users = Vec::with_capacity(config.agents as usize);
         let mut user_by_id = HashMap::with_capacity(config.agents as usize);
         for index in 1..=config.agents {
             let id = random_uuid(&mut rng);
             let profile = seed_profile(&mut rng, config);
-            let status = match rng.random_range(0..10) {
-                0..=3 => RoutingStatus::OffQueue,
-                4..=7 => RoutingStatus::Idle,
-                _ => RoutingStatus::Interacting,
-            };
+            // Once the seeded status; still drawn so that every seed keeps its ids and profiles.
+            let _: i32 = rng.random_range(0..10);
+            let presence = Presence::new(RoutingStatus::Idle, start);
             user_by_id.insert(id, users.len());
             users.push(UserSlot {
                 id_str: id.to_string(),
                 index,
-                data: Mutex::new(UserData::new(profile, status)),
+                data: Mutex::new(UserData::new(profile, presence)),
             });
         }
 
-        Self {
+        let org = Self {
             division_id,
             users,
             user_by_id,
             skills: RwLock::new(skills),
             languages: RwLock::new(languages),
-        }
+        };
+        dynamics::apply_busy_share(&org, config.seed, config.faults.busy_share, start);
+        org
     }
 
     /// An org with no users and no definitions.

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::lag::Lag;
+use super::routing::Presence;
 
 /// Whether an assignment routes (`active`) or is parked (`inactive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,35 +66,13 @@ pub fn upsert(list: &mut Vec<Assignment>, assignment: Assignment) {
     }
 }
 
-/// Routing presence reported by `GET /api/v2/users/{id}/routingstatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutingStatus {
-    /// Not on queue.
-    OffQueue,
-    /// On queue, waiting.
-    Idle,
-    /// Handling an interaction.
-    Interacting,
-}
-
-impl RoutingStatus {
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OffQueue => "OFF_QUEUE",
-            Self::Idle => "IDLE",
-            Self::Interacting => "INTERACTING",
-        }
-    }
-}
-
 /// Mutable state of one user, behind that user's own lock.
 #[derive(Debug)]
 pub struct UserData {
     /// The true, current profile.
     pub profile: Profile,
-    /// Present routing status.
-    pub routing_status: RoutingStatus,
+    /// Routing status and scheduled activity; not versioned, not lagged.
+    pub presence: Presence,
     /// When the last write landed; drives the conflict window.
     pub last_write: Option<Instant>,
     lag: Lag<Profile>,
@@ -101,10 +80,10 @@ pub struct UserData {
 
 impl UserData {
     /// A user with this profile and no write history.
-    pub fn new(profile: Profile, routing_status: RoutingStatus) -> Self {
+    pub fn new(profile: Profile, presence: Presence) -> Self {
         Self {
             profile,
-            routing_status,
+            presence,
             last_write: None,
             lag: Lag::default(),
         }
@@ -148,6 +127,11 @@ pub struct UserSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::routing::RoutingStatus;
+
+    fn idle() -> Presence {
+        Presence::new(RoutingStatus::Idle, time::OffsetDateTime::UNIX_EPOCH)
+    }
 
     fn skill(def: u32) -> Assignment {
         Assignment {
@@ -159,7 +143,7 @@ mod tests {
 
     #[test]
     fn a_failed_change_leaves_the_profile_and_version_alone() {
-        let mut user = UserData::new(Profile::default(), RoutingStatus::Idle);
+        let mut user = UserData::new(Profile::default(), idle());
         let r: Result<(), &str> = user.write(Instant::now(), Duration::ZERO, |p| {
             p.skills.push(skill(1));
             Err("rejected")
@@ -172,7 +156,7 @@ mod tests {
     fn a_lagging_reader_sees_the_old_state_until_the_lag_has_passed() {
         let lag = Duration::from_millis(100);
         let t0 = Instant::now();
-        let mut user = UserData::new(Profile::default(), RoutingStatus::Idle);
+        let mut user = UserData::new(Profile::default(), idle());
         user.write::<_, ()>(t0, lag, |p| {
             p.skills.push(skill(1));
             Ok(())
@@ -189,7 +173,7 @@ mod tests {
     fn a_lagging_reader_catches_up_one_write_at_a_time() {
         let lag = Duration::from_millis(100);
         let t0 = Instant::now();
-        let mut user = UserData::new(Profile::default(), RoutingStatus::Idle);
+        let mut user = UserData::new(Profile::default(), idle());
         for (i, at) in [0u64, 50].into_iter().enumerate() {
             user.write::<_, ()>(t0 + Duration::from_millis(at), lag, |p| {
                 p.skills.push(skill(i as u32));

@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use super::catalog::Definition;
 use super::kind::Kind;
 use super::names;
+use super::routing::{ConversationSummaryView, RoutingStatusView};
 use super::user::{Assignment, Profile, UserSlot};
 
 /// A user's assignment as `UserRoutingSkill` / `UserRoutingLanguage`.
@@ -96,6 +97,10 @@ pub struct Expand {
     pub certifications: bool,
     /// `employerInfo`.
     pub employer_info: bool,
+    /// `routingStatus`.
+    pub routing_status: bool,
+    /// `conversationSummary`.
+    pub conversation_summary: bool,
 }
 
 impl Expand {
@@ -108,6 +113,8 @@ impl Expand {
                 "languages" => e.languages = true,
                 "certifications" => e.certifications = true,
                 "employerInfo" => e.employer_info = true,
+                "routingStatus" => e.routing_status = true,
+                "conversationSummary" => e.conversation_summary = true,
                 _ => {}
             }
         }
@@ -143,6 +150,10 @@ pub struct UserView<'a> {
     languages: Option<Vec<AssignmentView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     certifications: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routing_status: Option<RoutingStatusView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversation_summary: Option<ConversationSummaryView>,
     self_uri: String,
 }
 
@@ -164,6 +175,8 @@ impl<'a> UserView<'a> {
         division_id: &str,
     ) -> Self {
         let email = names::email(user.index);
+        let presence = (expand.routing_status || expand.conversation_summary)
+            .then(|| user.data.lock().presence);
         let assignments = |kind: Kind, defs: &'a [Definition]| {
             kind.of(profile)
                 .iter()
@@ -202,6 +215,12 @@ impl<'a> UserView<'a> {
             certifications: expand
                 .certifications
                 .then(|| profile.certifications.clone()),
+            routing_status: presence
+                .filter(|_| expand.routing_status)
+                .map(|p| RoutingStatusView::new(&user.id_str, &p)),
+            conversation_summary: presence
+                .filter(|_| expand.conversation_summary)
+                .map(|p| ConversationSummaryView::new(&user.id_str, p.status)),
             self_uri: format!("/api/v2/users/{}", user.id_str),
         }
     }

@@ -40,5 +40,6 @@ mod sim_determinism;
 mod sim_faults;
 mod sim_languages;
 mod sim_misc;
+mod sim_routing_status;
 mod sim_skills;
 mod sim_users;

@@ -8,15 +8,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::access::{admin_write, find_user};
 use crate::sim::catalog::{Catalog, DefinitionState};
 use crate::sim::config::Faults;
+use crate::sim::dynamics;
 use crate::sim::error::ApiError;
 use crate::sim::extract::JsonBody;
 use crate::sim::kind::Kind;
 use crate::sim::names;
 use crate::sim::org::MAX_ASSIGNMENTS;
+use crate::sim::routing::{ActivityCategory, RoutingStatus};
 use crate::sim::state::SimState;
 use crate::sim::user::{upsert, Assignment, AssignmentState};
 
@@ -53,7 +56,16 @@ pub async fn set_faults(
     }
     let faults: Faults = serde_json::from_value(merged).map_err(ApiError::malformed_body)?;
     faults.validate().map_err(ApiError::bad_request)?;
+    let reshare = faults.busy_share != state.faults().busy_share;
     state.set_faults(faults);
+    if reshare {
+        dynamics::apply_busy_share(
+            &state.org,
+            state.config.seed,
+            faults.busy_share,
+            OffsetDateTime::now_utc(),
+        );
+    }
     Ok(Json(state.faults()).into_response())
 }
 
@@ -63,7 +75,10 @@ pub async fn user(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = find_user(&state, &id)?;
-    let profile = user.data.lock().profile.clone();
+    let (profile, presence) = {
+        let data = user.data.lock();
+        (data.profile.clone(), data.presence)
+    };
     let render = |kind: Kind| {
         let catalog = kind.catalog(&state.org).read();
         kind.of(&profile)
@@ -86,6 +101,8 @@ pub async fn user(
         "skills": render(Kind::Skill),
         "languages": render(Kind::Language),
         "certifications": profile.certifications,
+        "routingStatus": presence.status.as_str(),
+        "activity": presence.activity.as_str(),
     }))
     .into_response())
 }
@@ -162,5 +179,94 @@ pub async fn change_skills(
         }
         Ok(())
     })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /sim/users/{id}/routingstatus` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoutingStatus {
+    status: String,
+}
+
+fn parse_status(status: &str) -> Result<RoutingStatus, ApiError> {
+    RoutingStatus::parse(status).ok_or_else(|| {
+        ApiError::invalid_value(
+            "status",
+            format!(
+                "Value [{status}] is not valid for field status. Allowable values are: {}",
+                RoutingStatus::allowed()
+            ),
+        )
+    })
+}
+
+/// `POST /sim/users/{id}/routingstatus`: the agent changes routing status now (an agent's own
+/// doing, not an API write: no version bump, not counted).
+pub async fn set_routing_status(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetRoutingStatus>,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    let status = parse_status(&body.status)?;
+    user.data
+        .lock()
+        .presence
+        .set_status(status, OffsetDateTime::now_utc());
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /sim/routingstatus` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetRoutingStatuses {
+    status: String,
+    user_ids: Vec<String>,
+}
+
+/// `POST /sim/routingstatus`: many agents at once; all or nothing, so an unknown id changes no one.
+pub async fn set_routing_statuses(
+    State(state): State<Arc<SimState>>,
+    JsonBody(body): JsonBody<SetRoutingStatuses>,
+) -> Result<Response, ApiError> {
+    let status = parse_status(&body.status)?;
+    let users = body
+        .user_ids
+        .iter()
+        .map(|id| find_user(&state, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = OffsetDateTime::now_utc();
+    for user in users {
+        user.data.lock().presence.set_status(status, now);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /sim/users/{id}/activity` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetActivity {
+    category: String,
+}
+
+/// `POST /sim/users/{id}/activity`: WFM now schedules the agent for this activity category.
+pub async fn set_activity(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetActivity>,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    let category = ActivityCategory::parse(&body.category).ok_or_else(|| {
+        ApiError::invalid_value(
+            "category",
+            format!(
+                "Value [{}] is not valid for field category. Allowable values are: {}",
+                body.category,
+                ActivityCategory::allowed()
+            ),
+        )
+    })?;
+    user.data.lock().presence.activity = category;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

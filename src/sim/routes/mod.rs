@@ -7,6 +7,7 @@ mod assignments;
 mod definitions;
 mod limits;
 mod oauth;
+mod presence;
 mod users;
 
 use std::sync::Arc;
@@ -29,7 +30,11 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/api/v2/users/{id}", get(users::get).patch(users::patch))
         .route(
             "/api/v2/users/{id}/routingstatus",
-            get(users::routing_status),
+            get(presence::routing_status),
+        )
+        .route(
+            "/api/v2/workforcemanagement/adherence",
+            get(presence::adherence),
         )
         .route(
             "/api/v2/users/{id}/routingskills",
@@ -88,7 +93,13 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/sim/faults", get(admin::faults).post(admin::set_faults))
         .route("/sim/tokens/revoke", post(admin::revoke_tokens))
         .route("/sim/users/{id}", get(admin::user))
-        .route("/sim/users/{id}/skills", post(admin::change_skills));
+        .route("/sim/users/{id}/skills", post(admin::change_skills))
+        .route(
+            "/sim/users/{id}/routingstatus",
+            post(admin::set_routing_status),
+        )
+        .route("/sim/users/{id}/activity", post(admin::set_activity))
+        .route("/sim/routingstatus", post(admin::set_routing_statuses));
 
     Router::new()
         .merge(api)

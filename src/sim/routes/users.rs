@@ -1,5 +1,4 @@
-//! `/api/v2/users`: paged listing with best-effort expansion, one user, the versioned PATCH, and
-//! routing status.
+//! `/api/v2/users`: paged listing with best-effort expansion, one user, and the versioned PATCH.
 
 use std::sync::Arc;
 
@@ -159,19 +158,4 @@ pub async fn patch(
         ..Expand::default()
     };
     render_user(&state, user, &profile, expand)
-}
-
-/// `GET /api/v2/users/{id}/routingstatus`.
-pub async fn routing_status(
-    State(state): State<Arc<SimState>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let user = find_user(&state, &id)?;
-    let status = user.data.lock().routing_status;
-    Ok(Json(serde_json::json!({
-        "userId": user.id_str,
-        "status": status.as_str(),
-        "startTime": "2026-01-01T08:00:00.000Z",
-    }))
-    .into_response())
 }
