@@ -277,8 +277,9 @@ async fn status_changes_churn_the_busy_agents_when_switched_on() {
     let before = busy_users(&sim).await;
     assert_eq!(before.len(), 10);
     sim.set_faults(json!({ "status_change_ms": 20 })).await;
+    // The steps are the seed's; only when they land is the clock's: wait generously.
     let mut changed = false;
-    for _ in 0..100 {
+    for _ in 0..500 {
         tokio::time::sleep(Duration::from_millis(20)).await;
         if busy_users(&sim).await != before {
             changed = true;
