@@ -24,6 +24,35 @@ pub enum Action {
     Remove(Option<Proficiency>),
 }
 
+/// Whether a change may wait for a change window or for the agent to be free (issue 15).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Urgency {
+    /// Obeys deferral and change windows.
+    #[default]
+    Routine,
+    /// Goes at once: compliance (a certification's revocation and its gate skill's removal).
+    Urgent,
+}
+
+impl Urgency {
+    /// `routine` or `urgent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Routine => "routine",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    /// The urgency named `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "routine" => Some(Self::Routine),
+            "urgent" => Some(Self::Urgent),
+            _ => None,
+        }
+    }
+}
+
 /// One planned change to one agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -40,6 +69,8 @@ pub struct Change {
     /// For certifications: when the change took effect and when the certification expires.
     /// Not part of the plan's JSON: the webhook events carry it.
     pub timing: Timing,
+    /// Whether it may wait (deferral, change windows) or goes at once.
+    pub urgency: Urgency,
 }
 
 impl Change {
@@ -52,6 +83,7 @@ impl Change {
             writable,
             rule: None,
             timing: Timing::default(),
+            urgency: Urgency::Routine,
         }
     }
 
@@ -97,13 +129,14 @@ impl Serialize for Change {
             Action::Update { from, to } => ("update", Some(from), Some(to)),
             Action::Remove(p) => ("remove", p, None),
         };
-        let mut st = s.serialize_struct("Change", 7)?;
+        let mut st = s.serialize_struct("Change", 8)?;
         st.serialize_field("action", action)?;
         st.serialize_field("type", self.kind.as_str())?;
         st.serialize_field("name", self.name.as_str())?;
         st.serialize_field("from", &from.map(Proficiency::value))?;
         st.serialize_field("to", &to.map(Proficiency::value))?;
         st.serialize_field("writable", &self.writable)?;
+        st.serialize_field("urgency", self.urgency.as_str())?;
         if let Some(rule) = &self.rule {
             st.serialize_field("rule", rule)?;
         } else {
@@ -139,6 +172,7 @@ mod tests {
             writable: true,
             rule: None,
             timing: Timing::default(),
+            urgency: Urgency::Routine,
         }
     }
 

@@ -18,7 +18,7 @@ mod seen;
 mod source_name;
 
 pub use agent_key::{AgentKey, AgentKeyError, AgentKeyKind};
-pub use change::{Action, Change, Timing};
+pub use change::{Action, Change, Timing, Urgency};
 pub use change_window::{ChangeWindow, ChangeWindowError, ChangeWindows};
 pub use desired::{
     AgentDesired, AssignmentCounts, AssignmentKind, CertificationWindow, DesiredState, FeedScope,

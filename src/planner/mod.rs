@@ -17,7 +17,7 @@ pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyVio
 
 use crate::domain::{
     Action, AgentDesired, AgentKey, AssignmentKind, Change, DesiredState, FeedScope, LiveAgent,
-    Name, Proficiency,
+    Name, Proficiency, Urgency,
 };
 
 /// Plans the changes that make `live` match `desired` under `policy`.
@@ -123,6 +123,7 @@ fn diff_agent(
         ignore(AssignmentKind::Certification, name)
     });
     for change in &mut changes {
+        change.urgency = urgency(change, rules);
         change.rule = match change.kind {
             AssignmentKind::Certification => {
                 let window = want.certifications.get(change.name.as_str());
@@ -144,6 +145,22 @@ fn diff_agent(
     }
     changes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     changes
+}
+
+/// Compliance goes at once: taking a certification away, or the gate skill that stands for one.
+/// Everything else — grants included — may wait for a change window or a free agent.
+fn urgency(change: &Change, rules: &certifications::CertificationRules) -> Urgency {
+    let revokes = matches!(change.action, Action::Remove(_))
+        && match change.kind {
+            AssignmentKind::Certification => true,
+            AssignmentKind::Skill => rules.is_gate(change.name.as_str()),
+            AssignmentKind::Language => false,
+        };
+    if revokes {
+        Urgency::Urgent
+    } else {
+        Urgency::Routine
+    }
 }
 
 /// Whether skillsync owns `name`: its managed scope, plus every certification's gate skill.

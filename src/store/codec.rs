@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     Action, AgentDesired, AssignmentKind, CertificationWindow, Change, LiveAgent, Name,
-    Proficiency, Timing,
+    Proficiency, Timing, Urgency,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -142,6 +142,9 @@ struct ChangeJson {
     rule: Option<String>,
     at: Option<DateTime<Utc>>,
     expires_on: Option<DateTime<Utc>>,
+    /// Absent in changes stored before urgency existed: routine, as they were treated.
+    #[serde(default)]
+    urgency: Option<String>,
 }
 
 /// The JSON stored for the changes planned for one agent.
@@ -164,6 +167,7 @@ pub fn changes_to_json(changes: &[Change]) -> serde_json::Value {
                 rule: c.rule.clone(),
                 at: c.timing.at,
                 expires_on: c.timing.expires_on,
+                urgency: Some(c.urgency.as_str().to_owned()),
             }
         })
         .collect();
@@ -205,6 +209,10 @@ pub fn changes_from_json(value: serde_json::Value) -> Result<Vec<Change>, String
                 timing: Timing {
                     at: c.at,
                     expires_on: c.expires_on,
+                },
+                urgency: match c.urgency.as_deref() {
+                    None => Urgency::Routine,
+                    Some(u) => Urgency::parse(u).ok_or_else(|| format!("urgency {u:?}"))?,
                 },
             })
         })
@@ -261,6 +269,7 @@ mod tests {
                 writable: true,
                 rule: None,
                 timing: Timing::default(),
+                urgency: Urgency::Routine,
             },
             Change {
                 kind: AssignmentKind::Certification,
@@ -269,6 +278,7 @@ mod tests {
                 writable: false,
                 rule: Some("certification expired".into()),
                 timing: Timing { at, expires_on: at },
+                urgency: Urgency::Urgent,
             },
             Change {
                 kind: AssignmentKind::Language,
@@ -277,6 +287,7 @@ mod tests {
                 writable: true,
                 rule: None,
                 timing: Timing::default(),
+                urgency: Urgency::Routine,
             },
         ];
         assert_eq!(changes_from_json(changes_to_json(&changes)), Ok(changes));

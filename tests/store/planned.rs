@@ -11,14 +11,7 @@ use crate::Db;
 on_both_backends!(planned_changes_are_kept_with_items_and_replaced_after_a_replan);
 
 fn change(kind: AssignmentKind, name: &str, action: Action) -> Change {
-    Change {
-        kind,
-        name: Name::parse(name).expect("name"),
-        action,
-        writable: true,
-        rule: None,
-        timing: Timing::default(),
-    }
+    Change::new(kind, Name::parse(name).expect("name"), action, true)
 }
 
 async fn planned_changes_are_kept_with_items_and_replaced_after_a_replan(db: Db) {

@@ -188,3 +188,55 @@ fn a_gate_skill_is_owned_even_when_no_feed_names_it() {
     .collect();
     assert_eq!(changes, ["- skill Gate_PCI (5)"]);
 }
+
+#[test]
+fn revocations_and_their_gate_skills_are_urgent_grants_and_feed_changes_are_routine() {
+    let urgencies = |changes: &[Change]| -> Vec<(String, &'static str)> {
+        changes
+            .iter()
+            .map(|c| (format!("{c}"), c.urgency.as_str()))
+            .collect()
+    };
+    let granted = plan_at(
+        at(6, 1, 12),
+        window(at(1, 1, 0), at(12, 1, 0)),
+        holding(false),
+        0,
+    );
+    let revoked = plan_at(
+        at(12, 2, 0),
+        window(at(1, 1, 0), at(12, 1, 0)),
+        holding(true),
+        0,
+    );
+    let table = [
+        (&granted, "+ skill Gate_PCI (5)", "routine"),
+        (&granted, "+ certification PCI-DSS", "routine"),
+        (&revoked, "- skill Gate_PCI (5)", "urgent"),
+        (&revoked, "- certification PCI-DSS", "urgent"),
+    ];
+    for (changes, change, expected) in table {
+        assert!(
+            urgencies(changes).contains(&(change.to_owned(), expected)),
+            "{change}: {:?}",
+            urgencies(changes)
+        );
+    }
+    // A feed's own changes to ordinary skills stay routine, downgrades included.
+    let want = AgentDesired {
+        skills: [(name("Billing_L1"), Proficiency::nearest(1.0).expect("p"))].into(),
+        ..AgentDesired::default()
+    };
+    let state = desired(FeedScope::Snapshot, vec![(key(1), want)]);
+    let policy = policy(&state);
+    let changes: Vec<Change> = plan(&state, &[live(1, &[("Billing_L1", 3.0)])], &policy)
+        .agents
+        .into_iter()
+        .flat_map(|a| a.changes)
+        .collect();
+    assert!(!changes.is_empty());
+    assert!(
+        changes.iter().all(|c| c.urgency == Urgency::Routine),
+        "{changes:?}"
+    );
+}
