@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::Reconciler;
@@ -63,6 +64,9 @@ struct JobRun<'a> {
     desired: DesiredState,
     policy: Policy,
     cancel: CancellationToken,
+    /// The lane's slot while the job writes; an urgent job gives it back when only
+    /// verifications remain (see [`URGENT_AT_ONCE`]).
+    slot: parking_lot::Mutex<Option<OwnedSemaphorePermit>>,
 }
 
 impl JobRun<'_> {
@@ -106,54 +110,50 @@ pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
     );
 }
 
-/// Urgent jobs one worker runs at once: enough that certification instants never queue behind
-/// each other's verification, few enough that they cannot crowd the budget out.
+/// Urgent jobs one worker writes at once: enough that certification instants never queue
+/// behind each other, few enough that they cannot crowd the budget out. A job that only waits to
+/// verify its writes (a settle time, 60 s on Genesys Cloud) gives its slot back.
 const URGENT_AT_ONCE: usize = 4;
 
-/// Runs the jobs of `lane` until `shutdown`: routine ones one at a time, urgent ones up to
-/// [`URGENT_AT_ONCE`] side by side.
+/// Runs the jobs of `lane` until `shutdown`: routine ones one at a time, urgent ones side by side
+/// (up to [`URGENT_AT_ONCE`] writing at once).
 async fn run_lane(ctx: &Reconciler, lane: Lane, shutdown: &CancellationToken) {
     let lease = ctx.settings.reconcile.lease_secs;
     let wake = match lane {
         Lane::Routine => &ctx.signals.wake,
         Lane::Urgent => &ctx.signals.wake_urgent,
     };
-    let at_once = if lane.concurrent() { URGENT_AT_ONCE } else { 1 };
+    let slots = Arc::new(Semaphore::new(if lane.concurrent() {
+        URGENT_AT_ONCE
+    } else {
+        1
+    }));
     let mut running = futures::stream::FuturesUnordered::new();
     while !shutdown.is_cancelled() {
-        if running.len() >= at_once {
-            tokio::select! {
-                _ = running.next() => {}
-                _ = shutdown.cancelled() => {}
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = running.next(), if !running.is_empty() => continue,
+            _ = shutdown.cancelled() => break,
+        };
+        let Ok(slot) = slot else { break };
+        let pause = match ctx.store.claim_job(&ctx.owner, lease, lane).await {
+            Ok(Some(job)) => {
+                running.push(run_job(ctx, job, slot, shutdown));
+                continue;
             }
-            continue;
-        }
-        match ctx.store.claim_job(&ctx.owner, lease, lane).await {
-            Ok(Some(job)) => running.push(run_job(ctx, job, shutdown)),
-            // Nothing to claim: wait for a wake-up, a running job's end, or a second.
-            Ok(None) if !running.is_empty() => {
-                tokio::select! {
-                    _ = shutdown.cancelled() => {}
-                    _ = wake.notified() => {}
-                    _ = running.next() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                }
-            }
-            Ok(None) => {
-                tokio::select! {
-                    _ = shutdown.cancelled() => {}
-                    _ = wake.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                }
-            }
+            Ok(None) => Duration::from_secs(1),
             Err(e) => {
                 tracing::warn!(lane = lane.as_str(), error = %e, "cannot claim a job; retrying");
-                tokio::select! {
-                    _ = shutdown.cancelled() => {}
-                    _ = running.next() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
+                Duration::from_secs(2)
             }
+        };
+        drop(slot);
+        // Nothing to claim: wait for a wake-up, a running job's end, or the pause.
+        tokio::select! {
+            _ = shutdown.cancelled() => {}
+            _ = wake.notified() => {}
+            _ = running.next(), if !running.is_empty() => {}
+            _ = tokio::time::sleep(pause) => {}
         }
     }
     // Shutdown: the jobs in flight finish their batch or release themselves.
@@ -161,12 +161,17 @@ async fn run_lane(ctx: &Reconciler, lane: Lane, shutdown: &CancellationToken) {
 }
 
 #[tracing::instrument(skip_all, fields(job = job.id, trigger = %job.trigger, urgent = job.urgent))]
-async fn run_job(ctx: &Reconciler, job: JobRecord, shutdown: &CancellationToken) {
+async fn run_job(
+    ctx: &Reconciler,
+    job: JobRecord,
+    slot: OwnedSemaphorePermit,
+    shutdown: &CancellationToken,
+) {
     let started = Instant::now();
     let cancel = shutdown.child_token();
     let renewal = renew_lease(ctx, job.id, cancel.clone());
     let outcome = tokio::select! {
-        outcome = execute(ctx, &job, cancel.clone()) => outcome,
+        outcome = execute(ctx, &job, slot, cancel.clone()) => outcome,
         () = renewal => Ok(Outcome::Interrupted),
     };
     cancel.cancel();
@@ -251,6 +256,7 @@ async fn renew_lease(ctx: &Reconciler, job_id: i64, cancel: CancellationToken) {
 async fn execute(
     ctx: &Reconciler,
     job: &JobRecord,
+    slot: OwnedSemaphorePermit,
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
     let settings = &ctx.settings;
@@ -281,6 +287,7 @@ async fn execute(
         desired,
         policy,
         cancel,
+        slot: parking_lot::Mutex::new(Some(slot)),
     };
     let observed = if ctx.store.has_work_items(job.id).await? {
         Default::default()

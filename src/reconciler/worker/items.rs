@@ -22,6 +22,22 @@ fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::zero())
 }
 
+/// An urgent job whose writes are all made, waiting only to verify them, lets the next urgent
+/// job write meanwhile: a certification instant must not wait out another job's settle time.
+async fn give_back_slot_if_only_verifying(run: &JobRun<'_>) -> Result<(), JobError> {
+    if !run.job.urgent || run.slot.lock().is_none() {
+        return Ok(());
+    }
+    let counts = run.ctx.store.work_counts(run.job.id).await?;
+    let writing = counts
+        .iter()
+        .any(|(status, n)| *n > 0 && (status == "pending" || status == "in_progress"));
+    if !writing {
+        run.slot.lock().take();
+    }
+    Ok(())
+}
+
 /// Works the job's items until every one is final, or the run is cancelled.
 pub async fn work(
     run: &JobRun<'_>,
@@ -48,6 +64,7 @@ pub async fn work(
             let Some(due) = ctx.store.next_work_due(run.job.id).await? else {
                 break;
             };
+            give_back_slot_if_only_verifying(run).await?;
             let wait = (due - Utc::now())
                 .to_std()
                 .unwrap_or_default()
