@@ -190,6 +190,22 @@ async fn read_live(run: &JobRun<'_>, wanted: Vec<Wanted>) -> (Vec<Ready>, Vec<(W
     (ready, unread)
 }
 
+/// When to re-read an agent written at `now`: after the settle time, rounded up to the next
+/// multiple of a tenth of it (at most 5 s), so that agents written a moment apart come due
+/// together and are verified by one read of up to 100 users rather than one read each (at the
+/// Genesys default of 60 s: one read per 5 s of writes, instead of one per agent).
+fn verify_at(now: chrono::DateTime<Utc>, settle: std::time::Duration) -> chrono::DateTime<Utc> {
+    let gather = (settle / 10).min(std::time::Duration::from_secs(5));
+    let due = now + chrono::Duration::from_std(settle).unwrap_or_else(|_| chrono::Duration::zero());
+    let step = i64::try_from(gather.as_millis()).unwrap_or(0);
+    if step == 0 {
+        return due;
+    }
+    let millis = due.timestamp_millis();
+    let rounded = millis + (step - millis.rem_euclid(step)) % step;
+    chrono::DateTime::from_timestamp_millis(rounded).unwrap_or(due)
+}
+
 fn after(d: std::time::Duration) -> chrono::DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::zero())
 }
@@ -210,7 +226,7 @@ async fn record(
                     .set_planned_changes(run.job.id, &item.user_id, &changes)
                     .await?;
             }
-            let verify_at = after(ctx.settings.reconcile.settle());
+            let verify_at = verify_at(Utc::now(), ctx.settings.reconcile.settle());
             store
                 .update_work_item(
                     run.job.id,
@@ -251,4 +267,36 @@ async fn record(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verify_at;
+    use std::time::Duration;
+
+    fn at(ms: i64) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(ms).expect("instant")
+    }
+
+    #[test]
+    fn agents_written_a_moment_apart_come_due_together() {
+        let table = [
+            // (written at ms, settle, due at ms)
+            (0, Duration::from_secs(60), 60_000),
+            (1, Duration::from_secs(60), 65_000),
+            (4_999, Duration::from_secs(60), 65_000),
+            (5_001, Duration::from_secs(60), 70_000),
+            // A tenth of the settle time when that is under 5 s.
+            (100, Duration::from_secs(5), 5_500),
+            (600, Duration::from_secs(5), 6_000),
+            // Never before the settle time has passed.
+            (123, Duration::from_millis(200), 340),
+            (123, Duration::ZERO, 123),
+        ];
+        for (written, settle, due) in table {
+            let got = verify_at(at(written), settle);
+            assert_eq!(got, at(due), "{written} ms, {settle:?}");
+            assert!(got >= at(written) + chrono::Duration::from_std(settle).expect("d"));
+        }
+    }
 }
