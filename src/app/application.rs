@@ -24,9 +24,6 @@ use crate::store::{Store, StoreError};
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The configuration cannot run as this daemon (several orgs, for now).
-    #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
     /// The database is unreachable or migrations failed.
     #[error(transparent)]
     Store(#[from] StoreError),
