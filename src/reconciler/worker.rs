@@ -24,6 +24,9 @@ use crate::planner::{Policy, PolicyError};
 use crate::platform::Platform;
 use crate::store::{JobRecord, JobStatus, Lane, StoreError, Trigger};
 
+/// A job's place in its lane, given back by taking the permit out.
+type Slot = Arc<parking_lot::Mutex<Option<OwnedSemaphorePermit>>>;
+
 /// How one run of a job ended.
 enum Outcome {
     /// Every item reached a final state.
@@ -66,7 +69,7 @@ struct JobRun<'a> {
     cancel: CancellationToken,
     /// The lane's slot while the job writes; an urgent job gives it back when only
     /// verifications remain (see [`URGENT_AT_ONCE`]).
-    slot: parking_lot::Mutex<Option<OwnedSemaphorePermit>>,
+    slot: Slot,
 }
 
 impl JobRun<'_> {
@@ -168,10 +171,13 @@ async fn run_job(
     shutdown: &CancellationToken,
 ) {
     let started = Instant::now();
+    // Held here until the job's end is recorded (the lane must not claim the job again while it
+    // still shows as running); an urgent job may give it back sooner (see `items.rs`).
+    let slot = Arc::new(parking_lot::Mutex::new(Some(slot)));
     let cancel = shutdown.child_token();
     let renewal = renew_lease(ctx, job.id, cancel.clone());
     let outcome = tokio::select! {
-        outcome = execute(ctx, &job, slot, cancel.clone()) => outcome,
+        outcome = execute(ctx, &job, slot.clone(), cancel.clone()) => outcome,
         () = renewal => Ok(Outcome::Interrupted),
     };
     cancel.cancel();
@@ -256,7 +262,7 @@ async fn renew_lease(ctx: &Reconciler, job_id: i64, cancel: CancellationToken) {
 async fn execute(
     ctx: &Reconciler,
     job: &JobRecord,
-    slot: OwnedSemaphorePermit,
+    slot: Slot,
     cancel: CancellationToken,
 ) -> Result<Outcome, JobError> {
     let settings = &ctx.settings;
@@ -287,7 +293,7 @@ async fn execute(
         desired,
         policy,
         cancel,
-        slot: parking_lot::Mutex::new(Some(slot)),
+        slot,
     };
     let observed = if ctx.store.has_work_items(job.id).await? {
         Default::default()
