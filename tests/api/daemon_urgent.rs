@@ -38,20 +38,33 @@ async fn paced_daemon(db: &PgConnectOptions) -> (TestSim, TestDaemon, String) {
     sim.ok(
         Method::POST,
         "/api/v2/routing/skills",
-        Some(json!({"name": "Gate_PCI"})),
-    )
-    .await;
-    sim.ok(
-        Method::POST,
-        "/api/v2/routing/skills",
         Some(json!({"name": "Bulk_Skill"})),
     )
     .await;
     let user = sim.user_ids().await.remove(0);
-    let mut settings = daemon_settings(&sim, &database_url(db));
-    settings.platform.requests_per_minute = REQUESTS_PER_MINUTE;
+    let daemon = gated_daemon(&sim, db, |settings| {
+        settings.platform.requests_per_minute = REQUESTS_PER_MINUTE;
+    })
+    .await;
+    (sim, daemon, user)
+}
+
+/// A daemon gating PCI-DSS with `Gate_PCI` (created on `sim`), after its start-up scan;
+/// `adjust` changes its settings first.
+async fn gated_daemon(
+    sim: &TestSim,
+    db: &PgConnectOptions,
+    adjust: impl FnOnce(&mut skillsync::config::Settings),
+) -> TestDaemon {
+    sim.ok(
+        Method::POST,
+        "/api/v2/routing/skills",
+        Some(json!({"name": "Gate_PCI"})),
+    )
+    .await;
+    let mut settings = daemon_settings(sim, &database_url(db));
     // The seeded org holds certifications the feeds do not list; their removal is no mass change
-    // this test is about.
+    // these tests are about.
     settings.safety.max_destructive = usize::MAX;
     settings.feed.certifications.insert(
         "PCI-DSS".into(),
@@ -60,9 +73,10 @@ async fn paced_daemon(db: &PgConnectOptions) -> (TestSim, TestDaemon, String) {
             ..CertificationSettings::default()
         },
     );
+    adjust(&mut settings);
     let daemon = spawn_daemon(settings).await;
     daemon.wait_job(1, &["succeeded"]).await;
-    (sim, daemon, user)
+    daemon
 }
 
 /// Posts the long feed job (every agent gains `Bulk_Skill`; agent 1 keeps its certification
@@ -230,25 +244,11 @@ async fn a_certification_instant_does_not_wait_for_the_previous_ones_verificatio
     // spends it verifying, and the second must not wait for that.
     const SETTLE_SECS: f64 = 15.0;
     let sim = spawn_sim(small_org()).await;
-    sim.ok(
-        Method::POST,
-        "/api/v2/routing/skills",
-        Some(json!({"name": "Gate_PCI"})),
-    )
-    .await;
     let users = sim.user_ids().await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.reconcile.settle_secs = SETTLE_SECS;
-    settings.safety.max_destructive = usize::MAX;
-    settings.feed.certifications.insert(
-        "PCI-DSS".into(),
-        CertificationSettings {
-            gate_skill: Some("Gate_PCI".into()),
-            ..CertificationSettings::default()
-        },
-    );
-    let daemon = spawn_daemon(settings).await;
-    daemon.wait_job(1, &["succeeded"]).await;
+    let daemon = gated_daemon(&sim, &db, |settings| {
+        settings.reconcile.settle_secs = SETTLE_SECS;
+    })
+    .await;
     // Far enough ahead for the grant job, which verifies after the settle time too.
     let first = Utc::now() + chrono::Duration::seconds(SETTLE_SECS as i64 + 12);
     let second = first + chrono::Duration::seconds(5);
