@@ -81,17 +81,8 @@ async fn main() {
         .collect();
     let wanted = |part: &str| only.is_empty() || only.contains(&part);
     let scale = if full { FULL } else { SMOKE };
-    let admin_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "machine: {} cores, load average {} at start\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let admin_url = daemon_proc::admin_url();
+    daemon_proc::print_machine();
     let Some(db) = Database::create(&admin_url).await else {
         println!("no PostgreSQL at DATABASE_URL ({admin_url}); skipped");
         return;

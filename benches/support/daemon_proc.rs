@@ -14,6 +14,26 @@ pub const INGEST_TOKEN: &str = "bench-ingest-token";
 /// Statuses after which a job does nothing more until an operator acts.
 pub const SETTLED: &[&str] = &["succeeded", "failed", "held", "rejected", "superseded"];
 
+/// The PostgreSQL server the benches create their databases on: `DATABASE_URL`, or the local
+/// default.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Prints the cores and load average the numbers below were measured with.
+pub fn print_machine() {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "machine: {} cores, load average {} at start\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
 /// A database created for one run and dropped (with its connections) on drop.
 pub struct Database {
     admin_url: String,

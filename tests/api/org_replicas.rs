@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{database_url, small_org, spawn_sim, TestSim};
-use crate::serve_process::{post_slow_feed, replica, wait_job_under, working, Replica};
+use crate::serve_process::{get_json, post_slow_feed, replica, wait_job_under, working, Replica};
 use skillsync::sim::SimConfig;
 
 const ORGS: [&str; 4] = ["north", "south", "east", "west"];
@@ -97,14 +97,7 @@ async fn wait_job(http: &reqwest::Client, base: &str, org: &str, id: i64) -> Str
 async fn wait_idle(http: &reqwest::Client, base: &str, org: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let jobs: Value = http
-            .get(format!("{base}/v1/orgs/{org}/jobs"))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let jobs = get_json(http, base, &format!("/v1/orgs/{org}/jobs")).await;
         let listed = jobs["jobs"].as_array().cloned().unwrap_or_default();
         if !listed.is_empty() && listed.iter().all(|j| j["status"] == "succeeded") {
             return;
