@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, AgentKey, AgentKeyKind, AssignmentKind, Change, Name, Proficiency};
+use super::{Action, Routing, AgentKey, AgentKeyKind, AssignmentKind, Change, Name, Proficiency};
 
 /// A platform user's current assignments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub struct LiveAgent {
     /// skills and languages were read from their own endpoints, but `certifications` and
     /// `employee_id` are unknown (there is no endpoint for them), not empty.
     pub incomplete: bool,
+    /// What the agent is doing, when the read carried it (Genesys Cloud's `routingStatus`
+    /// expansion, best effort); `None` when unknown.
+    pub routing: Option<Routing>,
 }
 
 impl LiveAgent {

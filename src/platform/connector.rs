@@ -149,6 +149,17 @@ impl Platform for Connector {
     fn calls(&self) -> CallCounts {
         each!(self, c => Platform::calls(c))
     }
+
+    fn reports_routing(&self) -> bool {
+        each!(self, c => c.reports_routing())
+    }
+
+    async fn scheduled_activities(
+        &self,
+        user_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, PlatformError> {
+        each!(self, c => c.scheduled_activities(user_ids).await)
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,9 @@ pub enum PlatformError {
     /// The connector's configuration cannot work (unknown region, bad URL).
     #[error("invalid platform configuration: {0}")]
     Config(String),
+    /// The platform (or skillsync's connector for it) offers no way to do this.
+    #[error("not supported on this platform: {0}")]
+    Unsupported(&'static str),
 }
 
 impl PlatformError {

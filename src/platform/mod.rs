@@ -14,6 +14,7 @@ pub mod scales;
 pub mod settings;
 pub mod transport;
 
+use std::collections::HashMap;
 use std::future::Future;
 
 pub use batch::AgentWrite;
@@ -99,4 +100,25 @@ pub trait Platform: Send + Sync {
 
     /// Calls made so far.
     fn calls(&self) -> CallCounts;
+
+    /// Whether reads carry what an agent is doing ([`LiveAgent::routing`]), so that routine
+    /// changes can wait while the agent handles an interaction. `false`: deferral is not
+    /// supported on this platform and changes are written whatever the agent does.
+    fn reports_routing(&self) -> bool {
+        false
+    }
+
+    /// The workforce-management activity category scheduled now for each of `user_ids` (users
+    /// without a schedule are left out). Costs one call per 100 users on Genesys Cloud.
+    fn scheduled_activities(
+        &self,
+        user_ids: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, String>, PlatformError>> + Send {
+        let _ = user_ids;
+        async {
+            Err(PlatformError::Unsupported(
+                "scheduled activities (workforce-management adherence)",
+            ))
+        }
+    }
 }

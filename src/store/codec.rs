@@ -126,6 +126,7 @@ pub fn live_from_json(value: serde_json::Value) -> Result<LiveAgent, String> {
         certifications: json.certifications,
         // Stored observations are for reading; planning always observes afresh.
         incomplete: false,
+        routing: None,
     })
 }
 

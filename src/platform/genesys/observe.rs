@@ -218,5 +218,6 @@ fn live_agent(user: User, incomplete: bool) -> LiveAgent {
         version: user.version.unwrap_or(0),
         user_id: user.id,
         incomplete,
+        routing: None,
     }
 }
