@@ -95,6 +95,7 @@ impl PlatformError {
             Self::UnknownName { .. } => "unknown_name",
             Self::Journal(_) => "journal",
             Self::Config(_) => "config",
+            Self::Unsupported(_) => "unsupported",
         }
     }
 }
