@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, Routing, AgentKey, AgentKeyKind, AssignmentKind, Change, Name, Proficiency};
+use super::{Action, AgentKey, AgentKeyKind, AssignmentKind, Change, Name, Proficiency, Routing};
 
 /// A platform user's current assignments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -113,7 +113,7 @@ pub(super) const COLUMNS: &str =
 
 impl Store {
     /// Stores observations. An agent with drift becomes `drifted` unless it is already marked
-    /// `needs_attention` or `stuck`; one without drift becomes `converged`. After a full scan,
+    /// `needs_attention`, `stuck`, `pending` or `deferred`; one without drift becomes `converged`. After a full scan,
     /// users no longer listed are forgotten.
     pub async fn save_observed<D: serde::Serialize + Sync>(
         &self,
@@ -166,8 +166,11 @@ impl Store {
                          drift = excluded.drift, drift_count = excluded.drift_count,
                          state = CASE
                              WHEN excluded.drift_count = 0 THEN 'converged'
-                             WHEN agents.state IN ('needs_attention', 'stuck', 'pending') THEN agents.state
+                             WHEN agents.state IN ('needs_attention', 'stuck', 'pending', 'deferred')
+                                 THEN agents.state
                              ELSE 'drifted' END,
+                         deferred_since = CASE WHEN excluded.drift_count = 0 THEN NULL
+                                               ELSE agents.deferred_since END,
                          consecutive_failures = CASE WHEN excluded.drift_count = 0 THEN 0
                                                      ELSE agents.consecutive_failures END",
                     B::rows(3, &rows)
@@ -192,8 +195,8 @@ impl Store {
         Ok(())
     }
 
-    /// Sets an agent's reconcile state: a failure bumps its failure streak, anything else resets
-    /// it; [`LastChange::Now`] records that skillsync wrote to it now.
+    /// Sets an agent's reconcile state (ending any deferral): a failure bumps its failure
+    /// streak, anything else resets it; [`LastChange::Now`] records that skillsync wrote to it now.
     pub async fn set_agent_state(
         &self,
         user_id: &str,
@@ -203,7 +206,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             sqlx::query(&format!(
-            "UPDATE agents SET state = $2, last_error = $3,
+            "UPDATE agents SET state = $2, last_error = $3, deferred_since = NULL,
                  consecutive_failures = CASE WHEN {} IS NULL THEN 0 ELSE consecutive_failures + 1 END,
                  last_change_at = CASE WHEN $4 THEN {} ELSE last_change_at END
              WHERE user_id = $1 AND org = $5",

@@ -50,6 +50,8 @@ pub struct JobRecord {
     /// A certification job: plans the agents whose certifications started or stopped being in
     /// force after this instant.
     pub transitions_since: Option<DateTime<Utc>>,
+    /// A job waiting for a change window: when the window opens and it runs again.
+    pub not_before: Option<DateTime<Utc>>,
 }
 
 impl JobRecord {
@@ -62,12 +64,12 @@ impl JobRecord {
 pub(super) const COLUMNS: &str =
     "id, trigger, feed_id, agent_key, status, created_at, started_at, finished_at, coalesced, \
                        held_reasons, held_destructive, decided_by, plan, counts, error, \
-                       transitions_since, queue <> 'routine' AS urgent";
+                       transitions_since, not_before, queue <> 'routine' AS urgent";
 
 impl Store {
     /// Claims the next job of `lane` for `owner` under a lease of `lease_secs`: a running job
-    /// whose owner's lease expired (taken over), else an approved one, else the oldest queued
-    /// one. Returns `None` while another owner's job of the lane runs with a live lease: one job
+    /// whose owner's lease expired (taken over), else an approved one, else one whose change
+    /// window has opened, else the oldest queued one. Returns `None` while another owner's job of the lane runs with a live lease: one job
     /// per lane at a time, so an urgent job runs beside a long routine one, never behind it.
     pub async fn claim_job(
         &self,
@@ -104,10 +106,13 @@ impl Store {
             };
             let sql = format!(
                 "SELECT id FROM jobs
-                 WHERE org = $1 AND status IN ('running', 'approved', 'queued') AND {of_lane}
-                   {not_mine}
-                 ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1 ELSE 2 END, id
-                 LIMIT 1"
+                 WHERE org = $1 AND {of_lane} {not_mine}
+                   AND (status IN ('running', 'approved', 'queued')
+                        OR (status = 'waiting_window' AND not_before <= {now}))
+                 ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'approved' THEN 1
+                                      WHEN 'waiting_window' THEN 2 ELSE 3 END, id
+                 LIMIT 1",
+                now = D::NOW,
             );
             let query = sqlx::query_scalar(&sql).bind(&*self.org);
             let query = if lane.concurrent() {

@@ -20,6 +20,7 @@ mod agents;
 mod audit;
 mod codec;
 mod decisions;
+mod deferral;
 mod deliveries;
 mod desired;
 mod error;
@@ -31,6 +32,7 @@ mod queueing;
 mod scan_cursor;
 mod settings;
 mod vocabulary;
+mod waiting;
 mod work;
 
 pub use agents::{

@@ -60,8 +60,9 @@ fn queue_of(trigger: Trigger, agent: Option<&str>) -> String {
 
 impl Store {
     /// Queues a job, or merges the trigger into the job already queued in its queue: within the
-    /// routine queue, any full request widens it to everyone; a feed trigger wins, and an
-    /// incremental scan gives way to any other trigger (which reads everyone).
+    /// routine queue, any full request widens it to everyone; a feed trigger wins; a partial
+    /// read (an incremental scan, a deferral re-check) gives way to any other trigger (which
+    /// reads everyone), and two different partial reads make a full scan.
     pub async fn enqueue_job(
         &self,
         trigger: Trigger,
@@ -98,12 +99,16 @@ impl Store {
                  agent_key = CASE WHEN jobs.agent_key IS NOT DISTINCT FROM excluded.agent_key
                                   THEN jobs.agent_key ELSE NULL END,
                  trigger = CASE WHEN excluded.trigger = 'feed' THEN 'feed'
-                                WHEN jobs.trigger = 'incremental_scan' THEN excluded.trigger
+                                WHEN jobs.trigger = excluded.trigger THEN jobs.trigger
+                                WHEN jobs.trigger IN {partial} AND excluded.trigger IN {partial}
+                                THEN 'schedule'
+                                WHEN jobs.trigger IN {partial} THEN excluded.trigger
                                 ELSE jobs.trigger END,
                  transitions_since = CASE
                      WHEN excluded.transitions_since < jobs.transitions_since
                      THEN excluded.transitions_since ELSE jobs.transitions_since END
-             RETURNING {COLUMNS}"
+             RETURNING {COLUMNS}",
+            partial = "('incremental_scan', 'deferred_recheck')",
         ))
         .bind(trigger.as_str())
         .bind(feed_id)

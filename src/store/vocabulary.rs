@@ -102,6 +102,9 @@ stored_words! {
         /// The incremental drift-scan schedule, or `POST /v1/reconcile` with `incremental`: plans
         /// only the agents the platform reports changed since the stored scan cursor.
         IncrementalScan = "incremental_scan",
+        /// The deferral re-check (`policy.defer_recheck_secs`): plans only the agents whose
+        /// routine changes wait, read again one call per 100 agents.
+        DeferredRecheck = "deferred_recheck",
     }
 }
 
@@ -122,8 +125,11 @@ stored_words! {
         Failed = "failed",
         /// An operator rejected it.
         Rejected = "rejected",
-        /// A newer held job replaced it.
+        /// A newer held or waiting job replaced it.
         Superseded = "superseded",
+        /// Planned outside the org's change windows: waits for the next one to open
+        /// (`not_before`), then plans again and runs.
+        WaitingWindow = "waiting_window",
     }
 }
 
@@ -144,6 +150,9 @@ stored_words! {
         NeedsAttention = "needs_attention",
         /// Written and still different, verification after verification.
         Stuck = "stuck",
+        /// Its routine changes wait: the agent is busy, or the change window is closed. Final
+        /// for the job; the deferral re-check (or the window's job) picks the agent up again.
+        Deferred = "deferred",
     }
 }
 
@@ -176,6 +185,8 @@ stored_words! {
         NeedsAttention = "needs_attention",
         /// Written and still different.
         Stuck = "stuck",
+        /// Routine changes wait until the agent is free or a change window opens; not a failure.
+        Deferred = "deferred",
     }
 }
 

@@ -100,6 +100,11 @@ pub enum ItemOutcome<'a> {
         /// Why.
         reason: &'a str,
     },
+    /// Its routine changes wait (busy agent, closed window): final for the job.
+    Deferred {
+        /// Why, and since when.
+        reason: &'a str,
+    },
 }
 
 /// An outcome in stored form.
@@ -126,6 +131,7 @@ impl<'a> ItemOutcome<'a> {
             Self::Vanished { reason } => (WorkStatus::Failed, None, 0, 0, Some(reason)),
             Self::StillDrifted { retry_at } => (WorkStatus::Pending, Some(retry_at), 0, 1, None),
             Self::Stuck { reason } => (WorkStatus::Stuck, None, 0, 1, Some(reason)),
+            Self::Deferred { reason } => (WorkStatus::Deferred, None, 0, 0, Some(reason)),
         };
         ItemUpdate {
             status,
