@@ -145,7 +145,7 @@ impl Settings {
     pub fn planner(&self) -> crate::planner::PlannerSettings {
         crate::planner::PlannerSettings {
             agent_key: self.feed.agent_key,
-            attributes: self.policy,
+            attributes: self.policy.clone(),
             ownership: self.ownership.clone(),
             certifications: self.feed.certifications.clone(),
             margin: self.certifications.margin(),

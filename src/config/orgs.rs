@@ -117,7 +117,7 @@ impl OrgSettings {
         Self {
             name: name.to_owned(),
             platform: settings.platform.clone(),
-            policy: settings.policy,
+            policy: settings.policy.clone(),
             ownership: settings.ownership.clone(),
             safety: settings.safety,
             feed: settings.feed.clone(),
@@ -140,7 +140,7 @@ impl OrgSettings {
     ) -> crate::planner::PlannerSettings {
         crate::planner::PlannerSettings {
             agent_key: self.feed.agent_key,
-            attributes: self.policy,
+            attributes: self.policy.clone(),
             ownership: self.ownership.clone(),
             certifications: self.feed.certifications.clone(),
             margin: enforcement.margin(),

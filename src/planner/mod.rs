@@ -3,6 +3,7 @@
 
 mod certifications;
 mod change;
+mod deferral;
 mod ownership;
 mod policy;
 mod safety;
@@ -11,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use certifications::{CertificationRules, Gate, GateError};
 pub use change::{AgentPlan, Ignored, Plan, PlanCounts, Unmatched};
+pub use deferral::{AfterMaxDefer, Decision, DeferralError, DeferralRules, Situation};
 pub use ownership::{ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings};
 pub use policy::{AttributePolicy, PlannerSettings, Policy, PolicyError, PolicySettings};
 pub use safety::{check_safety, live_snapshot_baseline, SafetySettings, SafetyViolation};
@@ -124,6 +126,9 @@ fn diff_agent(
     });
     for change in &mut changes {
         change.urgency = urgency(change, rules);
+        if policy.hold_routine && change.urgency == Urgency::Routine {
+            change.writable = false;
+        }
         change.rule = match change.kind {
             AssignmentKind::Certification => {
                 let window = want.certifications.get(change.name.as_str());

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::certifications::{CertificationRules, GateError};
+use super::deferral::AfterMaxDefer;
 use super::ownership::{Ownership, OwnershipError, OwnershipSettings};
 use crate::domain::{AgentKeyKind, AssignmentKind, Granularity, SeenNames};
 use crate::feed::CertificationSettings;
@@ -37,8 +38,9 @@ impl AttributePolicy {
     }
 }
 
-/// `[policy]` in the configuration.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+/// `[policy]` in the configuration: what may be written per attribute, and when routine
+/// changes may land (see [`super::DeferralRules`]).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicySettings {
     /// Routing skills.
@@ -47,6 +49,32 @@ pub struct PolicySettings {
     pub languages: AttributePolicy,
     /// Certifications.
     pub certifications: AttributePolicy,
+    /// Routing statuses (and scheduled activity categories) during which routine changes wait.
+    pub defer_when: Vec<String>,
+    /// Seconds a busy agent's routine changes wait at most.
+    pub max_defer_secs: f64,
+    /// What happens after that.
+    pub after_max_defer: AfterMaxDefer,
+    /// Seconds between re-reads of the deferred agents.
+    pub defer_recheck_secs: f64,
+    /// `HH:MM-HH:MM` windows in `reconcile.time_zone` outside which routine changes wait;
+    /// empty: always.
+    pub change_windows: Vec<String>,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        Self {
+            skills: AttributePolicy::default(),
+            languages: AttributePolicy::default(),
+            certifications: AttributePolicy::default(),
+            defer_when: vec!["INTERACTING".into(), "COMMUNICATING".into()],
+            max_defer_secs: 7200.0,
+            after_max_defer: AfterMaxDefer::default(),
+            defer_recheck_secs: 60.0,
+            change_windows: Vec::new(),
+        }
+    }
 }
 
 impl PolicySettings {
@@ -75,6 +103,9 @@ pub struct Policy {
     pub now: DateTime<Utc>,
     /// Certification margin and gate skills.
     pub certifications: CertificationRules,
+    /// Routine changes are planned but not written (the agent is busy, or the change window is
+    /// closed): only urgent ones are.
+    pub hold_routine: bool,
 }
 
 /// The configuration a [`Policy`] is built from: the parts of `[feed]`, `[policy]`,
@@ -116,7 +147,7 @@ impl Policy {
     ) -> Result<Self, PolicyError> {
         Ok(Self {
             agent_key: settings.agent_key,
-            attributes: settings.attributes,
+            attributes: settings.attributes.clone(),
             ownership: Ownership::build(&settings.ownership, seen)?,
             certifications: CertificationRules::new(
                 &settings.certifications,
@@ -125,6 +156,7 @@ impl Policy {
             )?,
             granularity,
             now,
+            hold_routine: false,
         })
     }
 }

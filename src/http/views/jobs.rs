@@ -45,6 +45,8 @@ view! {
         /// A certification job: plans the agents whose certifications started or stopped being
         /// in force after this instant.
         transitions_since: Option<DateTime<Utc>> = copy,
+        /// A job waiting for a change window: when the window opens and it plans again.
+        not_before: Option<DateTime<Utc>> = copy,
     }
 }
 

@@ -86,6 +86,7 @@ fn a_job_and_its_items_read_as_their_records_did() {
         error: None,
         urgent: false,
         transitions_since: Some(at(2)),
+        not_before: Some(at(3)),
     };
     same_json(&job, &Job::from(&job));
     for status in ["in_progress", "needs_attention", "converged"] {

@@ -4,6 +4,7 @@
 mod assignments;
 mod certification_gates;
 mod certifications;
+mod deferral;
 mod platform_scales;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,6 +77,7 @@ fn policy_for(
         granularity: GENESYS,
         now: now(),
         certifications: CertificationRules::default(),
+        hold_routine: false,
     }
 }
 
