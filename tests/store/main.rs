@@ -37,6 +37,7 @@ macro_rules! on_both_backends {
 
 mod audit;
 mod decisions;
+mod defer_migration;
 mod deliveries;
 mod feeds;
 mod fixtures;

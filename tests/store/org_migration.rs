@@ -16,6 +16,12 @@ const ORG_SCOPE: &str = "20261227000000";
 
 /// A migrator of the migrations in `dir` that come before the org migration.
 async fn before_orgs(dir: &Path, scratch: &Path) -> Migrator {
+    migrator_before(dir, scratch, ORG_SCOPE).await
+}
+
+/// A migrator of the migrations in `dir` whose version comes before `version`, copied into
+/// `scratch` (created here).
+pub(crate) async fn migrator_before(dir: &Path, scratch: &Path, version: &str) -> Migrator {
     std::fs::create_dir_all(scratch).expect("scratch directory");
     for entry in std::fs::read_dir(dir).expect("migrations") {
         let path = entry.expect("entry").path();
@@ -23,18 +29,20 @@ async fn before_orgs(dir: &Path, scratch: &Path) -> Migrator {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        if path.is_file() && name.ends_with(".sql") && name < ORG_SCOPE {
+        if path.is_file() && name.ends_with(".sql") && name < version {
             std::fs::copy(&path, scratch.join(name)).expect("copied");
         }
     }
     Migrator::new(scratch).await.expect("migrator")
 }
 
-fn scratch() -> PathBuf {
+/// A directory of its own in the temp dir, not created yet.
+pub(crate) fn scratch() -> PathBuf {
     std::env::temp_dir().join(format!("skillsync-orgmig-{}", Uuid::new_v4().simple()))
 }
 
-fn migrations() -> PathBuf {
+/// The PostgreSQL migrations; SQLite's are in its `sqlite` subfolder.
+pub(crate) fn migrations() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")
 }
 
