@@ -138,7 +138,23 @@ impl Settings {
             .server
             .check_orgs(&names)
             .map_err(ConfigError::Tokens)?;
+        settings.check_policies()?;
         Ok(settings)
+    }
+
+    /// Every org's deferral keys and change windows, so that a typo stops start-up rather than
+    /// the first job.
+    fn check_policies(&self) -> Result<(), ConfigError> {
+        let orgs = self.org_settings();
+        for org in &orgs {
+            crate::planner::DeferralRules::build(&org.policy, &self.reconcile.time_zone).map_err(
+                |e| match orgs.len() {
+                    1 => ConfigError::Policy(e.to_string()),
+                    _ => ConfigError::Policy(format!("[orgs.{}] {e}", org.name)),
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// The parts of the configuration a planner policy is built from.

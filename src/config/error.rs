@@ -22,6 +22,10 @@ pub enum ConfigError {
         /// What is wrong with it.
         message: String,
     },
+    /// `[policy]`'s deferral keys or change windows cannot work (in the named org when there
+    /// are several).
+    #[error("invalid configuration: {0}")]
+    Policy(String),
     /// A token is limited to an org that is not configured.
     #[error("invalid configuration: {0}")]
     Tokens(String),
