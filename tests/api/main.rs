@@ -26,6 +26,7 @@ mod daemon_sqlite;
 mod daemon_startup;
 mod daemon_urgent;
 mod demo;
+mod genesys_routing;
 mod helpers;
 mod org_helpers;
 mod org_isolation;

@@ -29,9 +29,11 @@ pub const PATCH_LANGUAGES: CallKind = CallKind::write("patch_languages");
 pub const DELETE_LANGUAGE: CallKind = CallKind::write("delete_language");
 /// Versioned user update (certifications).
 pub const PATCH_USER: CallKind = CallKind::write("patch_user");
+/// Workforce-management adherence for up to 100 users (their scheduled activities).
+pub const GET_ADHERENCE: CallKind = CallKind::read("get_adherence");
 
 /// All kinds, in the order reports list them.
-pub const ALL: [CallKind; 13] = [
+pub const ALL: [CallKind; 14] = [
     TOKEN,
     LIST_USERS,
     GET_USER,
@@ -45,4 +47,5 @@ pub const ALL: [CallKind; 13] = [
     PATCH_LANGUAGES,
     DELETE_LANGUAGE,
     PATCH_USER,
+    GET_ADHERENCE,
 ];

@@ -1,6 +1,7 @@
 //! `Genesys`: the Genesys Cloud implementation of [`Platform`], wiring the transport, reader,
 //! catalog and writer from the `[platform]` configuration. It holds no pacing or retry logic.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -105,6 +106,18 @@ impl Platform for Genesys {
         }
         .apply(agent, changes, journal)
         .await
+    }
+
+    /// Routing status comes with every user read (`expand=routingStatus`).
+    fn reports_routing(&self) -> bool {
+        true
+    }
+
+    async fn scheduled_activities(
+        &self,
+        user_ids: &[String],
+    ) -> Result<HashMap<String, String>, PlatformError> {
+        super::adherence::scheduled_activities(&self.transport, self.concurrency, user_ids).await
     }
 
     async fn refresh_definitions(&self) {

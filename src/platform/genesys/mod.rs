@@ -1,9 +1,11 @@
 //! The Genesys Cloud connector: Genesys paths and wire types on top of the shared transport.
 //! `connector` wires the pieces; `api` is the login and error-body hooks; `observe` reads
-//! users; `catalog` maps names to ids; `write` makes one agent's delta writes; `wire` holds the
+//! users (and their routing status); `adherence` reads scheduled activities; `catalog` maps
+//! names to ids; `write` makes one agent's delta writes; `wire` holds the
 //! serde types; `calls` the call kinds; `regions` the hosts. Pacing and retries belong to
 //! [`crate::platform::transport`], never here.
 
+mod adherence;
 mod api;
 pub mod calls;
 mod catalog;

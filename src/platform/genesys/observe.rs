@@ -1,5 +1,6 @@
 //! Reading live state cheaply: users in the largest pages with every expansion, then — because
-//! expansion is best effort — the users that came back without it re-read one by one. It never
+//! expansion is best effort — the users that came back without it re-read one by one. The
+//! routing status rides along on the same pages for free; it never decides a re-read. It never
 //! writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -9,12 +10,13 @@ use reqwest::Method;
 
 use super::api::Http;
 use super::calls;
-use super::wire::{Listing, User, UserAssignment};
-use crate::domain::{LiveAgent, Name, Proficiency};
+use super::wire::{Listing, RoutingStatusBody, User, UserAssignment};
+use crate::domain::{LiveAgent, Name, Proficiency, Routing};
 use crate::platform::transport::Call;
 use crate::platform::{CallKind, PlatformError};
 
-const EXPAND: &str = "skills,languages,certifications,employerInfo";
+/// Every read of a user asks for these; `routingStatus` costs no extra call this way.
+const EXPAND: &str = "skills,languages,certifications,employerInfo,routingStatus";
 /// Ids per `GET /api/v2/users?id=…` call; keeps the URL well under common limits.
 pub const IDS_PER_CALL: usize = 100;
 
@@ -143,6 +145,11 @@ impl Reader<'_> {
                     .await?,
             );
         }
+        // The platform drops expansions together, so a listing that lacked the lists lacked
+        // this too; keeping the listing's value is only a guard against a partial answer.
+        if fresh.routing_status.is_none() {
+            fresh.routing_status = user.routing_status;
+        }
         Ok(live_agent(fresh, incomplete))
     }
 
@@ -177,7 +184,9 @@ impl Reader<'_> {
 }
 
 /// The platform drops every expansion of a user together; a single absent list may only mean
-/// "empty", which is why all three must be missing.
+/// "empty", which is why all three must be missing. `routingStatus` is deliberately not looked
+/// at: it is best effort on its own, and a re-read per user to learn it would multiply the cost
+/// of a scan.
 fn expansion_missing(user: &User) -> bool {
     user.skills.is_none() && user.languages.is_none() && user.certifications.is_none()
 }
@@ -204,6 +213,26 @@ fn rated(items: Option<Vec<UserAssignment>>, user_id: &str) -> BTreeMap<Name, Pr
         .collect()
 }
 
+/// The expansion as a [`Routing`]; `None` for a status this build does not know, so that a new
+/// platform status reads as "unknown" rather than as some other state. An unreadable start
+/// time only loses `since`.
+fn routing(body: Option<RoutingStatusBody>, user_id: &str) -> Option<Routing> {
+    let body = body?;
+    let raw = body.status?;
+    let status = match raw.parse() {
+        Ok(status) => status,
+        Err(_) => {
+            tracing::debug!(user_id, status = %raw, "unknown routing status ignored");
+            return None;
+        }
+    };
+    let since = body
+        .start_time
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    Some(Routing { status, since })
+}
+
 fn live_agent(user: User, incomplete: bool) -> LiveAgent {
     LiveAgent {
         skills: rated(user.skills, &user.id),
@@ -216,8 +245,73 @@ fn live_agent(user: User, incomplete: bool) -> LiveAgent {
         email: user.email,
         employee_id: user.employer_info.and_then(|e| e.employee_id),
         version: user.version.unwrap_or(0),
+        routing: routing(user.routing_status, &user.id),
         user_id: user.id,
         incomplete,
-        routing: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::RoutingStatus;
+
+    fn user(json: serde_json::Value) -> User {
+        serde_json::from_value(json).expect("a user")
+    }
+
+    #[test]
+    fn the_routing_expansion_becomes_the_agents_routing() {
+        let agent = live_agent(
+            user(serde_json::json!({
+                "id": "u1",
+                "skills": [], "languages": [], "certifications": [],
+                "routingStatus": {"userId": "u1", "status": "INTERACTING",
+                                  "startTime": "2024-05-01T10:00:00.000Z"},
+            })),
+            false,
+        );
+        let routing = agent.routing.expect("routing");
+        assert_eq!(routing.status, RoutingStatus::Interacting);
+        assert_eq!(
+            routing.since.map(|t| t.to_rfc3339()),
+            Some("2024-05-01T10:00:00+00:00".into())
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_missing_routing_status_is_none_and_a_bad_time_only_loses_since() {
+        let routing_of = |routing: serde_json::Value| {
+            live_agent(
+                user(serde_json::json!({"id": "u1", "routingStatus": routing})),
+                false,
+            )
+            .routing
+        };
+        assert_eq!(routing_of(serde_json::json!({"status": "ON_BREAK"})), None);
+        assert_eq!(routing_of(serde_json::json!({})), None);
+        assert_eq!(routing_of(serde_json::Value::Null), None);
+        let no_time = routing_of(serde_json::json!({"status": "IDLE", "startTime": "yesterday"}));
+        assert_eq!(
+            no_time,
+            Some(Routing {
+                status: RoutingStatus::Idle,
+                since: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_missing_routing_expansion_never_asks_for_a_re_read() {
+        let lists_without_routing =
+            user(serde_json::json!({"id": "u1", "skills": [], "languages": []}));
+        assert!(!expansion_missing(&lists_without_routing));
+        let routing_without_lists = user(serde_json::json!({
+            "id": "u1", "routingStatus": {"status": "IDLE"},
+        }));
+        assert!(
+            expansion_missing(&routing_without_lists),
+            "only the lists decide a re-read"
+        );
     }
 }

@@ -105,6 +105,45 @@ pub struct User {
     /// `expand=certifications`.
     #[serde(default)]
     pub certifications: Option<Vec<String>>,
+    /// `expand=routingStatus`; best effort like the others, and never a reason to re-read.
+    #[serde(default)]
+    pub routing_status: Option<RoutingStatusBody>,
+}
+
+/// SDK `RoutingStatus`, as `expand=routingStatus` carries it. Both fields stay strings so that
+/// a status or time this build does not know costs only the routing, never the whole page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingStatusBody {
+    /// `OFF_QUEUE`, `IDLE`, `INTERACTING`, `NOT_RESPONDING` or `COMMUNICATING`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// ISO-8601 time the agent entered `status`.
+    #[serde(default)]
+    pub start_time: Option<String>,
+}
+
+/// A reference to a user, as other entities embed one.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserReference {
+    /// User id.
+    pub id: String,
+}
+
+/// One item of `GET /api/v2/workforcemanagement/adherence` (SDK `UserScheduleAdherence`); only
+/// the fields skillsync reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserScheduleAdherence {
+    /// The user's id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The user, again as a reference.
+    #[serde(default)]
+    pub user: Option<UserReference>,
+    /// What WFM scheduled the user to do now, e.g. `OnQueueWork` or `Break`.
+    #[serde(default)]
+    pub scheduled_activity_category: Option<String>,
 }
 
 /// A skill or language definition.
