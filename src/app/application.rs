@@ -39,6 +39,9 @@ pub enum AppError {
     /// An `[ownership.*]` glob or a certification gate is invalid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// `[policy]`'s deferral keys (checked at load too; built here per org).
+    #[error(transparent)]
+    Deferral(#[from] crate::planner::DeferralError),
     /// The `[webhook]` configuration is invalid.
     #[error(transparent)]
     Webhook(#[from] crate::notify::WebhookSettingsError),

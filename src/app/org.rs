@@ -17,9 +17,10 @@ use crate::ingest::Intake;
 use crate::metrics::gauges::{self, Gauges};
 use crate::metrics::Metrics;
 use crate::notify::NotifierHandle;
-use crate::planner::Policy;
+use crate::planner::{DeferralRules, Policy};
 use crate::platform::scales;
 use crate::platform::Connector;
+use crate::platform::Platform;
 use crate::reconciler::{Reconciler, ReconcilerSettings};
 use crate::scheduler::{self, ScheduleSettings, Scheduler};
 use crate::signals::Signals;
@@ -87,12 +88,24 @@ impl OrgRuntime {
             metrics: metrics.clone(),
             signals: signals.clone(),
         };
+        let deferral = DeferralRules::build(&settings.policy, &settings.reconcile.time_zone)?;
+        if deferral.defers_on_routing() && !platform.reports_routing() {
+            // Said once at start-up rather than pretended: without the agent's state every
+            // routine change is written at once (change windows still apply).
+            tracing::warn!(
+                org = %name,
+                platform = %settings.platform.kind,
+                "policy.defer_when is not supported on this platform (its agent-state API is \
+                 unconfirmed): routine changes are written whatever the agent is doing"
+            );
+        }
         let reconciler = Arc::new(Reconciler {
             settings: ReconcilerSettings {
                 reconcile: settings.reconcile.clone(),
                 planner,
                 safety: settings.safety,
                 max_concurrency: settings.platform.max_concurrency,
+                deferral,
             },
             store: store.clone(),
             platform: platform.clone(),

@@ -88,6 +88,9 @@ pub(super) struct Families {
     pub drifted_agents: Family<Org<NoLabels>, Gauge>,
     pub agents_needing_attention: Family<Org<NoLabels>, Gauge>,
     pub stuck_agents: Family<Org<NoLabels>, Gauge>,
+    pub deferred_agents: Family<Org<NoLabels>, Gauge>,
+    pub window_jobs: Family<Org<NoLabels>, Gauge>,
+    pub deferrals_overridden: Family<Org<NoLabels>, Counter>,
     pub leader: Family<Org<NoLabels>, Gauge>,
     pub org_leases: Family<Org<OwnerLabels>, Gauge>,
     pub held_jobs: Family<Org<NoLabels>, Gauge>,
@@ -117,6 +120,9 @@ impl Families {
             drifted_agents: Family::default(),
             agents_needing_attention: Family::default(),
             stuck_agents: Family::default(),
+            deferred_agents: Family::default(),
+            window_jobs: Family::default(),
+            deferrals_overridden: Family::default(),
             leader: Family::default(),
             org_leases: Family::default(),
             held_jobs: Family::default(),
@@ -159,6 +165,21 @@ impl Families {
             "stuck_agents",
             "Agents that still differ after writing and verifying",
             f.stuck_agents.clone(),
+        );
+        r.register(
+            "deferred_agents",
+            "Agents whose routine changes wait (busy, or outside the change windows); not a failure",
+            f.deferred_agents.clone(),
+        );
+        r.register(
+            "jobs_waiting_window",
+            "Routine jobs planned outside the change windows, waiting for the next to open",
+            f.window_jobs.clone(),
+        );
+        r.register(
+            "deferrals_overridden",
+            "Busy agents written because their routine changes had waited policy.max_defer_secs",
+            f.deferrals_overridden.clone(),
         );
         r.register(
             "leader",

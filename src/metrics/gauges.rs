@@ -1,4 +1,4 @@
-//! Keeps the state gauges (desired, drift, attention, stuck, held jobs, feed age, last success)
+//! Keeps the state gauges (desired, drift, attention, stuck, deferred, held and waiting jobs, feed age, last success)
 //! in step with the database, so that every replica reports the same numbers; and marks audit
 //! intents whose worker died as `unknown`.
 
@@ -49,14 +49,15 @@ async fn refresh(ctx: &Gauges, started: DateTime<Utc>) -> Result<(), StoreError>
     m.agents_needing_attention
         .set(drift.summary.needs_attention);
     m.stuck_agents.set(drift.summary.stuck);
-    let held = ctx
-        .store
-        .job_counts()
-        .await?
-        .into_iter()
-        .find(|(s, _)| s == "held")
-        .map_or(0, |(_, n)| n);
-    m.held_jobs.set(held);
+    m.deferred_agents.set(drift.summary.deferred);
+    let jobs = ctx.store.job_counts().await?;
+    let count = |status: &str| {
+        jobs.iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    m.held_jobs.set(count("held"));
+    m.window_jobs.set(count("waiting_window"));
     let delivered = ctx.store.last_feed_per_source().await?;
     let age = |at: DateTime<Utc>| (Utc::now() - at).num_milliseconds() as f64 / 1000.0;
     for source in &ctx.sources {

@@ -46,6 +46,12 @@ pub struct Metrics {
     pub agents_needing_attention: Gauge,
     /// Users flagged `stuck`.
     pub stuck_agents: Gauge,
+    /// Users whose routine changes wait.
+    pub deferred_agents: Gauge,
+    /// Jobs waiting for a change window.
+    pub window_jobs: Gauge,
+    /// Busy agents written after `policy.max_defer_secs`.
+    pub deferrals_overridden: Counter,
     /// 1 while this replica works the org (runs its worker and scheduler), else 0.
     pub leader: Gauge,
     /// Jobs waiting for approval.
@@ -107,6 +113,9 @@ impl Metrics {
             drifted_agents: series(&f.drifted_agents, &org),
             agents_needing_attention: series(&f.agents_needing_attention, &org),
             stuck_agents: series(&f.stuck_agents, &org),
+            deferred_agents: series(&f.deferred_agents, &org),
+            window_jobs: series(&f.window_jobs, &org),
+            deferrals_overridden: series(&f.deferrals_overridden, &org),
             leader: series(&f.leader, &org),
             held_jobs: series(&f.held_jobs, &org),
             platform_requests: OrgFamily::new(&f.platform_requests, &org),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::ReconcileSettings;
 use crate::metrics::Metrics;
 use crate::notify::NotifierHandle;
-use crate::planner::{PlannerSettings, SafetySettings};
+use crate::planner::{DeferralRules, PlannerSettings, SafetySettings};
 use crate::platform::Connector;
 use crate::signals::Signals;
 use crate::store::Store;
@@ -23,6 +23,8 @@ pub struct ReconcilerSettings {
     pub safety: SafetySettings,
     /// Agents worked on at the same time (`platform.max_concurrency`).
     pub max_concurrency: usize,
+    /// When routine changes may land (`[policy]`'s deferral keys and change windows).
+    pub deferral: DeferralRules,
 }
 
 /// The worker's shared state.

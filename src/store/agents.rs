@@ -92,6 +92,8 @@ pub struct DriftSummary {
     pub needs_attention: i64,
     /// Users flagged stuck.
     pub stuck: i64,
+    /// Users whose routine changes wait (busy, or outside the change windows).
+    pub deferred: i64,
     /// When the newest observation was made.
     pub observed_at: Option<DateTime<Utc>>,
 }

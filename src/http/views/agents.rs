@@ -19,7 +19,8 @@ view! {
         observed_at: DateTime<Utc> = copy,
         /// Differences from the desired state, as planned changes.
         drift: serde_json::Value = clone,
-        /// `converged`, `drifted`, `pending`, `needs_attention` or `stuck`.
+        /// `converged`, `drifted`, `pending`, `needs_attention`, `stuck` or `deferred` (the
+        /// reason in `last_error`).
         state: String = shown,
         /// Failures in a row.
         consecutive_failures: i32 = copy,
@@ -43,6 +44,8 @@ view! {
         needs_attention: i64 = copy,
         /// Users flagged stuck.
         stuck: i64 = copy,
+        /// Users whose routine changes wait (busy, or outside the change windows).
+        deferred: i64 = copy,
         /// When the newest observation was made.
         observed_at: Option<DateTime<Utc>> = copy,
     }

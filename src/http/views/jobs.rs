@@ -61,8 +61,8 @@ view! {
         agent_key: Option<String> = clone,
         /// Email, employee id or user id.
         label: String = clone,
-        /// `pending`, `in_progress`, `verifying`, `converged`, `failed`, `needs_attention` or
-        /// `stuck`.
+        /// `pending`, `in_progress`, `verifying`, `converged`, `failed`, `needs_attention`,
+        /// `stuck` or `deferred` (the reason in `last_error`).
         status: String = shown,
         /// Write attempts so far.
         attempts: i32 = copy,

@@ -140,6 +140,7 @@ fn agents_and_drift_pages_read_as_their_records_did() {
             changes: 3,
             needs_attention: 1,
             stuck: 0,
+            deferred: 4,
             observed_at: Some(at(4)),
         },
         agents: vec![record, agent("drifted", None)],

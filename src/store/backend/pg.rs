@@ -36,6 +36,7 @@ impl Dialect for Pg {
                 COALESCE(sum(drift_count), 0)::bigint AS changes,
                 count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
                 count(*) FILTER (WHERE state = 'stuck') AS stuck,
+                count(*) FILTER (WHERE state = 'deferred') AS deferred,
                 (SELECT max(observed_at) FROM agents WHERE org = $1) AS observed_at
          FROM agents WHERE org = $1 AND (drift_count > 0 OR state <> 'converged')";
 

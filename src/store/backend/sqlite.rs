@@ -45,7 +45,8 @@ impl Dialect for Lite {
         "SELECT count(*) AS observed, count(*) FILTER (WHERE drift_count > 0) AS drifted,
                 COALESCE(sum(drift_count), 0) AS changes,
                 count(*) FILTER (WHERE state = 'needs_attention') AS needs_attention,
-                count(*) FILTER (WHERE state = 'stuck') AS stuck, max(observed_at) AS observed_at
+                count(*) FILTER (WHERE state = 'stuck') AS stuck,
+                count(*) FILTER (WHERE state = 'deferred') AS deferred, max(observed_at) AS observed_at
          FROM agents WHERE org = $1";
 
     fn now_plus(seconds: &str) -> String {
