@@ -5,6 +5,7 @@
 //! lease is renewed while the job runs and given back at shutdown.
 
 mod certification;
+mod deferral;
 mod incremental;
 mod items;
 mod planning;
@@ -33,6 +34,8 @@ enum Outcome {
     Finished(JobStatus),
     /// Tripped a safety threshold.
     Held,
+    /// Planned outside the change windows: waits for the next to open, then plans again.
+    WaitingWindow(chrono::DateTime<Utc>),
     /// Shutdown, or the lease was lost: the job stays running for the next owner.
     Interrupted,
 }
@@ -110,6 +113,7 @@ pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
     tokio::join!(
         run_lane(&ctx, Lane::Routine, &shutdown),
         run_lane(&ctx, Lane::Urgent, &shutdown),
+        deferral::run_rechecks(&ctx, &shutdown),
     );
 }
 
@@ -210,6 +214,15 @@ async fn run_job(
             ctx.metrics.job_finished(trigger, "held", started.elapsed());
             tracing::warn!("job held for approval");
         }
+        Ok(Outcome::WaitingWindow(opens)) => {
+            if let Err(e) = ctx.store.wait_for_window(job.id, opens, None).await {
+                tracing::warn!(error = %e, "cannot record the wait for the window; it will be resumed");
+                return;
+            }
+            ctx.metrics
+                .job_finished(trigger, "waiting_window", started.elapsed());
+            tracing::info!(opens = %opens, "routine changes wait for the change window");
+        }
         Ok(Outcome::Interrupted) => {
             let _ = ctx.store.release_work_items(job.id, &ctx.owner).await;
             let _ = ctx.store.release_job(job.id, &ctx.owner).await;
@@ -295,11 +308,14 @@ async fn execute(
         cancel,
         slot,
     };
-    let observed = if ctx.store.has_work_items(job.id).await? {
+    let observed = if ctx.store.has_open_work_items(job.id).await? {
         Default::default()
     } else {
+        // Items all final: the job waited for a change window since, and plans afresh.
+        ctx.store.clear_work_items(job.id).await?;
         match planning::plan(&run).await? {
             planning::Planned::Held => return Ok(Outcome::Held),
+            planning::Planned::WaitingWindow(opens) => return Ok(Outcome::WaitingWindow(opens)),
             planning::Planned::Nothing => return Ok(Outcome::Finished(JobStatus::Succeeded)),
             planning::Planned::Items(observed) => observed,
         }

@@ -9,13 +9,13 @@ use super::backend::Dialect;
 use super::{Store, StoreError};
 
 impl Store {
-    /// Puts a running job to wait for `not_before` with its `plan`, its lease given up; an older
+    /// Puts a running job to wait for `not_before` (with its `plan`, when given), its lease given up; an older
     /// job waiting for a window is superseded by it.
     pub async fn wait_for_window(
         &self,
         id: i64,
         not_before: DateTime<Utc>,
-        plan: serde_json::Value,
+        plan: Option<serde_json::Value>,
     ) -> Result<(), StoreError> {
         db!(self, |pool, D| {
             let mut tx = D::begin_write(pool).await?;
@@ -29,7 +29,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "UPDATE jobs SET status = 'waiting_window', not_before = $2, plan = $3,
+                "UPDATE jobs SET status = 'waiting_window', not_before = $2, plan = COALESCE($3, plan),
                      lease_owner = NULL, lease_until = NULL
                  WHERE id = $1 AND org = $4",
             )

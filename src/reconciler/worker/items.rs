@@ -10,9 +10,9 @@ use futures::{stream, StreamExt};
 use tracing::Instrument;
 
 use super::write::write_items;
-use super::{JobError, JobRun, Outcome};
+use super::{deferral, JobError, JobRun, Outcome};
 use crate::domain::LiveAgent;
-use crate::planner::plan_agent;
+use crate::planner::{plan_agent, Decision};
 use crate::platform::Platform;
 use crate::store::{
     AgentState, ItemOutcome, JobStatus, LastChange, ObservedAgent, Scan, WorkItem, WorkStatus,
@@ -107,8 +107,22 @@ pub async fn work(
         }
     }
     let counts = ctx.store.work_counts(run.job.id).await?;
-    let all_converged = counts.iter().all(|(status, _)| status == "converged");
-    Ok(Outcome::Finished(if all_converged {
+    let deferred = counts
+        .iter()
+        .any(|(status, n)| status == "deferred" && *n > 0);
+    let windows = &ctx.settings.deferral.windows;
+    if deferred && !run.job.urgent {
+        // A routine job whose agents wait for a closed window waits with them: it plans again
+        // when the window opens. Busy agents are the deferral re-check's.
+        if let Some(opens) = windows.next_open(Utc::now()).filter(|t| *t > Utc::now()) {
+            return Ok(Outcome::WaitingWindow(opens));
+        }
+    }
+    // Waiting is not failing: a job whose agents are converged or deferred succeeded.
+    let settled = counts
+        .iter()
+        .all(|(status, _)| status == "converged" || status == "deferred");
+    Ok(Outcome::Finished(if settled {
         JobStatus::Succeeded
     } else {
         JobStatus::Failed
@@ -139,6 +153,7 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     };
     let by_user: HashMap<&str, &LiveAgent> =
         fresh.iter().map(|a| (a.user_id.as_str(), a)).collect();
+    let activities = deferral::activities(run, &ids).await;
     let kind = ctx.settings.planner.agent_key;
     let policy = run.current_policy();
     for item in &items {
@@ -168,7 +183,12 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
         store
             .save_observed(std::slice::from_ref(&row), Utc::now(), Scan::Partial)
             .await?;
-        if !changes.iter().any(|c| c.writable) {
+        let decision = deferral::decide(run, live, &changes, &activities).await?;
+        if let Decision::Wait { reason } = decision {
+            // Only routine changes are left (the urgent ones landed), and they may not be
+            // written now: the agent waits rather than being written again.
+            deferral::defer(run, item, &reason).await?;
+        } else if !changes.iter().any(|c| c.writable) {
             store
                 .update_work_item(run.job.id, &item.user_id, ItemOutcome::Verified)
                 .await?;

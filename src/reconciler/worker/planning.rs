@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::{certification, incremental, JobError, JobRun};
+use super::{certification, deferral, incremental, JobError, JobRun};
 use crate::domain::{Change, DesiredState, FeedScope, LiveAgent};
 use crate::planner::{check_safety, AgentPlan, Plan, Policy};
 use crate::platform::Platform;
-use crate::store::{FeedRecord, FeedStatus, ObservedAgent, PlannedItem, Scan, Trigger};
+use crate::store::{
+    AgentState, FeedRecord, FeedStatus, LastChange, ObservedAgent, PlannedItem, Scan, Trigger,
+};
 
 /// Most agents written into a job's stored plan; the rest are counted.
 const PLAN_AGENTS_SHOWN: usize = 1_000;
@@ -32,6 +34,8 @@ pub enum Planned {
     Nothing,
     /// Held for approval.
     Held,
+    /// Routine changes only, planned outside the change windows: the job waits for the next.
+    WaitingWindow(chrono::DateTime<Utc>),
     /// Items created; the observations they start from, by user id.
     Items(HashMap<String, LiveAgent>),
 }
@@ -228,6 +232,19 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         stored["safety"] = serde_json::json!(SAFETY_NOT_APPLIED);
     }
     ctx.store.set_job_plan(run.job.id, stored).await?;
+    if let Some(opens) = deferral::window_to_wait_for(run, &writes) {
+        // The cursor stays: planning again when the window opens must read the same changes.
+        return Ok(Planned::WaitingWindow(opens));
+    }
+    if run.job.trigger == Trigger::DeferredRecheck {
+        // A deferred agent left with nothing writable (its policy became `report`) waits for
+        // nothing any more.
+        for agent in plan.agents.iter().filter(|a| !a.has_writes()) {
+            ctx.store
+                .set_agent_state(&agent.user_id, AgentState::Drifted, None, LastChange::Kept)
+                .await?;
+        }
+    }
     if writes.is_empty() {
         incremental::remember(run, cursor.as_deref()).await?;
         return Ok(Planned::Nothing);
@@ -276,6 +293,14 @@ struct Observation<'r> {
 async fn observe<'r>(run: &'r JobRun<'_>) -> Result<Observation<'r>, JobError> {
     let ctx = run.ctx;
     if let Some(live) = certification::due(run).await? {
+        return Ok(Observation {
+            desired: Cow::Owned(partial_desired(run, &live)),
+            live,
+            scan: Scan::Partial,
+            cursor: None,
+        });
+    }
+    if let Some(live) = deferral::recheck(run).await? {
         return Ok(Observation {
             desired: Cow::Owned(partial_desired(run, &live)),
             live,

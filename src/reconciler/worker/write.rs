@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use futures::{stream, StreamExt};
 
-use super::{JobError, JobRun};
-use crate::domain::{AgentDesired, AgentKey, Change, LiveAgent};
+use super::{deferral, JobError, JobRun};
+use crate::domain::{AgentDesired, AgentKey, Change, LiveAgent, Urgency};
+use crate::planner::{plan_agent, Decision, Policy};
 use crate::platform::Platform;
 use crate::reconciler::journal::StoreJournal;
 use crate::reconciler::{converge_batch, AgentOutcome, Target};
@@ -53,9 +54,72 @@ pub(super) async fn write_items(
         .map(|(item, reason)| record(run, item, Err(reason.clone())))
         .collect();
     all(failed, concurrency).await?;
+    let policy = run.current_policy();
+    let (now, urgent_only) = sort_by_deferral(run, ready, &policy).await?;
+    converge_ready(run, now, &policy).await?;
+    let held = Policy {
+        hold_routine: true,
+        ..policy
+    };
+    converge_ready(run, urgent_only, &held).await
+}
+
+/// Splits `ready` by what the deferral rules allow now: everything, or only the urgent changes
+/// (the routine ones wait); agents with nothing to write now are recorded as deferred.
+async fn sort_by_deferral(
+    run: &JobRun<'_>,
+    ready: Vec<Ready>,
+    policy: &Policy,
+) -> Result<(Vec<Ready>, Vec<Ready>), JobError> {
+    let ids: Vec<String> = ready.iter().map(|r| r.item.user_id.clone()).collect();
+    let activities = deferral::activities(run, &ids).await;
+    let (mut now, mut urgent_only) = (Vec::with_capacity(ready.len()), Vec::new());
+    for r in ready {
+        let planned;
+        let changes = match &r.planned {
+            Some(changes) => changes,
+            None => {
+                planned = plan_agent(&r.want, &r.live, policy);
+                &planned
+            }
+        };
+        match deferral::decide(run, &r.live, changes, &activities).await? {
+            Decision::Write { overdue: None } => now.push(r),
+            Decision::Write {
+                overdue: Some(reason),
+            } => {
+                deferral::audit_override(run, &r.item, changes, &reason).await?;
+                now.push(r);
+            }
+            Decision::UrgentOnly { .. } => {
+                // A plan made before is written as it is: its routine changes must not be.
+                let planned = r.planned.map(|changes| {
+                    changes
+                        .into_iter()
+                        .map(|mut c| {
+                            c.writable &= c.urgency == Urgency::Urgent;
+                            c
+                        })
+                        .collect()
+                });
+                urgent_only.push(Ready { planned, ..r });
+            }
+            Decision::Wait { reason } => deferral::defer(run, &r.item, &reason).await?,
+        }
+    }
+    Ok((now, urgent_only))
+}
+
+/// Converges `ready` as one group under `policy`, and records each item's outcome.
+async fn converge_ready(
+    run: &JobRun<'_>,
+    ready: Vec<Ready>,
+    policy: &Policy,
+) -> Result<(), JobError> {
     if ready.is_empty() {
         return Ok(());
     }
+    let concurrency = run.ctx.settings.max_concurrency.max(1);
     let ctx = run.ctx;
     let journals: Vec<StoreJournal<'_>> = ready
         .iter()
@@ -82,8 +146,7 @@ pub(super) async fn write_items(
         items.push((&r.item, r.planned.is_none()));
     }
     let max_replans = ctx.settings.reconcile.max_replans;
-    let policy = run.current_policy();
-    let outcomes = converge_batch(ctx.platform.as_ref(), targets, &policy, max_replans).await;
+    let outcomes = converge_batch(ctx.platform.as_ref(), targets, policy, max_replans).await;
     let recorded: Vec<_> = items
         .into_iter()
         .zip(outcomes)
