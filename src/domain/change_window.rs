@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// One window, as configured.
@@ -29,11 +29,14 @@ impl FromStr for ChangeWindow {
         let (start, end) = text.trim().split_once('-').ok_or_else(bad)?;
         let time = |part: &str| {
             let part = part.trim();
-            // Exactly HH:MM: chrono alone would also take "9:5".
-            (part.len() == 5)
-                .then(|| NaiveTime::parse_from_str(part, "%H:%M").ok())
-                .flatten()
-                .ok_or_else(bad)
+            // Exactly HH:MM (or HH:MM:SS, for windows that must open to the second, as in
+            // tests): chrono alone would also take "9:5".
+            let format = match part.len() {
+                5 => "%H:%M",
+                8 => "%H:%M:%S",
+                _ => return Err(bad()),
+            };
+            NaiveTime::parse_from_str(part, format).map_err(|_| bad())
         };
         Ok(Self {
             start: time(start)?,
@@ -44,12 +47,11 @@ impl FromStr for ChangeWindow {
 
 impl fmt::Display for ChangeWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}-{}",
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M")
-        )
+        let show = |t: NaiveTime| match t.second() {
+            0 => t.format("%H:%M").to_string(),
+            _ => t.format("%H:%M:%S").to_string(),
+        };
+        write!(f, "{}-{}", show(self.start), show(self.end))
     }
 }
 
@@ -72,9 +74,9 @@ pub struct ChangeWindows {
     zone: Tz,
 }
 
-/// How far ahead [`ChangeWindows::next_open`] looks: any window opens within a day, plus a
-/// daylight-saving shift.
-const HORIZON_MINUTES: i64 = 26 * 60;
+/// The longest daylight-saving gap a window's start may fall into (zones shift by up to two
+/// hours).
+const HORIZON_GAP_MINUTES: i64 = 2 * 60;
 
 impl ChangeWindows {
     /// Windows evaluated in `zone`.
@@ -106,20 +108,27 @@ impl ChangeWindows {
     }
 
     /// The first instant at or after `at` when a window is open (`at` itself when one is), to
-    /// the minute; `None` when no window ever opens (only possible with windows of no length,
-    /// which do not parse, so in practice always `Some`).
+    /// the second; `None` when no window opens within a day and a daylight-saving shift.
     pub fn next_open(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         if self.is_open(at) {
             return Some(at);
         }
-        // Minute steps from the next whole minute: windows start on whole minutes, local time
-        // is evaluated the way `is_open` does, and a daylight-saving gap or repeat needs no
-        // special case.
-        let secs = at.timestamp();
-        let first = DateTime::from_timestamp(secs - secs.rem_euclid(60) + 60, 0)?;
-        (0..HORIZON_MINUTES)
-            .map(|m| first + Duration::minutes(m))
-            .find(|t| self.is_open(*t))
+        // Each window's start on the local days around `at`, as instants. A start that falls
+        // in a daylight-saving gap does not exist that day: the window opens at the first
+        // local minute after the gap instead.
+        let local = self.zone.from_utc_datetime(&at.naive_utc()).date_naive();
+        (-1..=2)
+            .filter_map(|d| local.checked_add_signed(Duration::days(d)))
+            .flat_map(|day| self.windows.iter().map(move |w| day.and_time(w.start)))
+            .filter_map(|start| {
+                (0..=HORIZON_GAP_MINUTES).find_map(|m| {
+                    let t = start + Duration::minutes(m);
+                    self.zone.from_local_datetime(&t).earliest()
+                })
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|t| *t > at && self.is_open(*t))
+            .min()
     }
 
     /// The windows as configured, for messages.
@@ -213,5 +222,20 @@ mod tests {
             gap.next_open(utc("2027-03-28T00:00:00Z")),
             Some(utc("2027-03-28T01:00:00Z"))
         );
+    }
+
+    #[test]
+    fn a_window_may_open_to_the_second() {
+        let soon = windows(&["12:00:05-13:00"], "UTC");
+        assert!(!soon.is_open(utc("2026-12-07T12:00:04Z")));
+        assert!(soon.is_open(utc("2026-12-07T12:00:05Z")));
+        assert_eq!(
+            soon.next_open(utc("2026-12-07T11:59:30Z")),
+            Some(utc("2026-12-07T12:00:05Z"))
+        );
+        assert_eq!(soon.describe(), "12:00:05-13:00 (UTC)");
+        for bad in ["12:00:5-13:00", "12:0-13:00", "12:00:05:00-13:00"] {
+            assert!(bad.parse::<ChangeWindow>().is_err(), "{bad}");
+        }
     }
 }
