@@ -58,7 +58,7 @@ fn two_orgs_render_once_per_family_with_their_own_series() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(helps.len(), unique.len(), "{text}");
-    assert_eq!(helps.len(), 21, "one # HELP per family: {text}");
+    assert_eq!(helps.len(), 24, "one # HELP per family: {text}");
     let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
     assert_eq!(types, helps.len(), "{text}");
     // Every series names its org.

@@ -237,7 +237,8 @@ fn outside_the_change_windows_routine_changes_wait_however_long() {
 
 #[test]
 fn bad_settings_are_refused_with_the_key_named() {
-    let table: Vec<(fn(&mut PolicySettings), &str)> = vec![
+    type Edit = fn(&mut PolicySettings);
+    let table: Vec<(Edit, &str)> = vec![
         (
             |s| s.defer_when = vec!["BUSY".into()],
             "policy.defer_when: \"BUSY\"",
