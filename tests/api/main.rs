@@ -13,6 +13,7 @@ mod daemon_certifications;
 mod daemon_crash;
 mod daemon_crash_faults;
 mod daemon_database;
+mod daemon_deferral;
 mod daemon_failures;
 mod daemon_flow;
 mod daemon_hardening;
