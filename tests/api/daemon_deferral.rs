@@ -123,10 +123,16 @@ async fn routine_changes_wait_for_interacting_agents_and_land_once_they_are_free
     let accepted = daemon
         .post_feed(&skill_feed(users.iter().map(|(_, e)| e)), "partial")
         .await;
-    let job = daemon.wait_started(&accepted, &["succeeded", "failed"]).await;
+    let job = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
     // Waiting is not failing.
     assert_eq!(job["job"]["status"], "succeeded", "{job}");
-    assert_eq!(job["job"]["counts"], json!({"converged": 12, "deferred": 8}), "{job}");
+    assert_eq!(
+        job["job"]["counts"],
+        json!({"converged": 12, "deferred": 8}),
+        "{job}"
+    );
     let written = writes(&sim).await;
     for (id, email) in &users {
         let waits = busy.iter().any(|(b, _)| b == id);
@@ -136,7 +142,10 @@ async fn routine_changes_wait_for_interacting_agents_and_land_once_they_are_free
     assert_eq!(deferred.len(), 8, "{deferred:?}");
     for agent in &deferred {
         let reason = agent["last_error"].as_str().expect("reason");
-        assert!(reason.starts_with("agent is INTERACTING since "), "{reason}");
+        assert!(
+            reason.starts_with("agent is INTERACTING since "),
+            "{reason}"
+        );
     }
     let drift = daemon.get_json("/v1/drift?limit=0").await;
     assert_eq!(drift["summary"]["deferred"], 8, "{drift}");
@@ -231,7 +240,9 @@ async fn a_certification_expiring_for_an_interacting_agent_loses_its_gate_on_tim
     let accepted = daemon
         .post_feed(&certification_feed(&email, expires), "partial")
         .await;
-    let job = daemon.wait_started(&accepted, &["succeeded", "failed"]).await;
+    let job = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
     assert_eq!(job["job"]["status"], "succeeded", "{job}");
     assert_eq!(holds(&sim.truth(&user).await), (true, true), "granted");
     set_status(&sim, &user, "INTERACTING").await;
@@ -257,8 +268,16 @@ async fn outside_the_change_windows_a_routine_feed_waits_and_urgent_changes_do_n
     let closes = t0 + chrono::Duration::seconds(14);
     let opens = t0 + chrono::Duration::seconds(32);
     let windows = vec![
-        format!("{}-{}", clock(t0 - chrono::Duration::hours(1)), clock(closes)),
-        format!("{}-{}", clock(opens), clock(opens + chrono::Duration::hours(1))),
+        format!(
+            "{}-{}",
+            clock(t0 - chrono::Duration::hours(1)),
+            clock(closes)
+        ),
+        format!(
+            "{}-{}",
+            clock(opens),
+            clock(opens + chrono::Duration::hours(1))
+        ),
     ];
     let (sim, daemon) = daemon(&db, |s| {
         gate_pci(s);
@@ -271,18 +290,42 @@ async fn outside_the_change_windows_a_routine_feed_waits_and_urgent_changes_do_n
     let granted = daemon
         .post_feed(&certification_feed(cert_email, expires), "partial")
         .await;
-    let granted = daemon.wait_started(&granted, &["succeeded", "failed"]).await;
+    let granted = daemon
+        .wait_started(&granted, &["succeeded", "failed"])
+        .await;
     assert_eq!(granted["job"]["status"], "succeeded", "{granted}");
-    assert!(Utc::now() < closes, "the grant took too long to test the window");
+    assert!(
+        Utc::now() < closes,
+        "the grant took too long to test the window"
+    );
 
+    // Agents without certifications: a feed naming a seeded holder would revoke its entry, an
+    // urgent change that goes at once (and sends the job's routine rest to wait item by item).
+    let mut plain = Vec::new();
+    for (id, email) in &users[1..] {
+        let truth = sim.truth(id).await;
+        if truth["certifications"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+            && plain.len() < 5
+        {
+            plain.push((id.clone(), email.clone()));
+        }
+    }
+    assert_eq!(
+        plain.len(),
+        5,
+        "the seeded org has too few agents without certifications"
+    );
     tokio::time::sleep((closes - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(1))
         .await;
     sim.reset_stats().await;
-    let routine = users[1..6].iter().map(|(_, e)| e);
+    let routine = plain.iter().map(|(_, e)| e);
     let accepted = daemon.post_feed(&skill_feed(routine), "partial").await;
     let waiting = daemon.wait_started(&accepted, &["waiting_window"]).await;
     let job = &waiting["job"];
-    let not_before: DateTime<Utc> = serde_json::from_value(job["not_before"].clone()).expect("not_before");
+    let not_before: DateTime<Utc> =
+        serde_json::from_value(job["not_before"].clone()).expect("not_before");
     assert!(
         (not_before - opens).num_milliseconds().abs() < 1_000,
         "{job} opens at {opens}"
@@ -290,15 +333,20 @@ async fn outside_the_change_windows_a_routine_feed_waits_and_urgent_changes_do_n
     assert_eq!(job["plan"]["summary"]["agents"], 5, "{job}");
     let listed = daemon.get_json("/v1/jobs?status=waiting_window").await;
     assert_eq!(listed["total"], 1, "{listed}");
-    assert!(
-        daemon.metrics_text().await.contains("skillsync_jobs_waiting_window{org=\"default\"} 1\n")
-    );
+    assert!(daemon
+        .metrics_text()
+        .await
+        .contains("skillsync_jobs_waiting_window{org=\"default\"} 1\n"));
 
     // The certification lapses while the window is closed, and is revoked at once.
     revoked_by(&sim, cert_user, expires + chrono::Duration::seconds(8)).await;
     assert!(Utc::now() < opens, "revoked only after the window opened");
     let written = writes(&sim).await;
-    assert_eq!(written.keys().collect::<Vec<_>>(), vec![cert_user], "{written:?}");
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        vec![cert_user],
+        "{written:?}"
+    );
 
     // The window opens: the job plans again and writes the five.
     let id = accepted["job_id"].as_i64().expect("job id");
@@ -308,7 +356,7 @@ async fn outside_the_change_windows_a_routine_feed_waits_and_urgent_changes_do_n
         serde_json::from_value(done["job"]["finished_at"].clone()).expect("finished_at");
     assert!(finished >= opens, "{done}");
     let written = writes(&sim).await;
-    for (id, email) in &users[1..6] {
+    for (id, email) in &plain {
         assert!(written.contains_key(id), "{email}: {written:?}");
     }
     daemon.stop().await;
@@ -332,7 +380,10 @@ async fn a_long_busy_agent_is_written_after_max_defer_and_audited_as_forced(
         writes(&sim).await.contains_key(&user)
     })
     .await;
-    assert!(started.elapsed() >= Duration::from_secs(3), "written before max_defer_secs");
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "written before max_defer_secs"
+    );
     let audit = daemon
         .get_json(&format!("/v1/audit?agent={email}&limit=100"))
         .await;
@@ -343,9 +394,10 @@ async fn a_long_busy_agent_is_written_after_max_defer_and_audited_as_forced(
         .unwrap_or_else(|| panic!("no forced write in {audit}"));
     assert_eq!(forced["actor"], "policy.max_defer_secs", "{forced}");
     assert_eq!(forced["changes"][0]["name"], SKILL, "{forced}");
-    assert!(
-        daemon.metrics_text().await.contains("skillsync_deferrals_overridden_total{org=\"default\"} 1\n")
-    );
+    assert!(daemon
+        .metrics_text()
+        .await
+        .contains("skillsync_deferrals_overridden_total{org=\"default\"} 1\n"));
     daemon.stop().await;
 }
 
@@ -365,12 +417,65 @@ async fn with_keep_waiting_a_long_busy_agent_stays_deferred_and_flagged(
     let accepted = daemon.post_feed(&skill_feed([&email]), "partial").await;
     daemon.wait_started(&accepted, &["succeeded"]).await;
     within(Duration::from_secs(15), "flagged overdue", || async {
-        agents_in(&daemon, "deferred")
-            .await
-            .iter()
-            .any(|a| a["last_error"].as_str().is_some_and(|r| r.starts_with("overdue: ")))
+        agents_in(&daemon, "deferred").await.iter().any(|a| {
+            a["last_error"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("overdue: "))
+        })
     })
     .await;
     assert!(writes(&sim).await.is_empty(), "kept waiting");
     daemon.stop().await;
+}
+
+/// The platform calls of a daemon's start-up scan (job `job` of the database) over `agents`
+/// users, 30 % of them INTERACTING, with `defer_when` as given, by path template.
+async fn scan_calls(
+    db: &PgConnectOptions,
+    job: i64,
+    agents: u32,
+    defer_when: Vec<String>,
+) -> Vec<(String, u64)> {
+    let mut org = small_org();
+    org.agents = agents;
+    org.faults.busy_share = 0.3;
+    let sim = spawn_sim(org).await;
+    sim.reset_stats().await;
+    let mut settings = daemon_settings(&sim, &database_url(db));
+    settings.policy.defer_when = defer_when;
+    let daemon = spawn_daemon(settings).await;
+    daemon.wait_job(job, &["succeeded"]).await;
+    daemon.stop().await;
+    let mut calls: Vec<(String, u64)> = sim
+        .stats()
+        .await
+        .requests
+        .into_iter()
+        .map(|r| (format!("{} {}", r.method, r.path), r.count))
+        .collect();
+    calls.sort();
+    calls
+}
+
+#[sqlx::test(migrations = false)]
+async fn deferral_on_costs_a_10000_agent_scan_no_extra_call(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let on = scan_calls(
+        &db,
+        1,
+        10_000,
+        vec!["INTERACTING".into(), "COMMUNICATING".into()],
+    )
+    .await;
+    let off = scan_calls(&db, 2, 10_000, Vec::new()).await;
+    assert_eq!(on, off);
+    let listings: u64 = on
+        .iter()
+        .filter(|(call, _)| call == "GET /api/v2/users")
+        .map(|(_, n)| n)
+        .sum();
+    // 10,000 users in pages of 500.
+    assert_eq!(listings, 20, "{on:?}");
 }
