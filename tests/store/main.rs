@@ -38,6 +38,7 @@ macro_rules! on_both_backends {
 mod audit;
 mod decisions;
 mod defer_migration;
+mod deferral;
 mod deliveries;
 mod feeds;
 mod fixtures;
