@@ -305,3 +305,31 @@ fn a_token_limited_to_an_org_that_is_not_configured_stops_loading_naming_it() {
     );
     assert!(refused.contains("server.ingest_tokens.wfm"), "{refused}");
 }
+
+#[test]
+fn deferral_keys_and_change_windows_are_checked_at_load_per_org() {
+    let settings = load(
+        "[policy]\nchange_windows = [\"22:00-06:00\"]\n\
+         [orgs.day.platform]\nclient_id = \"d\"\n\
+         [orgs.night.policy]\ndefer_when = [\"OnQueueWork\"]\nmax_defer_secs = 600\n",
+    );
+    assert_eq!(org(&settings, "day").policy.change_windows, ["22:00-06:00"]);
+    let night = org(&settings, "night").policy;
+    assert_eq!(night.defer_when, ["OnQueueWork"]);
+    assert_eq!(night.max_defer_secs, 600.0);
+    assert_eq!(
+        night.change_windows,
+        ["22:00-06:00"],
+        "inherited from the top level"
+    );
+
+    let bad = load_err("[policy]\ndefer_when = [\"BUSY\"]\n");
+    assert!(bad.contains("policy.defer_when: \"BUSY\""), "{bad}");
+    let bad_org = load_err(
+        "[orgs.acme.platform]\nclient_id = \"a\"\n[orgs.beta.policy]\nchange_windows = [\"25:00-06:00\"]\n",
+    );
+    assert!(
+        bad_org.contains("[orgs.beta] policy.change_windows: \"25:00-06:00\""),
+        "{bad_org}"
+    );
+}

@@ -16,8 +16,9 @@ view! {
         feed_id: Option<i64> = copy,
         /// A one-agent run: the agent key or user id; absent = every agent.
         agent: Option<String> = clone,
-        /// `queued`, `approved`, `running`, `held`, `succeeded`, `failed`, `rejected` or
-        /// `superseded`.
+        /// `queued`, `approved`, `running`, `held`, `succeeded`, `failed`, `rejected`,
+        /// `superseded` or `waiting_window` (planned outside the change windows; runs again at
+        /// `not_before`).
         status: String = shown,
         /// Created.
         created_at: DateTime<Utc> = copy,
