@@ -20,7 +20,7 @@ use crate::store::{AgentRecord, DriftFilter};
 pub struct DriftQuery {
     /// Only agents whose differences concern this skill, language or certification.
     skill: Option<String>,
-    /// Only agents in this state: drifted, pending, needs_attention, stuck.
+    /// Only agents in this state: drifted, pending, needs_attention, stuck, deferred.
     state: Option<String>,
     /// Page size (default 100, at most 1000).
     limit: Option<i64>,

@@ -23,7 +23,7 @@ use crate::store::{Decision, JobRecord, Trigger};
 /// Query of `GET /v1/jobs`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct JobsQuery {
-    /// Only jobs in this status (queued, approved, running, held, succeeded, failed, rejected, superseded).
+    /// Only jobs in this status (queued, approved, running, held, succeeded, failed, rejected, superseded, waiting_window).
     status: Option<String>,
     /// Page size.
     limit: Option<i64>,

@@ -10,7 +10,8 @@ view! {
     Job from JobRecord {
         /// Id.
         id: i64 = copy,
-        /// `feed`, `schedule`, `manual`, `startup`, `certification` or `incremental_scan`.
+        /// `feed`, `schedule`, `manual`, `startup`, `certification`, `incremental_scan` or
+        /// `deferred_recheck`.
         trigger: String = shown,
         /// The feed that triggered it (the newest, when several coalesced).
         feed_id: Option<i64> = copy,
