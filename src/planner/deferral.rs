@@ -133,7 +133,7 @@ impl DeferralRules {
         !self.statuses.is_empty()
     }
 
-    /// Whether the scheduled activity must be read (one adherence call per 100 agents).
+    /// Whether the scheduled activity must be read (one adherence call per round of agents).
     pub fn needs_activities(&self) -> bool {
         !self.activities.is_empty()
     }

@@ -92,13 +92,17 @@ pub async fn work(
                 (item, seen)
             })
             .collect();
+        // One read of the scheduled activities for the whole claim (when the rules use them),
+        // not one per agent.
+        let ids: Vec<String> = writes.iter().map(|(i, _)| i.user_id.clone()).collect();
+        let activities = deferral::activities(run, &ids).await;
         if batch > 1 {
-            write_items(run, writes).await?;
+            write_items(run, writes, &activities).await?;
         } else {
             let results: Vec<Result<(), JobError>> = stream::iter(writes)
                 .map(|(item, seen)| {
                     let span = tracing::info_span!("write_item", agent = %item.label);
-                    write_items(run, vec![(item, seen)]).instrument(span)
+                    write_items(run, vec![(item, seen)], &activities).instrument(span)
                 })
                 .buffer_unordered(concurrency)
                 .collect()

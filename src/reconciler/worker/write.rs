@@ -40,6 +40,7 @@ struct Ready {
 pub(super) async fn write_items(
     run: &JobRun<'_>,
     writes: Vec<(WorkItem, Option<LiveAgent>)>,
+    activities: &HashMap<String, String>,
 ) -> Result<(), JobError> {
     let mut wanted = Vec::with_capacity(writes.len());
     for (item, seen) in writes {
@@ -55,7 +56,7 @@ pub(super) async fn write_items(
         .collect();
     all(failed, concurrency).await?;
     let policy = run.current_policy();
-    let (now, urgent_only) = sort_by_deferral(run, ready, &policy).await?;
+    let (now, urgent_only) = sort_by_deferral(run, ready, &policy, activities).await?;
     converge_ready(run, now, &policy).await?;
     let held = Policy {
         hold_routine: true,
@@ -70,9 +71,8 @@ async fn sort_by_deferral(
     run: &JobRun<'_>,
     ready: Vec<Ready>,
     policy: &Policy,
+    activities: &HashMap<String, String>,
 ) -> Result<(Vec<Ready>, Vec<Ready>), JobError> {
-    let ids: Vec<String> = ready.iter().map(|r| r.item.user_id.clone()).collect();
-    let activities = deferral::activities(run, &ids).await;
     let (mut now, mut urgent_only) = (Vec::with_capacity(ready.len()), Vec::new());
     for r in ready {
         let planned;
@@ -83,7 +83,7 @@ async fn sort_by_deferral(
                 &planned
             }
         };
-        match deferral::decide(run, &r.live, changes, &activities).await? {
+        match deferral::decide(run, &r.live, changes, activities).await? {
             Decision::Write { overdue: None } => now.push(r),
             Decision::Write {
                 overdue: Some(reason),
