@@ -479,3 +479,64 @@ async fn deferral_on_costs_a_10000_agent_scan_no_extra_call(
     // 10,000 users in pages of 500.
     assert_eq!(listings, 20, "{on:?}");
 }
+
+#[sqlx::test(migrations = false)]
+async fn agents_scheduled_on_queue_wait_when_the_org_changes_skills_off_shift(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let (sim, daemon) = daemon(&db, |s| {
+        s.policy.defer_when = vec!["OnQueueWork".into()];
+        // No re-check while the calls are counted.
+        s.policy.defer_recheck_secs = 3600.0;
+    })
+    .await;
+    let users = users(&sim).await;
+    let on_shift: Vec<&(String, String)> = users.iter().take(3).collect();
+    for (id, _) in &on_shift {
+        let resp = sim
+            .http
+            .post(sim.url(&format!("/sim/users/{id}/activity")))
+            .json(&json!({ "category": "OnQueueWork" }))
+            .send()
+            .await
+            .expect("sim");
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    }
+    // An INTERACTING agent is written: only the scheduled activity counts here.
+    set_status(&sim, &users[5].0, "INTERACTING").await;
+    sim.reset_stats().await;
+    let accepted = daemon
+        .post_feed(&skill_feed(users.iter().map(|(_, e)| e)), "partial")
+        .await;
+    let job = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
+    assert_eq!(
+        job["job"]["counts"],
+        json!({"converged": 17, "deferred": 3}),
+        "{job}"
+    );
+    let written = writes(&sim).await;
+    for (id, email) in &users {
+        let waits = on_shift.iter().any(|(o, _)| o == id);
+        assert_eq!(written.contains_key(id), !waits, "{email}: {written:?}");
+    }
+    for agent in agents_in(&daemon, "deferred").await {
+        assert_eq!(
+            agent["last_error"], "agent is scheduled for OnQueueWork",
+            "{agent}"
+        );
+    }
+    // One adherence call for the round of 20 agents written; none to verify them (all landed).
+    let adherence: u64 = sim
+        .stats()
+        .await
+        .requests
+        .iter()
+        .filter(|r| r.path.contains("adherence"))
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(adherence, 1);
+    daemon.stop().await;
+}

@@ -157,10 +157,29 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
     };
     let by_user: HashMap<&str, &LiveAgent> =
         fresh.iter().map(|a| (a.user_id.as_str(), a)).collect();
-    let activities = deferral::activities(run, &ids).await;
     let kind = ctx.settings.planner.agent_key;
     let policy = run.current_policy();
-    for item in &items {
+    let planned: Vec<Vec<crate::domain::Change>> = items
+        .iter()
+        .map(|item| {
+            match (
+                by_user.get(item.user_id.as_str()),
+                run.want(run.key_of(item).as_ref()),
+            ) {
+                (Some(live), Some(want)) => plan_agent(&want, live, &policy),
+                _ => Vec::new(),
+            }
+        })
+        .collect();
+    // Scheduled activities only for the agents still to write: most verify converged.
+    let unsettled: Vec<String> = items
+        .iter()
+        .zip(&planned)
+        .filter(|(_, changes)| changes.iter().any(|c| c.writable))
+        .map(|(item, _)| item.user_id.clone())
+        .collect();
+    let activities = deferral::activities(run, &unsettled).await;
+    for (item, changes) in items.iter().zip(planned) {
         let Some(live) = by_user.get(item.user_id.as_str()) else {
             store
                 .update_work_item(
@@ -172,10 +191,6 @@ async fn verify_items(run: &JobRun<'_>, items: Vec<WorkItem>) -> Result<(), JobE
                 )
                 .await?;
             continue;
-        };
-        let changes = match run.want(run.key_of(item).as_ref()) {
-            Some(want) => plan_agent(&want, live, &policy),
-            None => Vec::new(),
         };
         let key = live.key(kind).map(|k| k.as_str().to_string());
         let row = ObservedAgent {
