@@ -85,6 +85,19 @@ async fn writes(sim: &TestSim) -> BTreeMap<String, u64> {
     sim.stats().await.writes_per_user
 }
 
+/// Asserts that every one of `users` was written except those `waiting`, which got no call.
+async fn assert_written_all_but(
+    sim: &TestSim,
+    users: &[(String, String)],
+    waiting: &[&(String, String)],
+) {
+    let written = writes(sim).await;
+    for (id, email) in users {
+        let waits = waiting.iter().any(|(w, _)| w == id);
+        assert_eq!(written.contains_key(id), !waits, "{email}: {written:?}");
+    }
+}
+
 /// The agent records of `/v1/drift` in `state`.
 async fn agents_in(daemon: &TestDaemon, state: &str) -> Vec<Value> {
     let page = daemon
@@ -133,11 +146,7 @@ async fn routine_changes_wait_for_interacting_agents_and_land_once_they_are_free
         json!({"converged": 12, "deferred": 8}),
         "{job}"
     );
-    let written = writes(&sim).await;
-    for (id, email) in &users {
-        let waits = busy.iter().any(|(b, _)| b == id);
-        assert_eq!(written.contains_key(id), !waits, "{email}: {written:?}");
-    }
+    assert_written_all_but(&sim, &users, &busy).await;
     let deferred = agents_in(&daemon, "deferred").await;
     assert_eq!(deferred.len(), 8, "{deferred:?}");
     for agent in &deferred {
@@ -517,11 +526,7 @@ async fn agents_scheduled_on_queue_wait_when_the_org_changes_skills_off_shift(
         json!({"converged": 17, "deferred": 3}),
         "{job}"
     );
-    let written = writes(&sim).await;
-    for (id, email) in &users {
-        let waits = on_shift.iter().any(|(o, _)| o == id);
-        assert_eq!(written.contains_key(id), !waits, "{email}: {written:?}");
-    }
+    assert_written_all_but(&sim, &users, &on_shift).await;
     for agent in agents_in(&daemon, "deferred").await {
         assert_eq!(
             agent["last_error"], "agent is scheduled for OnQueueWork",

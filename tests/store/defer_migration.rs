@@ -3,14 +3,12 @@
 //! statuses, trigger and columns are accepted by raw SQL while anything else is still refused.
 //! Raw SQL throughout: the store's enums do not name the new values here.
 
-use std::str::FromStr;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 use sqlx::{PgPool, Row};
 
 use skillsync::store::{JobStatus, Store};
 
-use crate::org_migration::{migrations, migrator_before, scratch};
+use crate::org_migration::{migrations, migrator_before, scratch, sqlite_options};
 
 /// The migration under test.
 const DEFER_AND_WINDOWS: &str = "20261228000000";
@@ -377,13 +375,7 @@ async fn postgres_jobs_items_and_agents_survive_and_take_the_new_values(pool: Pg
 #[tokio::test]
 async fn sqlite_jobs_items_and_agents_survive_and_take_the_new_values() {
     let scratch = scratch();
-    let options = SqliteConnectOptions::from_str(&format!(
-        "sqlite://{}",
-        scratch.join("skillsync.db").display()
-    ))
-    .expect("url")
-    .create_if_missing(true)
-    .foreign_keys(true);
+    let options = sqlite_options(&scratch);
     let migrator = migrator_before(
         &migrations().join("sqlite"),
         &scratch.join("m"),

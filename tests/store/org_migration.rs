@@ -42,6 +42,17 @@ pub(crate) fn scratch() -> PathBuf {
 }
 
 /// The PostgreSQL migrations; SQLite's are in its `sqlite` subfolder.
+/// A new SQLite database file in `scratch`, with foreign keys on as the store runs it.
+pub(crate) fn sqlite_options(scratch: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::from_str(&format!(
+        "sqlite://{}",
+        scratch.join("skillsync.db").display()
+    ))
+    .expect("url")
+    .create_if_missing(true)
+    .foreign_keys(true)
+}
+
 pub(crate) fn migrations() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")
 }
@@ -154,13 +165,7 @@ async fn postgres_rows_stored_before_orgs_belong_to_the_default_org(pool: PgPool
 #[tokio::test]
 async fn sqlite_rows_stored_before_orgs_belong_to_the_default_org() {
     let scratch = scratch();
-    let options = SqliteConnectOptions::from_str(&format!(
-        "sqlite://{}",
-        scratch.join("skillsync.db").display()
-    ))
-    .expect("url")
-    .create_if_missing(true)
-    .foreign_keys(true);
+    let options = sqlite_options(&scratch);
     let migrator = before_orgs(&migrations().join("sqlite"), &scratch.join("m")).await;
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
