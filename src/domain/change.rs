@@ -87,6 +87,12 @@ impl Change {
         }
     }
 
+    /// Keeps a routine change in the plan without writing it now (the agent is busy, or the
+    /// change window is closed); an urgent one stays as it is.
+    pub fn hold_if_routine(&mut self) {
+        self.writable &= self.urgency == Urgency::Urgent;
+    }
+
     /// Removals and proficiency decreases: what the safety thresholds count.
     pub fn is_destructive(&self) -> bool {
         match self.action {
@@ -193,6 +199,26 @@ mod tests {
         let mut removal = change(Action::Remove(Some(p(1.0))));
         removal.writable = false;
         assert_eq!(removal.to_string(), "- skill Billing_L1 (1) [report only]");
+    }
+
+    #[test]
+    fn holding_keeps_routine_changes_unwritten_and_urgent_ones_as_they_are() {
+        let mut routine = change(Action::Add(Some(p(3.0))));
+        routine.hold_if_routine();
+        assert!(!routine.writable);
+        let mut urgent = Change {
+            urgency: Urgency::Urgent,
+            ..change(Action::Remove(None))
+        };
+        urgent.hold_if_routine();
+        assert!(urgent.writable);
+        let mut reported = Change {
+            urgency: Urgency::Urgent,
+            writable: false,
+            ..change(Action::Remove(None))
+        };
+        reported.hold_if_routine();
+        assert!(!reported.writable, "holding never makes a change writable");
     }
 
     #[test]

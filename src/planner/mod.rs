@@ -126,8 +126,8 @@ fn diff_agent(
     });
     for change in &mut changes {
         change.urgency = urgency(change, rules);
-        if policy.hold_routine && change.urgency == Urgency::Routine {
-            change.writable = false;
+        if policy.hold_routine {
+            change.hold_if_routine();
         }
         change.rule = match change.kind {
             AssignmentKind::Certification => {

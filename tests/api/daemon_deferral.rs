@@ -545,3 +545,37 @@ async fn agents_scheduled_on_queue_wait_when_the_org_changes_skills_off_shift(
     assert_eq!(adherence, 1);
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_busy_agent_loses_a_dropped_certification_at_once_and_its_new_skill_waits(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let (sim, daemon) = daemon(&db, gate_pci).await;
+    let (user, email) = users(&sim).await.remove(0);
+    let far = Utc::now() + chrono::Duration::days(30);
+    let granted = daemon
+        .post_feed(&certification_feed(&email, far), "partial")
+        .await;
+    daemon.wait_started(&granted, &["succeeded"]).await;
+    assert_eq!(holds(&sim.truth(&user).await), (true, true), "granted");
+    set_status(&sim, &user, "INTERACTING").await;
+
+    // The next feed drops the certification (urgent) and adds a skill (routine).
+    let accepted = daemon.post_feed(&skill_feed([&email]), "partial").await;
+    let job = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
+    assert_eq!(job["job"]["counts"], json!({"deferred": 1}), "{job}");
+    let truth = sim.truth(&user).await;
+    assert_eq!(holds(&truth), (false, false), "revoked at once: {truth}");
+    let has_skill = truth["skills"]
+        .as_array()
+        .expect("skills")
+        .iter()
+        .any(|s| s["name"] == SKILL);
+    assert!(!has_skill, "the routine change waits: {truth}");
+    let deferred = agents_in(&daemon, "deferred").await;
+    assert_eq!(deferred.len(), 1, "{deferred:?}");
+    daemon.stop().await;
+}

@@ -9,7 +9,7 @@ use chrono::Utc;
 use futures::{stream, StreamExt};
 
 use super::{deferral, JobError, JobRun};
-use crate::domain::{AgentDesired, AgentKey, Change, LiveAgent, Urgency};
+use crate::domain::{AgentDesired, AgentKey, Change, LiveAgent};
 use crate::planner::{plan_agent, Decision, Policy};
 use crate::platform::Platform;
 use crate::reconciler::journal::StoreJournal;
@@ -93,14 +93,9 @@ async fn sort_by_deferral(
             }
             Decision::UrgentOnly { .. } => {
                 // A plan made before is written as it is: its routine changes must not be.
-                let planned = r.planned.map(|changes| {
+                let planned = r.planned.map(|mut changes| {
+                    changes.iter_mut().for_each(Change::hold_if_routine);
                     changes
-                        .into_iter()
-                        .map(|mut c| {
-                            c.writable &= c.urgency == Urgency::Urgent;
-                            c
-                        })
-                        .collect()
                 });
                 urgent_only.push(Ready { planned, ..r });
             }
