@@ -502,10 +502,14 @@ async fn feed(scale: &Scale, admin_url: &str) {
         "| everyone IDLE → summary.drifted = 0 (verified) | {:.2} s |",
         converged.as_secs_f64()
     );
+    let idle_counts: Vec<String> = rechecks[..idle_rechecks]
+        .iter()
+        .rev()
+        .map(|j| format!("{} ({:.2} s)", j["counts"], job_seconds(j)))
+        .collect();
     println!(
-        "| re-check jobs from IDLE to verified; the writing one's counts, seconds | {idle_rechecks}; {} {:.2} |",
-        writer.map_or(Value::Null, |j| j["counts"].clone()),
-        writer.map_or(f64::NAN, job_seconds)
+        "| re-check jobs from IDLE to verified: counts (job seconds), oldest first | {} |",
+        idle_counts.join(", ")
     );
     println!(
         "| agents written by the re-check (writes) | {} ({}) |\n",
