@@ -407,6 +407,11 @@ async fn feed(scale: &Scale, admin_url: &str) {
     let before_busy = recheck_jobs(&daemon).await.len();
     reset_sim_stats(&http, &sim).await;
     tokio::time::sleep(scale.busy_window).await;
+    // The last re-check of the window finishes its read before the counters are taken.
+    if let Some(last) = recheck_jobs(&daemon).await.first() {
+        let id = last["id"].as_i64().expect("job id");
+        daemon.wait_job(id, Duration::from_secs(120)).await;
+    }
     let busy_stats = sim_stats(&http, &sim).await;
     let busy_calls = calls(&busy_stats);
     let busy_rechecks = recheck_jobs(&daemon).await.len() - before_busy;
