@@ -46,7 +46,8 @@ impl ConfigInput {
 /// What became of a configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigVerdict {
-    /// Not loadable: a syntax error, an unknown key or a value of the wrong type.
+    /// Not loadable: a syntax error, an unknown key, a value of the wrong type, or `[policy]`
+    /// deferral keys and change windows that cannot work (checked at load).
     Invalid,
     /// Loaded, and refused by a start-up check (a short token, bad rules, policy or source).
     Refused,
@@ -64,7 +65,10 @@ pub fn check_config(input: &ConfigInput) -> ConfigVerdict {
             assert!(
                 matches!(
                     error,
-                    ConfigError::Invalid(_) | ConfigError::Org { .. } | ConfigError::OrgName(_)
+                    ConfigError::Invalid(_)
+                        | ConfigError::Org { .. }
+                        | ConfigError::OrgName(_)
+                        | ConfigError::Policy(_)
                 ),
                 "{error:?}"
             );
