@@ -103,7 +103,7 @@ impl OrgRuntime {
             settings: ReconcilerSettings {
                 reconcile: settings.reconcile.clone(),
                 planner,
-                safety: settings.safety,
+                safety: settings.safety.clone(),
                 max_concurrency: settings.platform.max_concurrency,
                 deferral,
             },

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 
 use super::{prepare, render, CliError, FeedArgs, OutputFormat, Prepared};
 use crate::config::Settings;
-use crate::planner::{check_safety, live_snapshot_baseline, plan};
+use crate::planner::{check_safety, holders_of, live_snapshot_baseline, plan};
 use crate::platform::Platform;
 
 /// Arguments of `skillsync plan`.
@@ -34,7 +34,7 @@ pub async fn run_plan(
     let live = platform.observe().await?;
     let plan = plan(&feed.state, &live, &policy);
     let snapshot = live_snapshot_baseline(&feed.state, &plan);
-    let violations = check_safety(&plan, &settings.safety, snapshot);
+    let violations = check_safety(&plan, &settings.safety, snapshot, &holders_of(&live));
     match args.format {
         OutputFormat::Text => render::plan_text(out, &plan, &violations)?,
         OutputFormat::Json => render::plan_json(out, &plan, &violations, &platform.calls())?,

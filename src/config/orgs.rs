@@ -119,7 +119,7 @@ impl OrgSettings {
             platform: settings.platform.clone(),
             policy: settings.policy.clone(),
             ownership: settings.ownership.clone(),
-            safety: settings.safety,
+            safety: settings.safety.clone(),
             feed: settings.feed.clone(),
             reconcile: OrgReconcileSettings {
                 settle_secs: settings.reconcile.settle_secs,

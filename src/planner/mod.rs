@@ -3,6 +3,7 @@
 
 mod certifications;
 mod change;
+mod coverage;
 mod deferral;
 mod ownership;
 mod policy;
@@ -12,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use certifications::{CertificationRules, Gate, GateError};
 pub use change::{AgentPlan, Ignored, Plan, PlanCounts, Unmatched};
+pub use coverage::{check_coverage, holders_of, Holders};
 pub use deferral::{AfterMaxDefer, Decision, DeferralError, DeferralRules, Situation};
 pub use ownership::{ManagedScope, Ownership, OwnershipError, OwnershipSettings, ScopeSettings};
 pub use policy::{AttributePolicy, PlannerSettings, Policy, PolicyError, PolicySettings};

@@ -1,14 +1,16 @@
 //! Safety holds: a plan that would remove or downgrade too much, or a snapshot that lost too
 //! many agents, is refused unless an operator approves it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::coverage::{check_coverage, Holders};
 use super::Plan;
 
 /// `[safety]` in the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SafetySettings {
     /// Most removals plus downgrades one run may make without approval.
@@ -17,6 +19,20 @@ pub struct SafetySettings {
     pub max_destructive_percent: f64,
     /// A snapshot feed must list at least this share of the agents of the previous one.
     pub min_snapshot_share: f64,
+    /// Fewest agents a managed skill may be left with by a plan that removes it from some.
+    pub min_holders: usize,
+    /// Per skill, instead of `min_holders`.
+    pub skill_min_holders: BTreeMap<String, usize>,
+}
+
+impl SafetySettings {
+    /// The fewest holders `skill` may be left with.
+    pub fn min_holders_of(&self, skill: &str) -> usize {
+        self.skill_min_holders
+            .get(skill)
+            .copied()
+            .unwrap_or(self.min_holders)
+    }
 }
 
 impl Default for SafetySettings {
@@ -25,6 +41,8 @@ impl Default for SafetySettings {
             max_destructive: 50,
             max_destructive_percent: 10.0,
             min_snapshot_share: 0.9,
+            min_holders: 1,
+            skill_min_holders: BTreeMap::new(),
         }
     }
 }
@@ -42,6 +60,17 @@ pub enum SafetyViolation {
         max: usize,
         /// The percentage limit.
         max_percent: f64,
+    },
+    /// A managed skill would be left with too few holders.
+    TooFewHolders {
+        /// The skill.
+        skill: String,
+        /// Agents holding it now.
+        now: usize,
+        /// After the plan.
+        after: usize,
+        /// The minimum.
+        min: usize,
     },
     /// A snapshot lists far fewer agents than the previous one.
     SnapshotShrank {
@@ -65,6 +94,11 @@ impl fmt::Display for SafetyViolation {
                      the limits are {max} and {max_percent} % (safety.max_destructive, safety.max_destructive_percent)"
                 )
             }
+            Self::TooFewHolders { skill, now, after, min } => write!(
+                f,
+                "skill {skill} would be held by {now} → {after} agents, fewer than {min} \
+                 (safety.min_holders); a queue routed on it would lose everyone who can take it"
+            ),
             Self::SnapshotShrank { agents, previous, min_share } => write!(
                 f,
                 "the snapshot lists {agents} agents, fewer than {:.0} % of the previous {previous} \
@@ -86,11 +120,13 @@ pub fn live_snapshot_baseline(
 }
 
 /// Checks `plan` against the limits. `snapshot` is `Some((agents in this feed, agents in the
-/// previous snapshot))` for snapshot feeds.
+/// previous snapshot))` for snapshot feeds; `holders` counts each skill's holders among every
+/// agent the org has observed, for the coverage guard.
 pub fn check_safety(
     plan: &Plan,
     settings: &SafetySettings,
     snapshot: Option<(usize, usize)>,
+    holders: &Holders,
 ) -> Vec<SafetyViolation> {
     let mut violations = Vec::new();
     let destructive = plan.counts.destructive;
@@ -116,6 +152,7 @@ pub fn check_safety(
             });
         }
     }
+    violations.extend(check_coverage(plan, holders, settings));
     violations
 }
 
@@ -147,7 +184,7 @@ mod tests {
             (10, 100, false),
         ];
         for (destructive, managed, trips) in cases {
-            let violations = check_safety(&plan(destructive, managed), &s, None);
+            let violations = check_safety(&plan(destructive, managed), &s, None, &Holders::new());
             assert_eq!(!violations.is_empty(), trips, "{destructive} of {managed}");
         }
     }
@@ -155,12 +192,12 @@ mod tests {
     #[test]
     fn a_snapshot_with_under_90_percent_of_the_previous_agents_is_held() {
         let s = SafetySettings::default();
-        assert!(check_safety(&plan(1, 100), &s, Some((90, 100))).is_empty());
+        assert!(check_safety(&plan(1, 100), &s, Some((90, 100)), &Holders::new()).is_empty());
         assert!(
-            check_safety(&plan(0, 100), &s, Some((10, 100))).is_empty(),
+            check_safety(&plan(0, 100), &s, Some((10, 100)), &Holders::new()).is_empty(),
             "nothing to take away, nothing to hold"
         );
-        let v = check_safety(&plan(1, 100), &s, Some((89, 100)));
+        let v = check_safety(&plan(1, 100), &s, Some((89, 100)), &Holders::new());
         assert!(matches!(
             v.as_slice(),
             [SafetyViolation::SnapshotShrank {

@@ -25,6 +25,7 @@ mod deliveries;
 mod desired;
 mod error;
 mod feeds;
+mod holders;
 mod jobs;
 mod org_leases;
 mod planned;

@@ -11,7 +11,7 @@ use futures::{stream, StreamExt};
 use super::report::{AgentFailure, ApplyError, ApplyReport};
 use crate::domain::{AgentDesired, AgentKey, DesiredState, LiveAgent};
 use crate::planner::{
-    check_safety, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
+    check_safety, holders_of, live_snapshot_baseline, plan, plan_agent, Policy, SafetySettings,
 };
 use crate::platform::{Journal, NoJournal, Platform};
 use crate::reconciler::{converge_batch, AgentOutcome, ReconcileSettings, Target};
@@ -92,7 +92,7 @@ pub async fn run<P: Platform, J: AgentJournals>(
     let live = platform.observe().await?;
     let plan = plan(desired, &live, policy);
     let snapshot = live_snapshot_baseline(desired, &plan);
-    let violations = check_safety(&plan, options.safety, snapshot);
+    let violations = check_safety(&plan, options.safety, snapshot, &holders_of(&live));
     if !violations.is_empty() && !options.approve {
         return Err(ApplyError::Held(violations, Box::new(plan)));
     }

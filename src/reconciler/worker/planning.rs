@@ -197,7 +197,8 @@ pub async fn plan(run: &JobRun<'_>) -> Result<Planned, JobError> {
         tracing::info!("safety thresholds not applied: certification changes are never held");
         Vec::new()
     } else {
-        check_safety(&plan, &ctx.settings.safety, snapshot)
+        let holders = ctx.store.skill_holders().await?;
+        check_safety(&plan, &ctx.settings.safety, snapshot, &holders)
     };
     let approved = run.job.approved()
         && run
