@@ -74,7 +74,7 @@ pub struct RoutingCondition {
     /// Whole number 0–5 (the SDK's "Integer range 0-5").
     pub proficiency: i64,
     /// Further conditions that must hold as well.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub child_conditions: Vec<SkillCondition>,
 }
 
@@ -89,7 +89,7 @@ pub struct LanguageCondition {
     /// Whole number 0–5.
     pub proficiency: i64,
     /// Further conditions that must hold as well.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub child_conditions: Vec<SkillCondition>,
 }
 
