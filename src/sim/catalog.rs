@@ -37,6 +37,8 @@ pub struct Definition {
     pub version: u32,
     /// Last change.
     pub date_modified: OffsetDateTime,
+    /// Index of the owning division (skills only; languages have no division on the platform).
+    pub division: u32,
 }
 
 /// All definitions of one kind, addressed by a dense index that user assignments store.
@@ -63,14 +65,15 @@ impl Catalog {
             state: DefinitionState::Active,
             version: 1,
             date_modified,
+            division: super::divisions::HOME,
         });
         self.by_id.insert(id, idx);
         idx
     }
 
     /// Creates a definition as `POST /api/v2/routing/skills` does: the name must not belong to
-    /// another active definition (a deleted one's name may be reused).
-    pub fn create(&mut self, name: String) -> Result<u32, CreateError> {
+    /// another active definition (a deleted one's name may be reused). It starts in `division`.
+    pub fn create(&mut self, name: String, division: u32) -> Result<u32, CreateError> {
         let taken = self
             .entries
             .iter()
@@ -78,7 +81,19 @@ impl Catalog {
         if taken {
             return Err(CreateError::DuplicateName);
         }
-        Ok(self.insert(Uuid::new_v4(), name, OffsetDateTime::now_utc()))
+        let idx = self.insert(Uuid::new_v4(), name, OffsetDateTime::now_utc());
+        self.entries[idx as usize].division = division;
+        Ok(idx)
+    }
+
+    /// Moves the definition at `idx` to `division`, as `PATCH /api/v2/routing/skills/{id}` does;
+    /// a move is a change, so the version goes up.
+    pub fn set_division(&mut self, idx: u32, division: u32) {
+        if let Some(d) = self.entries.get_mut(idx as usize) {
+            d.division = division;
+            d.version += 1;
+            d.date_modified = OffsetDateTime::now_utc();
+        }
     }
 
     /// Soft-deletes the definition at `idx`.
@@ -126,14 +141,14 @@ mod tests {
     #[test]
     fn a_deleted_name_can_be_reused_but_an_active_one_cannot() {
         let mut c = Catalog::default();
-        let a = c.create("Billing_L1".into()).expect("create");
+        let a = c.create("Billing_L1".into(), 0).expect("create");
         assert_eq!(
-            c.create("Billing_L1".into()),
+            c.create("Billing_L1".into(), 0),
             Err(CreateError::DuplicateName)
         );
         c.delete(a);
         assert_eq!(c.get(a).state, DefinitionState::Deleted);
-        let b = c.create("Billing_L1".into()).expect("reuse");
+        let b = c.create("Billing_L1".into(), 0).expect("reuse");
         assert_ne!(a, b);
         assert_eq!(c.find_active_by_name("Billing_L1"), Some(b));
     }

@@ -3,8 +3,10 @@
 //! on it.
 
 mod catalog;
+mod conditions;
 pub mod config;
 mod cxone;
+mod divisions;
 mod dynamics;
 mod error;
 mod extract;
@@ -16,6 +18,7 @@ mod org;
 mod paging;
 mod routes;
 mod routing;
+mod skillgroups;
 mod state;
 pub mod stats;
 mod user;

@@ -2,6 +2,7 @@
 //! the same org from the same seed.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU32;
 
 use parking_lot::{Mutex, RwLock};
 use rand::seq::index::sample;
@@ -12,19 +13,28 @@ use uuid::Uuid;
 
 use super::catalog::Catalog;
 use super::config::SimConfig;
+use super::divisions::{Division, Divisions, HOME};
 use super::dynamics;
 use super::names;
 use super::routing::{Presence, RoutingStatus};
+use super::skillgroups::SkillGroups;
 use super::user::{Assignment, AssignmentState, Profile, UserData, UserSlot};
 
 /// A user may hold at most this many routing skills, and as many languages.
 pub const MAX_ASSIGNMENTS: usize = 50;
 
+/// A separate stream from the org generator's, so that adding divisions and skill groups did not
+/// change the ids or profiles of any seeded org.
+const CATALOG_STREAM: u64 = 0xD1F1_5EED;
+
+/// Share of seeded users outside the home division.
+const AWAY_SHARE: f64 = 0.2;
+
 /// Everything the simulator stores.
 #[derive(Debug)]
 pub struct Org {
-    /// The home division every user and skill belongs to.
-    pub division_id: String,
+    /// Divisions; the home division (index 0) owns everything not placed elsewhere.
+    pub divisions: Divisions,
     /// Users by 0-based position (`index - 1`).
     pub users: Vec<UserSlot>,
     user_by_id: HashMap<Uuid, usize>,
@@ -32,6 +42,8 @@ pub struct Org {
     pub skills: RwLock<Catalog>,
     /// Routing language definitions.
     pub languages: RwLock<Catalog>,
+    /// Skill expression groups.
+    pub skill_groups: RwLock<SkillGroups>,
 }
 
 impl Org {
@@ -41,7 +53,9 @@ impl Org {
         // A fixed date keeps definitions byte-identical across runs with the same seed.
         let created = OffsetDateTime::from_unix_timestamp(1_735_689_600)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let division_id = random_uuid(&mut rng).to_string();
+        let home_id = random_uuid(&mut rng);
+        let mut catalog_rng = ChaCha8Rng::seed_from_u64(config.seed ^ CATALOG_STREAM);
+        let divisions = Divisions::generate(home_id, &mut catalog_rng);
 
         let mut skills = Catalog::default();
         for n in 0..config.skills as usize {
@@ -65,16 +79,25 @@ impl Org {
             users.push(UserSlot {
                 id_str: id.to_string(),
                 index,
+                division: AtomicU32::new(seed_division(&mut catalog_rng, divisions.all().len())),
                 data: Mutex::new(UserData::new(profile, presence)),
             });
         }
+        let skill_names: Vec<String> = skills.all().iter().map(|d| d.name.clone()).collect();
+        let skill_groups = SkillGroups::generate(
+            &skill_names,
+            divisions.all().len(),
+            &mut catalog_rng,
+            created,
+        );
 
         let org = Self {
-            division_id,
+            divisions,
             users,
             user_by_id,
             skills: RwLock::new(skills),
             languages: RwLock::new(languages),
+            skill_groups: RwLock::new(skill_groups),
         };
         dynamics::apply_busy_share(&org, config.seed, config.faults.busy_share, start);
         org
@@ -83,18 +106,34 @@ impl Org {
     /// An org with no users and no definitions.
     pub fn empty() -> Self {
         Self {
-            division_id: String::new(),
+            divisions: Divisions::default(),
             users: Vec::new(),
             user_by_id: HashMap::new(),
             skills: RwLock::new(Catalog::default()),
             languages: RwLock::new(Catalog::default()),
+            skill_groups: RwLock::new(SkillGroups::default()),
         }
+    }
+
+    /// The division `user` is in now.
+    pub fn user_division(&self, user: &UserSlot) -> Option<&Division> {
+        self.divisions
+            .get(user.division.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// The user with this id (as text); `None` for unknown or malformed ids.
     pub fn user(&self, id: &str) -> Option<&UserSlot> {
         let id = Uuid::parse_str(id).ok()?;
         self.user_by_id.get(&id).map(|&i| &self.users[i])
+    }
+}
+
+/// Most users sit in the home division; about a fifth are spread over the others.
+fn seed_division(rng: &mut impl Rng, divisions: usize) -> u32 {
+    if divisions > 1 && rng.random_bool(AWAY_SHARE) {
+        rng.random_range(1..divisions) as u32
+    } else {
+        HOME
     }
 }
 

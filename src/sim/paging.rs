@@ -89,6 +89,97 @@ impl<T> Listing<T> {
     }
 }
 
+/// A cursor-paged request (`pageSize`, `after`, `before`), as skill group listings take. The
+/// cursors are opaque to clients; here they are the position of the item they point past.
+#[derive(Debug, Clone, Copy)]
+pub struct CursorRequest {
+    size: usize,
+    after: Option<usize>,
+    before: Option<usize>,
+}
+
+impl CursorRequest {
+    /// Reads `pageSize` (default 25, at most `max`), `after` and `before`; a cursor that is not
+    /// one the simulator issued is a 400.
+    pub fn from_query(params: &QueryParams, max: u32) -> Result<Self, ApiError> {
+        let cursor = |key: &str| -> Result<Option<usize>, ApiError> {
+            params
+                .get(key)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<usize>()
+                        .map_err(|_| ApiError::invalid_value(key, format!("Invalid cursor [{v}].")))
+                })
+                .transpose()
+        };
+        Ok(Self {
+            size: params.positive("pageSize", 25, max)? as usize,
+            after: cursor("after")?,
+            before: cursor("before")?,
+        })
+    }
+
+    /// The page of `total` items and its links: `nextUri` only when items follow, `previousUri`
+    /// only when items precede. `extra` is kept in the links (encoded, no leading `&`).
+    pub fn page<T>(
+        &self,
+        total: usize,
+        path: &str,
+        extra: &str,
+        items: impl FnOnce(std::ops::Range<usize>) -> Vec<T>,
+    ) -> CursorListing<T> {
+        let (start, end) = match (self.after, self.before) {
+            (Some(after), _) => (
+                after.min(total),
+                after.min(total).saturating_add(self.size).min(total),
+            ),
+            (None, Some(before)) => (
+                before.min(total).saturating_sub(self.size),
+                before.min(total),
+            ),
+            (None, None) => (0, self.size.min(total)),
+        };
+        let uri = |cursor: Option<(&str, usize)>| {
+            let mut uri = format!("{path}?pageSize={}", self.size);
+            if let Some((key, at)) = cursor {
+                uri.push_str(&format!("&{key}={at}"));
+            }
+            if !extra.is_empty() {
+                uri.push('&');
+                uri.push_str(extra);
+            }
+            uri
+        };
+        let self_cursor = self
+            .after
+            .map(|a| ("after", a))
+            .or(self.before.map(|b| ("before", b)));
+        CursorListing {
+            entities: items(start..end),
+            next_uri: (end < total).then(|| uri(Some(("after", end)))),
+            self_uri: uri(self_cursor),
+            previous_uri: (start > 0).then(|| uri(Some(("before", start)))),
+        }
+    }
+}
+
+/// A page of `T` with cursor links, as the SDK's `SkillGroupEntityListing` and
+/// `SkillGroupMemberEntityListing` carry (no totals, no page numbers).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CursorListing<T> {
+    /// The items on this page.
+    pub entities: Vec<T>,
+    /// Link to the next page, absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_uri: Option<String>,
+    /// Link to this page.
+    pub self_uri: String,
+    /// Link to the previous page, absent on the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_uri: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +231,24 @@ mod tests {
             .range(25),
             20..25
         );
+    }
+
+    #[test]
+    fn cursors_walk_forwards_and_back() {
+        let req = |q: &str| {
+            let params = QueryParams::parse(q);
+            CursorRequest::from_query(&params, 100).expect("request")
+        };
+        let first = req("pageSize=2").page(5, "/x", "", |r| r.collect::<Vec<_>>());
+        assert_eq!(first.entities, vec![0, 1]);
+        assert_eq!(first.next_uri.as_deref(), Some("/x?pageSize=2&after=2"));
+        assert!(first.previous_uri.is_none());
+        let last = req("pageSize=2&after=4").page(5, "/x", "", |r| r.collect::<Vec<_>>());
+        assert_eq!(last.entities, vec![4]);
+        assert!(last.next_uri.is_none());
+        let back = req("pageSize=2&before=4").page(5, "/x", "", |r| r.collect::<Vec<_>>());
+        assert_eq!(back.entities, vec![2, 3]);
+        let params = QueryParams::parse("after=zz");
+        assert!(CursorRequest::from_query(&params, 100).is_err());
     }
 }

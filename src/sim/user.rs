@@ -120,6 +120,9 @@ pub struct UserSlot {
     pub id_str: String,
     /// 1-based number: `agent00042@example.com` is index 42.
     pub index: u32,
+    /// Index of the user's division; atomic because `/sim` can move a user while pages are read,
+    /// and the move is not a versioned profile write.
+    pub division: std::sync::atomic::AtomicU32,
     /// Everything that changes.
     pub data: parking_lot::Mutex<UserData>,
 }

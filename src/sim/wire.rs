@@ -6,6 +6,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::catalog::Definition;
+use super::divisions::Division;
 use super::kind::Kind;
 use super::names;
 use super::routing::{ConversationSummaryView, RoutingStatusView};
@@ -60,12 +61,35 @@ impl Serialize for Uri<'_> {
     }
 }
 
+/// A division as the SDK's `Division` / `WritableDivision` reference: `{id, name, selfUri}`.
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct DivisionRef {
+    id: String,
+    name: String,
+    self_uri: String,
+}
+
+impl DivisionRef {
+    /// The reference to `division`; an org without divisions (another platform's) gets `None`.
+    pub fn new(division: Option<&Division>) -> Option<Self> {
+        division.map(|d| Self {
+            id: d.id_str.clone(),
+            name: d.name.clone(),
+            self_uri: format!("/api/v2/authorization/divisions/{}", d.id_str),
+        })
+    }
+}
+
 /// A skill or language definition as `RoutingSkill` / `Language`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DefinitionView {
     id: String,
     name: String,
+    /// Skills only: the SDK's `RoutingSkill` has a division, `Language` has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    division: Option<DivisionRef>,
     date_modified: String,
     state: &'static str,
     version: String,
@@ -73,11 +97,15 @@ pub struct DefinitionView {
 }
 
 impl DefinitionView {
-    /// The view of `def`.
-    pub fn new(kind: Kind, def: &Definition) -> Self {
+    /// The view of `def`; `division` is the skill's owning division (ignored for languages).
+    pub fn new(kind: Kind, def: &Definition, division: Option<&Division>) -> Self {
         Self {
             id: def.id_str.clone(),
             name: def.name.clone(),
+            division: match kind {
+                Kind::Skill => DivisionRef::new(division),
+                Kind::Language => None,
+            },
             date_modified: def.date_modified.format(&Rfc3339).unwrap_or_default(),
             state: def.state.as_str(),
             version: def.version.to_string(),
@@ -136,7 +164,8 @@ struct EmployerInfo {
 pub struct UserView<'a> {
     id: &'a str,
     name: String,
-    division: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    division: Option<DivisionRef>,
     email: String,
     username: String,
     state: &'static str,
@@ -172,7 +201,7 @@ impl<'a> UserView<'a> {
         profile: &Profile,
         expand: Expand,
         catalogs: &Catalogs<'a>,
-        division_id: &str,
+        division: Option<&Division>,
     ) -> Self {
         let email = names::email(user.index);
         let presence = (expand.routing_status || expand.conversation_summary)
@@ -191,11 +220,7 @@ impl<'a> UserView<'a> {
         Self {
             id: &user.id_str,
             name: names::person_name(user.index),
-            division: serde_json::json!({
-                "id": division_id,
-                "name": "Home",
-                "selfUri": format!("/api/v2/authorization/divisions/{division_id}"),
-            }),
+            division: DivisionRef::new(division),
             username: email.clone(),
             email,
             state: "active",

@@ -36,6 +36,8 @@ mod orgs_api;
 mod pg_cluster;
 mod serve_process;
 mod sim_auth;
+mod sim_catalog;
+mod sim_catalog_groups;
 mod sim_cxone;
 mod sim_definitions;
 mod sim_determinism;

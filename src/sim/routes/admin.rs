@@ -69,6 +69,33 @@ pub async fn set_faults(
     Ok(Json(state.faults()).into_response())
 }
 
+/// `{divisionId}` for `POST /sim/users/{id}/division`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveUser {
+    division_id: Option<String>,
+}
+
+/// `POST /sim/users/{id}/division`: an administrator moves a user to another division. Not a
+/// profile write: the version stays, as skill writes are what clients version against.
+pub async fn set_division(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MoveUser>,
+) -> Result<Response, ApiError> {
+    let user = find_user(&state, &id)?;
+    let target = body
+        .division_id
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_value("divisionId", "divisionId is required"))?;
+    let division = state.org.divisions.find_str(target).ok_or_else(|| {
+        ApiError::invalid_value("divisionId", format!("Division [{target}] does not exist."))
+    })?;
+    user.division
+        .store(division, std::sync::atomic::Ordering::Relaxed);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// `GET /sim/users/{id}`: the true current state, ignoring lag and expansion faults.
 pub async fn user(
     State(state): State<Arc<SimState>>,

@@ -1,5 +1,6 @@
 //! `/api/v2/routing/skills` and `/api/v2/routing/languages`: list (with `name` as a prefix
-//! match, deleted entries included), create, get one, soft delete.
+//! match, deleted entries included), create, get one, soft delete; skills also move between
+//! divisions (`PATCH` with the SDK's `UpdateSkillDivisionRequest`).
 
 use std::sync::Arc;
 
@@ -42,7 +43,7 @@ pub async fn list(
         .collect();
     let entities = matching[page.range(matching.len())]
         .iter()
-        .map(|d| DefinitionView::new(kind, d))
+        .map(|d| DefinitionView::new(kind, d, state.org.divisions.get(d.division)))
         .collect();
     let mut extra = form_urlencoded::Serializer::new(String::new());
     if let Some(name) = params.get("name") {
@@ -58,10 +59,24 @@ pub async fn list(
     .into_response())
 }
 
-/// `{name}` of a new definition.
+/// `{name, divisionId?}` of a new definition: the SDK's `CreateRoutingSkill` (a language's body
+/// has no division, so there it is ignored).
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateBody {
     name: Option<String>,
+    division_id: Option<String>,
+}
+
+/// The division named by a request's `divisionId`: absent means home, unknown is a 400.
+fn division_of(state: &SimState, id: Option<&str>) -> Result<u32, ApiError> {
+    match id {
+        None => Ok(crate::sim::divisions::HOME),
+        Some(id) => state.org.divisions.find_str(id).ok_or_else(|| {
+            ApiError::invalid_value("divisionId", format!("Division [{id}] does not exist."))
+                .with_detail("not.found", Some("divisionId"), Some(id))
+        }),
+    }
 }
 
 /// `POST`: creates a definition; a name already active is a 409.
@@ -74,9 +89,18 @@ pub async fn create(
         .name
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| ApiError::invalid_value("name", "name is required"))?;
+    let division = match kind {
+        Kind::Skill => division_of(&state, body.division_id.as_deref())?,
+        Kind::Language => crate::sim::divisions::HOME,
+    };
     let mut catalog = kind.catalog(&state.org).write();
-    match catalog.create(name) {
-        Ok(idx) => Ok(Json(DefinitionView::new(kind, catalog.get(idx))).into_response()),
+    match catalog.create(name, division) {
+        Ok(idx) => Ok(Json(DefinitionView::new(
+            kind,
+            catalog.get(idx),
+            state.org.divisions.get(division),
+        ))
+        .into_response()),
         Err(CreateError::DuplicateName) => Err(ApiError::conflict(format!(
             "A routing {} with this name already exists.",
             kind.noun()
@@ -88,7 +112,45 @@ pub async fn create(
 pub async fn get(kind: Kind, state: Arc<SimState>, id: String) -> Result<Response, ApiError> {
     let catalog = kind.catalog(&state.org).read();
     let idx = catalog.find_str(&id).ok_or_else(ApiError::not_found)?;
-    Ok(Json(DefinitionView::new(kind, catalog.get(idx))).into_response())
+    let def = catalog.get(idx);
+    Ok(Json(DefinitionView::new(
+        kind,
+        def,
+        state.org.divisions.get(def.division),
+    ))
+    .into_response())
+}
+
+/// `{divisionId}`: the SDK's `UpdateSkillDivisionRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveBody {
+    division_id: Option<String>,
+}
+
+/// `PATCH /api/v2/routing/skills/{id}`: moves a skill to another division. Users keep the skill;
+/// divisions scope who may see and manage the definition, not who holds it.
+pub async fn move_skill(
+    state: Arc<SimState>,
+    id: String,
+    body: MoveBody,
+) -> Result<Response, ApiError> {
+    let Some(target) = body.division_id.as_deref() else {
+        return Err(ApiError::invalid_value(
+            "divisionId",
+            "divisionId is required",
+        ));
+    };
+    let division = division_of(&state, Some(target))?;
+    let mut catalog = state.org.skills.write();
+    let idx = catalog.find_str(&id).ok_or_else(ApiError::not_found)?;
+    catalog.set_division(idx, division);
+    let view = DefinitionView::new(
+        Kind::Skill,
+        catalog.get(idx),
+        state.org.divisions.get(division),
+    );
+    Ok(Json(view).into_response())
 }
 
 /// `DELETE`: soft delete; users lose the assignment, as on the platform.
@@ -141,6 +203,14 @@ pub mod handlers {
     /// One language.
     pub async fn get_language(State(s): S, Path(id): Path<String>) -> Result<Response, ApiError> {
         get(Kind::Language, s, id).await
+    }
+    /// Move a skill to another division.
+    pub async fn move_skill(
+        State(s): S,
+        Path(id): Path<String>,
+        JsonBody(b): JsonBody<MoveBody>,
+    ) -> Result<Response, ApiError> {
+        super::move_skill(s, id, b).await
     }
     /// Delete a skill.
     pub async fn delete_skill(State(s): S, Path(id): Path<String>) -> Result<Response, ApiError> {

@@ -5,9 +5,11 @@ mod access;
 pub(crate) mod admin;
 mod assignments;
 mod definitions;
+mod divisions;
 mod limits;
 mod oauth;
 mod presence;
+mod skillgroups;
 mod users;
 
 use std::sync::Arc;
@@ -66,8 +68,26 @@ pub fn router(state: Arc<SimState>) -> Router {
         )
         .route(
             "/api/v2/routing/skills/{id}",
-            get(d::get_skill).delete(d::delete_skill),
+            get(d::get_skill)
+                .patch(d::move_skill)
+                .delete(d::delete_skill),
         )
+        .route(
+            "/api/v2/routing/skillgroups",
+            get(skillgroups::list).post(skillgroups::create),
+        )
+        .route(
+            "/api/v2/routing/skillgroups/{id}",
+            get(skillgroups::get)
+                .patch(skillgroups::patch)
+                .delete(skillgroups::delete),
+        )
+        .route(
+            "/api/v2/routing/skillgroups/{id}/members",
+            get(skillgroups::list_members),
+        )
+        .route("/api/v2/authorization/divisions", get(divisions::list))
+        .route("/api/v2/authorization/divisions/home", get(divisions::home))
         .route(
             "/api/v2/routing/languages",
             get(d::list_languages).post(d::create_language),
@@ -94,6 +114,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/sim/tokens/revoke", post(admin::revoke_tokens))
         .route("/sim/users/{id}", get(admin::user))
         .route("/sim/users/{id}/skills", post(admin::change_skills))
+        .route("/sim/users/{id}/division", post(admin::set_division))
         .route(
             "/sim/users/{id}/routingstatus",
             post(admin::set_routing_status),

@@ -72,7 +72,7 @@ pub async fn list(
                 expand
             };
             let profile = read_profile(&state, user);
-            UserView::new(user, &profile, expand, &catalogs, &org.division_id)
+            UserView::new(user, &profile, expand, &catalogs, org.user_division(user))
         })
         .collect();
     let extra = links_query(&params);
@@ -123,7 +123,7 @@ fn render_user(
         profile,
         expand,
         &catalogs,
-        &state.org.division_id,
+        state.org.user_division(user),
     ))
     .into_response())
 }
