@@ -4,6 +4,7 @@
 mod assignments;
 mod certification_gates;
 mod certifications;
+mod coverage;
 mod deferral;
 mod platform_scales;
 
