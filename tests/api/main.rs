@@ -10,6 +10,7 @@ mod cxone_connector;
 mod cxone_daemon;
 mod cxone_helpers;
 mod daemon_certifications;
+mod daemon_coverage;
 mod daemon_crash;
 mod daemon_crash_faults;
 mod daemon_database;
