@@ -273,7 +273,8 @@ async fn outside_the_change_windows_a_routine_feed_waits_and_urgent_changes_do_n
 ) {
     // Open now, closed from +14 s, open again from +32 s: the routine feed is posted in the
     // closed gap, a certification expires in it.
-    let t0 = Utc::now();
+    // Whole seconds: the windows are written to the second.
+    let t0 = DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("now");
     let closes = t0 + chrono::Duration::seconds(14);
     let opens = t0 + chrono::Duration::seconds(32);
     let windows = vec![

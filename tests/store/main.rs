@@ -42,6 +42,7 @@ mod deferral;
 mod deliveries;
 mod feeds;
 mod fixtures;
+mod holders;
 mod jobs;
 mod lifecycle;
 mod observed;
