@@ -181,6 +181,7 @@ mod tests {
             users_page_size: 500,
             definitions_page_size: 100,
             create_missing_skills: false,
+            division: String::new(),
             access_key_id: String::new(),
             access_key_secret: "".into(),
             area: String::new(),

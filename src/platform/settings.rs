@@ -38,6 +38,10 @@ pub struct PlatformSettings {
     /// Create skills that a feed names but the platform does not define (otherwise an error for
     /// the agents that need them).
     pub create_missing_skills: bool,
+    /// Genesys Cloud: the division (by name) skills skillsync creates go into; empty: the home
+    /// division.
+    #[serde(default)]
+    pub division: String,
     /// NICE CXone access key id (empty for other platforms).
     #[serde(default)]
     pub access_key_id: String,

@@ -3,6 +3,7 @@
 mod abuse;
 mod apply_audit;
 mod apply_basics;
+mod apply_division;
 mod apply_faults;
 mod apply_lag;
 mod cxone_apply;

@@ -180,6 +180,7 @@ pub(super) fn settings(secret: &str) -> PlatformSettings {
         users_page_size: 500,
         definitions_page_size: 100,
         create_missing_skills: false,
+        division: String::new(),
         access_key_id: "key-1".into(),
         access_key_secret: secret.into(),
         area: "na1".into(),

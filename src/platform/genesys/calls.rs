@@ -31,9 +31,11 @@ pub const DELETE_LANGUAGE: CallKind = CallKind::write("delete_language");
 pub const PATCH_USER: CallKind = CallKind::write("patch_user");
 /// Workforce-management adherence for up to 100 users (their scheduled activities).
 pub const GET_ADHERENCE: CallKind = CallKind::read("get_adherence");
+/// `GET /api/v2/authorization/divisions` (resolving `platform.division`, once).
+pub const LIST_DIVISIONS: CallKind = CallKind::read("list_divisions");
 
 /// All kinds, in the order reports list them.
-pub const ALL: [CallKind; 14] = [
+pub const ALL: [CallKind; 15] = [
     TOKEN,
     LIST_USERS,
     GET_USER,
@@ -48,4 +50,5 @@ pub const ALL: [CallKind; 14] = [
     DELETE_LANGUAGE,
     PATCH_USER,
     GET_ADHERENCE,
+    LIST_DIVISIONS,
 ];

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::api::{GenesysApi, Http};
 use super::catalog::Catalog;
+use super::divisions::Division;
 use super::observe::Reader;
 use super::regions;
 use super::write::Writer;
@@ -27,6 +28,7 @@ pub struct Genesys {
     definitions_page_size: u32,
     concurrency: usize,
     create_missing_skills: bool,
+    division: Division,
 }
 
 impl Genesys {
@@ -61,6 +63,7 @@ impl Genesys {
             definitions_page_size: settings.definitions_page_size.max(1),
             concurrency: settings.max_concurrency.max(1),
             create_missing_skills: settings.create_missing_skills,
+            division: Division::named(&settings.division),
         })
     }
 
@@ -103,6 +106,7 @@ impl Platform for Genesys {
             catalog: &self.catalog,
             page_size: self.definitions_page_size,
             create_missing: self.create_missing_skills,
+            division: &self.division,
         }
         .apply(agent, changes, journal)
         .await

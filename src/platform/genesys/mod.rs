@@ -10,6 +10,7 @@ mod api;
 pub mod calls;
 mod catalog;
 mod connector;
+mod divisions;
 mod observe;
 pub mod regions;
 mod wire;

@@ -176,9 +176,21 @@ pub struct CertificationsUpdate<'a> {
     pub certifications: &'a [String],
 }
 
-/// `POST /api/v2/routing/skills` body.
+/// `POST /api/v2/routing/skills` body (the SDK's `CreateRoutingSkill`).
 #[derive(Debug, Serialize)]
 pub struct NewDefinition<'a> {
     /// Name.
     pub name: &'a str,
+    /// The division to create it in; absent: the home division.
+    #[serde(rename = "divisionId", skip_serializing_if = "Option::is_none")]
+    pub division_id: Option<&'a str>,
+}
+
+/// A division in `GET /api/v2/authorization/divisions`.
+#[derive(Debug, Deserialize)]
+pub struct DivisionRef {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::api::Http;
 use super::calls;
 use super::catalog::Catalog;
+use super::divisions::Division;
 use super::wire::{AssignmentWrite, CertificationsUpdate, Definition, NewDefinition};
 use crate::domain::{Action, Change, Step};
 use crate::domain::{AssignmentKind, LiveAgent};
@@ -27,6 +28,8 @@ pub struct Writer<'a> {
     pub page_size: u32,
     /// Whether unknown skills are created.
     pub create_missing: bool,
+    /// Where created skills go.
+    pub division: &'a Division,
 }
 
 struct Family {
@@ -135,7 +138,8 @@ impl Writer<'_> {
                 name: name.to_string(),
             });
         }
-        let body = NewDefinition { name };
+        let division_id = self.division.id(self.transport).await?;
+        let body = NewDefinition { name, division_id };
         let call = Call {
             kind: calls::CREATE_SKILL,
             method: Method::POST,
