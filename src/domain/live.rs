@@ -29,6 +29,8 @@ pub struct LiveAgent {
     /// What the agent is doing, when the read carried it (Genesys Cloud's `routingStatus`
     /// expansion, best effort); `None` when unknown.
     pub routing: Option<Routing>,
+    /// The user's division (by name), when the platform has divisions.
+    pub division: Option<String>,
 }
 
 impl LiveAgent {

@@ -30,10 +30,17 @@ use crate::domain::{
 /// the complete desired set of *managed* assignments. A `snapshot` feed also clears the managed
 /// assignments of users it does not list. Unmanaged assignments are never touched.
 pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan {
+    let owned = |agent: &LiveAgent| policy.ownership.owns_division(agent.division.as_deref());
     let mut by_key: HashMap<AgentKey, Vec<usize>> = HashMap::new();
+    // Keys of users outside `ownership.divisions`: never planned, and said so.
+    let mut outside = std::collections::HashSet::new();
     for (i, agent) in live.iter().enumerate() {
         if let Some(key) = agent.key(policy.agent_key) {
-            by_key.entry(key).or_default().push(i);
+            if owned(agent) {
+                by_key.entry(key).or_default().push(i);
+            } else {
+                outside.insert(key);
+            }
         }
     }
 
@@ -43,7 +50,11 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
         match by_key.get(key).map(Vec::as_slice) {
             None | Some([]) => result.unmatched.push(Unmatched {
                 key: key.clone(),
-                reason: "no platform user has this key".into(),
+                reason: if outside.contains(key) {
+                    "the user is in a division outside ownership.divisions".into()
+                } else {
+                    "no platform user has this key".into()
+                },
             }),
             Some([i]) => {
                 listed[*i] = true;
@@ -65,7 +76,7 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
         let nothing = AgentDesired::default();
         for (i, agent) in live.iter().enumerate() {
             // A user read incompletely may have the key the snapshot lists: not emptied now.
-            if !listed[i] && !agent.incomplete {
+            if !listed[i] && !agent.incomplete && owned(agent) {
                 push_agent(
                     &mut result,
                     agent.key(policy.agent_key).as_ref(),

@@ -37,6 +37,9 @@ pub struct OwnershipSettings {
     pub languages: ScopeSettings,
     /// Certifications.
     pub certifications: ScopeSettings,
+    /// Platform divisions (by name) whose users skillsync manages; empty: every user. Users of
+    /// other divisions are never planned, not even by a snapshot feed.
+    pub divisions: Vec<String>,
 }
 
 /// A glob in the configuration that does not parse.
@@ -107,6 +110,7 @@ pub struct Ownership {
     skills: ManagedScope,
     languages: ManagedScope,
     certifications: ManagedScope,
+    divisions: BTreeSet<String>,
 }
 
 impl Ownership {
@@ -120,7 +124,14 @@ impl Ownership {
                 &settings.certifications,
                 &seen.certifications,
             )?,
+            divisions: settings.divisions.iter().cloned().collect(),
         })
+    }
+
+    /// Whether users of `division` are skillsync's to plan: every user when no divisions are
+    /// configured; otherwise only those whose division is known and listed.
+    pub fn owns_division(&self, division: Option<&str>) -> bool {
+        self.divisions.is_empty() || division.is_some_and(|d| self.divisions.contains(d))
     }
 
     /// The scope of one attribute.

@@ -127,6 +127,7 @@ pub fn live_from_json(value: serde_json::Value) -> Result<LiveAgent, String> {
         // Stored observations are for reading; planning always observes afresh.
         incomplete: false,
         routing: None,
+        division: None,
     })
 }
 

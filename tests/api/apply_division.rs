@@ -83,3 +83,53 @@ async fn an_unknown_division_fails_the_agents_that_need_a_new_skill_and_names_it
         "nothing created"
     );
 }
+
+#[tokio::test]
+async fn users_of_other_divisions_are_never_planned_when_ownership_names_divisions() {
+    let sim = spawn_sim(small_org()).await;
+    sim.ok(
+        Method::POST,
+        "/api/v2/routing/skills",
+        Some(serde_json::json!({"name": "Unit_Skill"})),
+    )
+    .await;
+    let users = sim
+        .ok(Method::GET, "/api/v2/users?pageSize=100", None)
+        .await;
+    let users = users["entities"].as_array().expect("users").clone();
+    let home = |u: &Value| u["division"]["name"] == "Home";
+    assert!(
+        users.iter().any(home) && !users.iter().all(home),
+        "both kinds seeded"
+    );
+    let csv: String = std::iter::once("agent,type,name,proficiency\n".to_string())
+        .chain(users.iter().map(|u| {
+            format!(
+                "{},skill,Unit_Skill,3\n",
+                u["email"].as_str().expect("email")
+            )
+        }))
+        .collect();
+    let mut settings = settings_for(&sim);
+    settings.ownership.divisions = vec!["Home".into()];
+    sim.reset_stats().await;
+    let report = apply(&settings, &desired(&csv, FeedScope::Partial), true)
+        .await
+        .0
+        .expect("ran");
+    // Not `converged`: the agents outside are reported unmatched.
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let written = sim.stats().await.writes_per_user;
+    for user in &users {
+        let id = user["id"].as_str().expect("id");
+        assert_eq!(written.contains_key(id), home(user), "{user}");
+    }
+    let outside = users.iter().filter(|u| !home(u)).count();
+    let unmatched: Vec<_> = report
+        .plan
+        .unmatched
+        .iter()
+        .filter(|u| u.reason == "the user is in a division outside ownership.divisions")
+        .collect();
+    assert_eq!(unmatched.len(), outside, "{:?}", report.plan.unmatched);
+}

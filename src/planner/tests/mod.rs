@@ -6,6 +6,7 @@ mod certification_gates;
 mod certifications;
 mod coverage;
 mod deferral;
+mod divisions;
 mod platform_scales;
 
 use std::collections::{BTreeMap, BTreeSet};

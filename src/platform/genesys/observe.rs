@@ -246,6 +246,7 @@ fn live_agent(user: User, incomplete: bool) -> LiveAgent {
         employee_id: user.employer_info.and_then(|e| e.employee_id),
         version: user.version.unwrap_or(0),
         routing: routing(user.routing_status, &user.id),
+        division: user.division.map(|d| d.name),
         user_id: user.id,
         incomplete,
     }

@@ -108,6 +108,9 @@ pub struct User {
     /// `expand=routingStatus`; best effort like the others, and never a reason to re-read.
     #[serde(default)]
     pub routing_status: Option<RoutingStatusBody>,
+    /// The user's division (always part of a user read).
+    #[serde(default)]
+    pub division: Option<DivisionRef>,
 }
 
 /// SDK `RoutingStatus`, as `expand=routingStatus` carries it. Both fields stay strings so that
@@ -186,8 +189,8 @@ pub struct NewDefinition<'a> {
     pub division_id: Option<&'a str>,
 }
 
-/// A division in `GET /api/v2/authorization/divisions`.
-#[derive(Debug, Deserialize)]
+/// A division in `GET /api/v2/authorization/divisions`, and a user's.
+#[derive(Debug, Clone, Deserialize)]
 pub struct DivisionRef {
     /// Id.
     pub id: String,
