@@ -54,18 +54,23 @@ pub(super) async fn decide(
         // Nothing that could wait: no database read.
         return Ok(Decision::Write { overdue: None });
     }
-    let situation = Situation {
+    let mut situation = Situation {
         routing: live.routing,
         activity: activities.get(&live.user_id).map(String::as_str),
-        deferred_since: run.ctx.store.deferred_since(&live.user_id).await?,
+        deferred_since: None,
         // An operator's one-agent run (`POST /v1/reconcile {"agent": …}`) forces its changes.
         forced: run.job.agent.is_some(),
     };
-    Ok(run
-        .ctx
-        .settings
-        .deferral
-        .decide(changes, &situation, Utc::now()))
+    let rules = &run.ctx.settings.deferral;
+    let now = Utc::now();
+    let decision = rules.decide(changes, &situation, now);
+    if decision == (Decision::Write { overdue: None }) {
+        // A free agent: how long it waited before cannot matter, so no database read on the
+        // write path of every agent.
+        return Ok(decision);
+    }
+    situation.deferred_since = run.ctx.store.deferred_since(&live.user_id).await?;
+    Ok(rules.decide(changes, &situation, now))
 }
 
 /// Records that `item`'s routine changes wait, for `reason`.
