@@ -228,6 +228,25 @@ fn certification_feed(email: &str, expires: DateTime<Utc>) -> String {
     )
 }
 
+/// A daemon gating PCI-DSS whose first agent has been granted it until `expires`: the simulator,
+/// the daemon, and the agent's user id and email.
+async fn granted(
+    db: &PgConnectOptions,
+    expires: DateTime<Utc>,
+) -> (TestSim, TestDaemon, String, String) {
+    let (sim, daemon) = daemon(db, gate_pci).await;
+    let (user, email) = users(&sim).await.remove(0);
+    let accepted = daemon
+        .post_feed(&certification_feed(&email, expires), "partial")
+        .await;
+    let job = daemon
+        .wait_started(&accepted, &["succeeded", "failed"])
+        .await;
+    assert_eq!(job["job"]["status"], "succeeded", "{job}");
+    assert_eq!(holds(&sim.truth(&user).await), (true, true), "granted");
+    (sim, daemon, user, email)
+}
+
 /// Waits until `user` no longer holds the gate skill nor the entry; asserts it happened by
 /// `deadline`.
 async fn revoked_by(sim: &TestSim, user: &str, deadline: DateTime<Utc>) {
@@ -243,17 +262,8 @@ async fn a_certification_expiring_for_an_interacting_agent_loses_its_gate_on_tim
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let (sim, daemon) = daemon(&db, gate_pci).await;
-    let (user, email) = users(&sim).await.remove(0);
     let expires = Utc::now() + chrono::Duration::seconds(6);
-    let accepted = daemon
-        .post_feed(&certification_feed(&email, expires), "partial")
-        .await;
-    let job = daemon
-        .wait_started(&accepted, &["succeeded", "failed"])
-        .await;
-    assert_eq!(job["job"]["status"], "succeeded", "{job}");
-    assert_eq!(holds(&sim.truth(&user).await), (true, true), "granted");
+    let (sim, daemon, user, _) = granted(&db, expires).await;
     set_status(&sim, &user, "INTERACTING").await;
 
     revoked_by(&sim, &user, expires + chrono::Duration::seconds(10)).await;
@@ -552,14 +562,8 @@ async fn a_busy_agent_loses_a_dropped_certification_at_once_and_its_new_skill_wa
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let (sim, daemon) = daemon(&db, gate_pci).await;
-    let (user, email) = users(&sim).await.remove(0);
     let far = Utc::now() + chrono::Duration::days(30);
-    let granted = daemon
-        .post_feed(&certification_feed(&email, far), "partial")
-        .await;
-    daemon.wait_started(&granted, &["succeeded"]).await;
-    assert_eq!(holds(&sim.truth(&user).await), (true, true), "granted");
+    let (sim, daemon, user, email) = granted(&db, far).await;
     set_status(&sim, &user, "INTERACTING").await;
 
     // The next feed drops the certification (urgent) and adds a skill (routine).
