@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::cxone::Cxone;
 use super::genesys::Genesys;
 use super::{
-    AgentWrite, CallCounts, CallObserver, Changed, Journal, Platform, PlatformError,
-    PlatformSettings,
+    AgentWrite, CallCounts, CallObserver, Changed, DefinitionRetired, Journal, Platform,
+    PlatformError, PlatformSettings, SkillDefinition, SkillGroupUse,
 };
 use crate::domain::{Change, Granularity, LiveAgent};
 
@@ -159,6 +159,29 @@ impl Platform for Connector {
         user_ids: &[String],
     ) -> Result<std::collections::HashMap<String, String>, PlatformError> {
         each!(self, c => c.scheduled_activities(user_ids).await)
+    }
+
+    async fn skill_definitions(&self) -> Result<Vec<SkillDefinition>, PlatformError> {
+        each!(self, c => c.skill_definitions().await)
+    }
+
+    async fn create_skill(
+        &self,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<bool, PlatformError> {
+        each!(self, c => c.create_skill(name, description).await)
+    }
+
+    async fn skill_groups(&self) -> Result<Vec<SkillGroupUse>, PlatformError> {
+        each!(self, c => c.skill_groups().await)
+    }
+
+    async fn retire_skill_definition(
+        &self,
+        name: &str,
+    ) -> Result<DefinitionRetired, PlatformError> {
+        each!(self, c => c.retire_skill_definition(name).await)
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod batch;
 mod connector;
 pub mod cxone;
+pub mod definitions;
 pub mod error;
 pub mod genesys;
 pub mod incremental;
@@ -19,6 +20,7 @@ use std::future::Future;
 
 pub use batch::AgentWrite;
 pub use connector::Connector;
+pub use definitions::{DefinitionRetired, DefinitionState, SkillDefinition, SkillGroupUse};
 pub use error::PlatformError;
 pub use incremental::Changed;
 pub use journal::{Journal, JournalError, NoJournal, WriteIntent, WriteResult};
@@ -120,5 +122,41 @@ pub trait Platform: Send + Sync {
                 "scheduled activities (workforce-management adherence)",
             ))
         }
+    }
+
+    /// Every skill definition, deleted and inactive ones included.
+    fn skill_definitions(
+        &self,
+    ) -> impl Future<Output = Result<Vec<SkillDefinition>, PlatformError>> + Send {
+        async { Err(PlatformError::Unsupported("listing skill definitions")) }
+    }
+
+    /// Creates the skill `name` (in `platform.division` where the platform has divisions).
+    /// Returns whether `description` was stored: not every platform keeps one.
+    fn create_skill(
+        &self,
+        name: &str,
+        description: Option<&str>,
+    ) -> impl Future<Output = Result<bool, PlatformError>> + Send {
+        let _ = (name, description);
+        async { Err(PlatformError::Unsupported("creating skills")) }
+    }
+
+    /// Every skill group with the skills its conditions name. Empty on a platform without skill
+    /// groups: nothing references a skill that way there.
+    fn skill_groups(
+        &self,
+    ) -> impl Future<Output = Result<Vec<SkillGroupUse>, PlatformError>> + Send {
+        async { Ok(Vec::new()) }
+    }
+
+    /// Retires the definition of skill `name`: deletes it, or deactivates it where skills cannot
+    /// be deleted. Only called once no agent holds it and no skill group names it.
+    fn retire_skill_definition(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<DefinitionRetired, PlatformError>> + Send {
+        let _ = name;
+        async { Err(PlatformError::Unsupported("retiring skill definitions")) }
     }
 }

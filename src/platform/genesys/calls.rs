@@ -34,8 +34,15 @@ pub const GET_ADHERENCE: CallKind = CallKind::read("get_adherence");
 /// `GET /api/v2/authorization/divisions` (resolving `platform.division`, once).
 pub const LIST_DIVISIONS: CallKind = CallKind::read("list_divisions");
 
+/// A page of skill groups (`GET /api/v2/routing/skillgroups`).
+pub const LIST_SKILL_GROUPS: CallKind = CallKind::read("list_skill_groups");
+/// One skill group, with its conditions.
+pub const GET_SKILL_GROUP: CallKind = CallKind::read("get_skill_group");
+/// Deleting a skill definition (the end of a retirement).
+pub const DELETE_SKILL_DEFINITION: CallKind = CallKind::write("delete_skill_definition");
+
 /// All kinds, in the order reports list them.
-pub const ALL: [CallKind; 15] = [
+pub const ALL: [CallKind; 18] = [
     TOKEN,
     LIST_USERS,
     GET_USER,
@@ -51,4 +58,7 @@ pub const ALL: [CallKind; 15] = [
     PATCH_USER,
     GET_ADHERENCE,
     LIST_DIVISIONS,
+    LIST_SKILL_GROUPS,
+    GET_SKILL_GROUP,
+    DELETE_SKILL_DEFINITION,
 ];

@@ -4,13 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use reqwest::Method;
-
 use super::api::Http;
-use super::calls;
-use super::wire::{Definition, Listing};
 use crate::domain::AssignmentKind;
-use crate::platform::transport::Call;
 use crate::platform::PlatformError;
 
 /// Known definitions of both kinds.
@@ -23,13 +18,6 @@ pub struct Catalog {
     /// answered without reading every definition again. A reload caused by one name keeps the
     /// others, or two unknown names met in turn would reload the catalog for every agent.
     missed: HashSet<(AssignmentKind, String)>,
-}
-
-fn path(kind: AssignmentKind) -> &'static str {
-    match kind {
-        AssignmentKind::Language => "/api/v2/routing/languages",
-        _ => "/api/v2/routing/skills",
-    }
 }
 
 impl Catalog {
@@ -89,35 +77,12 @@ impl Catalog {
 
     async fn load(&mut self, transport: &Http, page_size: u32) -> Result<(), PlatformError> {
         for kind in [AssignmentKind::Skill, AssignmentKind::Language] {
-            let call_kind = match kind {
-                AssignmentKind::Language => calls::LIST_LANGUAGES,
-                _ => calls::LIST_SKILLS,
-            };
-            let mut map = HashMap::new();
-            let mut page = 1;
-            loop {
-                let url = format!("{}?pageSize={page_size}&pageNumber={page}", path(kind));
-                let listing: Listing<Definition> = transport
-                    .json::<_, ()>(Call {
-                        kind: call_kind,
-                        method: Method::GET,
-                        path: &url,
-                        body: None,
-                    })
-                    .await?;
-                let done =
-                    listing.entities.len() < page_size as usize || listing.next_uri.is_none();
-                for def in listing.entities {
-                    if def.state.as_deref() != Some("deleted") {
-                        map.insert(def.name, def.id);
-                    }
-                }
-                if done {
-                    break;
-                }
-                page += 1;
-            }
-            *self.map(kind) = map;
+            *self.map(kind) = super::definitions::list(transport, page_size, kind)
+                .await?
+                .into_iter()
+                .filter(|def| def.state.as_deref() != Some("deleted"))
+                .map(|def| (def.name, def.id))
+                .collect();
         }
         self.loaded = true;
         Ok(())

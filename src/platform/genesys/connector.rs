@@ -15,7 +15,10 @@ use crate::domain::LiveAgent;
 use crate::domain::{Change, Granularity};
 use crate::platform::transport::TransportSettings;
 use crate::platform::PlatformSettings;
-use crate::platform::{CallCounts, CallObserver, CallStats, Journal, Platform, PlatformError};
+use crate::platform::{
+    CallCounts, CallObserver, CallStats, DefinitionRetired, Journal, Platform, PlatformError,
+    SkillDefinition, SkillGroupUse,
+};
 
 /// Genesys Cloud stores skill proficiencies in half steps and rounds languages to whole ones.
 const GRANULARITY: Granularity = crate::platform::scales::GENESYS;
@@ -122,6 +125,34 @@ impl Platform for Genesys {
         user_ids: &[String],
     ) -> Result<HashMap<String, String>, PlatformError> {
         super::adherence::scheduled_activities(&self.transport, self.concurrency, user_ids).await
+    }
+
+    async fn skill_definitions(&self) -> Result<Vec<SkillDefinition>, PlatformError> {
+        super::definitions::skills(&self.transport, self.definitions_page_size).await
+    }
+
+    async fn create_skill(
+        &self,
+        name: &str,
+        _description: Option<&str>,
+    ) -> Result<bool, PlatformError> {
+        let created = super::definitions::create(&self.transport, &self.division, name).await;
+        self.catalog.lock().await.mark_stale();
+        created
+    }
+
+    async fn skill_groups(&self) -> Result<Vec<SkillGroupUse>, PlatformError> {
+        super::skill_groups::list(&self.transport).await
+    }
+
+    async fn retire_skill_definition(
+        &self,
+        name: &str,
+    ) -> Result<DefinitionRetired, PlatformError> {
+        let retired =
+            super::definitions::delete(&self.transport, self.definitions_page_size, name).await;
+        self.catalog.lock().await.mark_stale();
+        retired
     }
 
     async fn refresh_definitions(&self) {
