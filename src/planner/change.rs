@@ -1,6 +1,8 @@
 //! The planner's output: per agent, the additions, updates and removals that make the platform
 //! match the desired state, sorted and deterministic.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use crate::domain::{AgentKey, AssignmentKind, Change, Name};
@@ -99,6 +101,10 @@ pub struct Plan {
     pub ignored: Vec<Ignored>,
     /// Totals.
     pub counts: PlanCounts,
+    /// Skills being retired that the plan removes: an operator approved those removals, so the
+    /// safety thresholds and the coverage guard do not count them.
+    #[serde(skip)]
+    pub retiring: BTreeSet<String>,
 }
 
 impl Plan {

@@ -33,7 +33,8 @@ pub fn check_coverage(
     // agents to others is not a loss).
     let mut lost: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for change in plan.agents.iter().flat_map(|a| &a.changes) {
-        if change.kind != AssignmentKind::Skill || !change.writable {
+        let retiring = plan.retiring.contains(change.name.as_str());
+        if change.kind != AssignmentKind::Skill || !change.writable || retiring {
             continue;
         }
         let entry = lost.entry(change.name.as_str()).or_default();

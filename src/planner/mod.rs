@@ -72,6 +72,22 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
             }
         }
     }
+    if !policy.retiring.is_empty() && desired.scope == FeedScope::Partial {
+        // A retirement reaches every agent, not only those a partial feed lists.
+        for (i, agent) in live.iter().enumerate() {
+            if !listed[i] && owned(agent) {
+                let changes = retirement_changes(agent, policy);
+                if !changes.is_empty() {
+                    result.agents.push(AgentPlan {
+                        key: agent.key(policy.agent_key),
+                        user_id: agent.user_id.clone(),
+                        label: agent.label().to_string(),
+                        changes,
+                    });
+                }
+            }
+        }
+    }
     if desired.scope == FeedScope::Snapshot {
         let nothing = AgentDesired::default();
         for (i, agent) in live.iter().enumerate() {
@@ -91,7 +107,46 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
         .agents
         .sort_by(|a, b| (&a.label, &a.user_id).cmp(&(&b.label, &b.user_id)));
     result.counts = count(&result, live, policy);
+    result.retiring = result
+        .agents
+        .iter()
+        .flat_map(|a| &a.changes)
+        .filter(|c| retires(policy, c))
+        .map(|c| c.name.to_string())
+        .collect();
     result
+}
+
+/// Why a retirement removal is planned.
+const RETIRED: &str = "skill retired (skillsync skills retire)";
+
+/// Whether `change` takes away a skill whose retirement has begun.
+fn retires(policy: &Policy, change: &Change) -> bool {
+    change.kind == AssignmentKind::Skill
+        && matches!(change.action, Action::Remove(_))
+        && policy.retiring.contains(&change.name)
+}
+
+/// The removals of retiring skills `have` holds, for an agent a partial feed does not list.
+fn retirement_changes(have: &LiveAgent, policy: &Policy) -> Vec<Change> {
+    let writes = policy.attributes.of(AssignmentKind::Skill).writes();
+    have.skills
+        .iter()
+        .filter(|(name, _)| policy.retiring.contains(*name))
+        .map(|(name, &held)| {
+            let mut change = Change::new(
+                AssignmentKind::Skill,
+                name.clone(),
+                Action::Remove(Some(held)),
+                writes,
+            );
+            change.rule = Some(RETIRED.into());
+            if policy.hold_routine {
+                change.hold_if_routine();
+            }
+            change
+        })
+        .collect()
 }
 
 /// The changes for one agent: `want` is its desired state (empty for a snapshot that does not
@@ -120,6 +175,8 @@ fn diff_agent(
             skills.remove(gate.skill.as_str());
         }
     }
+    // A retirement outranks the feeds and the certifications alike.
+    skills.retain(|name, _| !policy.retiring.contains(name));
     let mut changes = Vec::new();
     for (kind, want_rated, have_rated) in [
         (AssignmentKind::Skill, &skills, &have.skills),
@@ -148,6 +205,7 @@ fn diff_agent(
                 change.timing = rules.timing(window, policy.now);
                 Some(rules.rule(change.name.as_str(), window, policy.now))
             }
+            AssignmentKind::Skill if policy.retiring.contains(&change.name) => Some(RETIRED.into()),
             AssignmentKind::Skill => rules
                 .gates
                 .iter()
@@ -184,7 +242,8 @@ fn urgency(change: &Change, rules: &certifications::CertificationRules) -> Urgen
 /// Whether skillsync owns `name`: its managed scope, plus every certification's gate skill.
 fn manages(policy: &Policy, kind: AssignmentKind, name: &str) -> bool {
     policy.ownership.of(kind).manages(name)
-        || (kind == AssignmentKind::Skill && policy.certifications.is_gate(name))
+        || (kind == AssignmentKind::Skill
+            && (policy.certifications.is_gate(name) || policy.retiring.contains(name)))
 }
 
 fn push_agent(
@@ -246,8 +305,10 @@ fn diff_rated(
     }
     for (name, &current) in have {
         // A gate skill follows its certification even under `additive`: a lapsed certification
-        // must stop routing, whatever the policy for ordinary skills says.
-        let gate = kind == AssignmentKind::Skill && policy.certifications.is_gate(name);
+        // must stop routing, whatever the policy for ordinary skills says. A retired skill goes
+        // from everyone, whatever it says too.
+        let gate = kind == AssignmentKind::Skill
+            && (policy.certifications.is_gate(name) || policy.retiring.contains(name));
         if (attr.removes() || gate) && !want.contains_key(name) && manages(policy, kind, name) {
             out.push(change(name, Action::Remove(Some(current))));
         }
@@ -313,7 +374,7 @@ fn count(plan: &Plan, live: &[LiveAgent], policy: &Policy) -> PlanCounts {
             Action::Update { .. } => counts.updates += 1,
             Action::Remove(_) => counts.removals += 1,
         }
-        if change.writable && change.is_destructive() {
+        if change.writable && change.is_destructive() && !retires(policy, change) {
             counts.destructive += 1;
         }
     }

@@ -1,7 +1,7 @@
 //! What the planner may do per attribute (`enforce`, `additive`, `report`), on which scale and
 //! at what granularity the platform stores proficiencies, and which kinds it stores at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::certifications::{CertificationRules, GateError};
 use super::deferral::AfterMaxDefer;
 use super::ownership::{Ownership, OwnershipError, OwnershipSettings};
-use crate::domain::{AgentKeyKind, AssignmentKind, Granularity, SeenNames};
+use crate::domain::{AgentKeyKind, AssignmentKind, Granularity, Name, SeenNames};
 use crate::feed::CertificationSettings;
 
 /// How one attribute is reconciled.
@@ -106,6 +106,9 @@ pub struct Policy {
     /// Routine changes are planned but not written (the agent is busy, or the change window is
     /// closed): only urgent ones are.
     pub hold_routine: bool,
+    /// Skills whose retirement has begun: removed from every agent holding them, whatever the
+    /// feeds and the managed scope say (an operator retired them explicitly).
+    pub retiring: BTreeSet<Name>,
 }
 
 /// The configuration a [`Policy`] is built from: the parts of `[feed]`, `[policy]`,
@@ -157,6 +160,7 @@ impl Policy {
             granularity,
             now,
             hold_routine: false,
+            retiring: BTreeSet::new(),
         })
     }
 }

@@ -18,6 +18,7 @@ mod backend;
 mod agents;
 #[macro_use]
 mod audit;
+mod catalog;
 mod codec;
 mod decisions;
 mod deferral;
@@ -30,6 +31,7 @@ mod jobs;
 mod org_leases;
 mod planned;
 mod queueing;
+mod retirements;
 mod scan_cursor;
 mod settings;
 mod vocabulary;
@@ -42,6 +44,7 @@ pub use agents::{
 pub use audit::{AuditEntry, AuditFilter, AuditIntent, AuditOutcome};
 pub use backend::pg::MIGRATOR;
 pub use backend::sqlite::MIGRATOR as SQLITE_MIGRATOR;
+pub use catalog::CatalogEntry;
 pub use codec::{
     changes_from_json, changes_to_json, desired_from_json, desired_to_json, live_from_json,
     live_to_json,
@@ -54,6 +57,7 @@ pub use jobs::JobRecord;
 pub use org_leases::{OrgLease, Renewal};
 pub use planned::PlannedChanges;
 pub use queueing::Lane;
+pub use retirements::Retirement;
 pub use settings::DatabaseSettings;
 pub use vocabulary::{
     AgentState, AuditStatus, FeedStatus, JobStatus, Trigger, UnknownWord, WorkStatus,

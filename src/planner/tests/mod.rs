@@ -8,6 +8,7 @@ mod coverage;
 mod deferral;
 mod divisions;
 mod platform_scales;
+mod retirement;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,6 +81,7 @@ fn policy_for(
         now: now(),
         certifications: CertificationRules::default(),
         hold_routine: false,
+        retiring: BTreeSet::new(),
     }
 }
 
