@@ -63,6 +63,9 @@ pub struct Settings {
     /// The daemon's HTTP listeners and tokens.
     #[serde(default)]
     pub server: crate::http::ServerSettings,
+    /// Retiring skills.
+    #[serde(default)]
+    pub skills: crate::reconciler::SkillsSettings,
     /// Feeds pulled on a schedule.
     #[serde(default)]
     pub sources: Vec<crate::feed::sources::SourceSettings>,

@@ -14,6 +14,7 @@
 //!   pulls `[[sources]]` (`feed::sources`).
 //! - [`http`]: the daemon's HTTP API: one file per resource, tokens, errors, OpenAPI.
 //! - [`ingest`]: the one path every feed takes, POSTed or pulled: judge, store, queue its job.
+//! - [`retire`]: the one path every skill retirement request takes, from the API or the CLI.
 //! - [`metrics`]: the Prometheus registry and the state gauges' refresher.
 //! - [`notify`]: the certification webhook: signed JSON events, retries, delivery log, queue.
 //! - [`planner`]: the pure plan function: desired + live state + policy → changes; safety holds.
@@ -37,6 +38,7 @@ pub mod domain;
 pub mod feed;
 pub mod http;
 pub mod ingest;
+pub mod retire;
 pub mod metrics;
 pub mod notify;
 pub mod planner;

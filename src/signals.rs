@@ -14,6 +14,8 @@ pub struct Signals {
     pub certifications_changed: Notify,
     /// Asks the gauge refresher to read the database now (a job just saved what it observed).
     pub gauges_stale: Notify,
+    /// Wakes the retirement check (a skill was retired).
+    pub retirements: Notify,
 }
 
 impl Signals {

@@ -106,6 +106,7 @@ impl OrgRuntime {
                 safety: settings.safety.clone(),
                 max_concurrency: settings.platform.max_concurrency,
                 deferral,
+                skills: settings.skills.clone(),
             },
             store: store.clone(),
             platform: platform.clone(),

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-/// Where a definition stands on the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Where a definition stands on the platform, most usable first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DefinitionState {
     /// Usable.
@@ -14,6 +14,17 @@ pub enum DefinitionState {
     Inactive,
     /// Soft-deleted (Genesys Cloud lists may still show it).
     Deleted,
+}
+
+impl DefinitionState {
+    /// `active`, `inactive` or `deleted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Deleted => "deleted",
+        }
+    }
 }
 
 /// One skill definition.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::ReconcileSettings;
+use super::{ReconcileSettings, SkillsSettings};
 use crate::metrics::Metrics;
 use crate::notify::NotifierHandle;
 use crate::planner::{DeferralRules, PlannerSettings, SafetySettings};
@@ -25,6 +25,8 @@ pub struct ReconcilerSettings {
     pub max_concurrency: usize,
     /// When routine changes may land (`[policy]`'s deferral keys and change windows).
     pub deferral: DeferralRules,
+    /// `[skills]`: retirements.
+    pub skills: SkillsSettings,
 }
 
 /// The worker's shared state.

@@ -12,6 +12,7 @@ mod converge_batch;
 #[cfg(test)]
 mod converge_tests;
 mod journal;
+pub mod retirement;
 #[cfg(test)]
 pub(crate) mod scripted;
 mod settings;
@@ -21,4 +22,4 @@ pub use audit_row::{audit_intent, audit_outcome, record_result};
 pub use context::{Reconciler, ReconcilerSettings};
 pub use converge::{converge, AgentOutcome, Target};
 pub use converge_batch::converge_batch;
-pub use settings::ReconcileSettings;
+pub use settings::{ReconcileSettings, SkillsSettings};

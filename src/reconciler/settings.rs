@@ -71,3 +71,40 @@ impl ReconcileSettings {
         Duration::try_from_secs_f64(secs.min(self.retry_max_secs)).unwrap_or(Duration::ZERO)
     }
 }
+
+/// `[skills]` in the configuration: how retired skills' definitions are removed (issue 16).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SkillsSettings {
+    /// Hours a retired skill must have had no holder and no skill-group reference before its
+    /// definition is deleted (fractions allowed).
+    pub retire_grace_hours: f64,
+    /// Seconds between checks of retirements (and refreshes of the listed skill catalog).
+    pub check_secs: f64,
+}
+
+impl Default for SkillsSettings {
+    fn default() -> Self {
+        Self {
+            retire_grace_hours: 48.0,
+            check_secs: 300.0,
+        }
+    }
+}
+
+impl SkillsSettings {
+    /// The grace period (negative or NaN counts as zero).
+    pub fn grace(&self) -> chrono::TimeDelta {
+        let secs = self.retire_grace_hours * 3600.0;
+        if secs.is_finite() && secs > 0.0 {
+            chrono::TimeDelta::milliseconds((secs * 1000.0).min(1e15) as i64)
+        } else {
+            chrono::TimeDelta::zero()
+        }
+    }
+
+    /// Time between checks: at least a second.
+    pub fn period(&self) -> Duration {
+        Duration::try_from_secs_f64(self.check_secs.max(1.0)).unwrap_or(Duration::from_secs(300))
+    }
+}

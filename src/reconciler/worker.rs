@@ -114,6 +114,7 @@ pub async fn run(ctx: Arc<Reconciler>, shutdown: CancellationToken) {
         run_lane(&ctx, Lane::Routine, &shutdown),
         run_lane(&ctx, Lane::Urgent, &shutdown),
         deferral::run_rechecks(&ctx, &shutdown),
+        super::retirement::run(&ctx, &shutdown),
     );
 }
 
@@ -294,12 +295,9 @@ async fn execute(
         .await?;
     let seen = ctx.store.seen_names().await?;
     ctx.metrics.desired_agents.set(desired.agents.len() as i64);
-    let policy = Policy::build(
-        &settings.planner,
-        ctx.platform.granularity(),
-        &seen,
-        Utc::now(),
-    )?;
+    let now = Utc::now();
+    let mut policy = Policy::build(&settings.planner, ctx.platform.granularity(), &seen, now)?;
+    policy.retiring = super::retirement::retiring_skills(&ctx.store, now).await?;
     let run = JobRun {
         ctx,
         job,

@@ -104,12 +104,13 @@ async fn save_drift_without_held_feeds(
         .current_desired(ctx.settings.planner.agent_key)
         .await?;
     let seen = ctx.store.seen_names().await?;
-    let policy = Policy::build(
+    let mut policy = Policy::build(
         &ctx.settings.planner,
         run.policy.granularity,
         &seen,
         run.policy.now,
     )?;
+    policy.retiring = run.policy.retiring.clone();
     save_drift(
         run,
         live,
