@@ -7,6 +7,7 @@ mod apply_division;
 mod apply_faults;
 mod apply_lag;
 mod cxone_apply;
+mod cxone_catalog;
 mod cxone_connector;
 mod cxone_daemon;
 mod cxone_helpers;

@@ -114,12 +114,42 @@ impl SkillAgents {
     }
 }
 
+/// The settings of one skill a `PUT /skills/{skillId}` changes; absent ones are left as they
+/// are, so only what skillsync means to change is ever sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkillSettings {
+    /// Whether the skill is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+}
+
+/// `PUT /skills/{skillId}`: `{"skill":{…}}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkillUpdate {
+    skill: SkillSettings,
+}
+
+impl SkillUpdate {
+    /// The body deactivating a skill: `{"skill":{"isActive":false}}`. CXone skills cannot be
+    /// deleted through the API, so this is how a definition is retired.
+    pub fn deactivate() -> Self {
+        Self {
+            skill: SkillSettings {
+                is_active: Some(false),
+            },
+        }
+    }
+}
+
 impl sealed::Sealed for AgentSkills {}
 impl sealed::Sealed for AgentSkillRemovals {}
 impl sealed::Sealed for SkillAgents {}
+impl sealed::Sealed for SkillUpdate {}
 impl WriteBody for AgentSkills {}
 impl WriteBody for AgentSkillRemovals {}
 impl WriteBody for SkillAgents {}
+impl WriteBody for SkillUpdate {}
 
 #[cfg(test)]
 mod tests {
@@ -157,6 +187,10 @@ mod tests {
         assert_eq!(
             json(&agents),
             serde_json::json!({"agents":[{"agentId":101,"proficiency":20,"isActive":false}]})
+        );
+        assert_eq!(
+            json(&SkillUpdate::deactivate()),
+            serde_json::json!({"skill":{"isActive":false}})
         );
         let empty = AgentSkills::new(Vec::new());
         assert!(json(&empty).is_object());

@@ -26,8 +26,11 @@ pub const MODIFY_SKILL_AGENTS: CallKind = CallKind::write("modify_skill_agents")
 /// Removing one agent from one skill.
 pub const DELETE_SKILL_AGENT: CallKind = CallKind::write("delete_skill_agent");
 
+/// Changing one skill definition (deactivating it, to retire it).
+pub const UPDATE_SKILL: CallKind = CallKind::write("update_skill");
+
 /// All kinds, in the order reports list them.
-pub const ALL: [CallKind; 11] = [
+pub const ALL: [CallKind; 12] = [
     TOKEN,
     LIST_AGENTS,
     LIST_SKILLS,
@@ -39,6 +42,7 @@ pub const ALL: [CallKind; 11] = [
     ADD_SKILL_AGENTS,
     MODIFY_SKILL_AGENTS,
     DELETE_SKILL_AGENT,
+    UPDATE_SKILL,
 ];
 
 #[cfg(test)]
@@ -62,7 +66,8 @@ mod tests {
                 "delete_agent_skills",
                 "add_skill_agents",
                 "modify_skill_agents",
-                "delete_skill_agent"
+                "delete_skill_agent",
+                "update_skill"
             ]
         );
     }

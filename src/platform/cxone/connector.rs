@@ -13,7 +13,10 @@ use super::live::{live_agent, Catalog};
 use super::observe::AgentAssignments;
 use super::wire::{Agent, Assignment, CxoneId};
 use crate::domain::{Change, Granularity, LiveAgent};
-use crate::platform::{AgentWrite, CallCounts, Changed, Journal, Platform, PlatformError};
+use crate::platform::{
+    AgentWrite, CallCounts, Changed, DefinitionRetired, Journal, Platform, PlatformError,
+    SkillDefinition,
+};
 
 impl Cxone {
     /// The skill catalog, listed at the first write after a refresh.
@@ -174,6 +177,29 @@ impl Platform for Cxone {
 
     fn scan_cursor(&self) -> Option<String> {
         self.known.cursor.lock().clone()
+    }
+
+    async fn skill_definitions(&self) -> Result<Vec<SkillDefinition>, PlatformError> {
+        self.skill_definition_list().await
+    }
+
+    async fn create_skill(
+        &self,
+        _name: &str,
+        _description: Option<&str>,
+    ) -> Result<bool, PlatformError> {
+        Err(PlatformError::Unsupported(
+            super::definitions::CREATE_UNSUPPORTED,
+        ))
+    }
+
+    // `skill_groups` keeps the default, none: CXone has no skill groups to name a skill.
+
+    async fn retire_skill_definition(
+        &self,
+        name: &str,
+    ) -> Result<DefinitionRetired, PlatformError> {
+        self.deactivate_skill(name).await
     }
 
     async fn refresh_definitions(&self) {

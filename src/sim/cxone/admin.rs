@@ -38,7 +38,7 @@ pub async fn truth(
         .map(|h| {
             serde_json::json!({
                 "skillId": h.skill,
-                "name": state.org.skill(h.skill).map(|s| s.name.as_str()),
+                "name": state.org.skill(h.skill).map(super::org::Skill::name),
                 "proficiency": h.proficiency,
                 "isActive": h.active,
                 "lastUpdateTime": wire::time(h.updated),

@@ -8,6 +8,7 @@ mod errors;
 mod org;
 mod page;
 mod reads;
+mod skills;
 mod wire;
 mod writes;
 
@@ -114,6 +115,10 @@ pub fn router(mut config: SimConfig) -> Router {
         .route(
             "/inContactAPI/services/{version}/skills",
             get(reads::skills),
+        )
+        .route(
+            "/inContactAPI/services/{version}/skills/{skill_id}",
+            get(skills::one).put(skills::modify),
         )
         .route(
             "/inContactAPI/services/{version}/agents/skills",

@@ -32,15 +32,39 @@ pub struct Media {
     pub name: &'static str,
 }
 
+/// What `PUT …/skills/{skillId}` may change about a skill.
+#[derive(Debug, Clone)]
+pub struct SkillSettings {
+    /// `skillName`, from the Genesys names generator (`Billing_L1`) until renamed.
+    pub name: String,
+    /// `isActive`: seeded skills are all active.
+    pub active: bool,
+    /// `notes`: empty when seeded.
+    pub notes: String,
+}
+
 /// One skill definition.
 #[derive(Debug)]
 pub struct Skill {
     /// `skillId`.
     pub id: u32,
-    /// `skillName`, from the Genesys names generator (`Billing_L1`).
-    pub name: String,
-    /// Chat for `_Chat` skills, e-mail for `_Email`, phone otherwise.
+    /// Chat for `_Chat` skills, e-mail for `_Email`, phone otherwise (fixed at seeding: CXone
+    /// keeps a skill's media type whatever it is renamed to).
     pub media: Media,
+    /// Name, activity and notes; behind a lock since the API can change them.
+    pub settings: Mutex<SkillSettings>,
+}
+
+impl Skill {
+    /// `skillName` now.
+    pub fn name(&self) -> String {
+        self.settings.lock().name.clone()
+    }
+
+    /// `isActive` now.
+    pub fn active(&self) -> bool {
+        self.settings.lock().active
+    }
 }
 
 /// A skill held by an agent.
@@ -155,7 +179,11 @@ impl CxOrg {
                 Skill {
                     id: FIRST_SKILL_ID + n + 1,
                     media: media(&name),
-                    name,
+                    settings: Mutex::new(SkillSettings {
+                        name,
+                        active: true,
+                        notes: String::new(),
+                    }),
                 }
             })
             .collect();
@@ -194,7 +222,7 @@ impl CxOrg {
 
     /// The skill with exactly this name.
     pub fn skill_named(&self, name: &str) -> Option<&Skill> {
-        self.skills.iter().find(|s| s.name == name)
+        self.skills.iter().find(|s| s.settings.lock().name == name)
     }
 }
 
@@ -247,7 +275,7 @@ mod tests {
         );
         assert!(a.agent(FIRST_AGENT_ID).is_none());
         assert_eq!(
-            a.skill(FIRST_SKILL_ID + 1).map(|s| s.name.as_str()),
+            a.skill(FIRST_SKILL_ID + 1).map(Skill::name).as_deref(),
             Some("PaymentProcessing_L1")
         );
         let all: Vec<u8> = a

@@ -68,7 +68,7 @@ pub async fn agents(
     )))
 }
 
-/// `GET …/skills?skip&top`.
+/// `GET …/skills?skip&top&isActive`.
 pub async fn skills(
     State(state): State<Arc<CxState>>,
     q: QueryParams,
@@ -76,22 +76,16 @@ pub async fn skills(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let page = Page::from_query(&q, max_top(&state))?;
-    let skills: &[Skill] = match is_active(&q)? {
-        Some(false) => &[],
-        _ => &state.org.skills,
-    };
-    let render = |s: &Skill| {
-        json!({
-            "skillId": s.id,
-            "skillName": s.name,
-            "mediaTypeId": s.media.id,
-            "mediaTypeName": s.media.name,
-            "isActive": true,
-            "isOutbound": false,
-        })
-    };
+    let wanted = is_active(&q)?;
+    let skills: Vec<&Skill> = state
+        .org
+        .skills
+        .iter()
+        .filter(|s| wanted.is_none_or(|w| s.active() == w))
+        .collect();
+    let render = |s: &&Skill| wire::skill(s);
     Ok(with_poll_time(
-        page.wrap("skills", skills, render, &headers, &uri),
+        page.wrap("skills", &skills, render, &headers, &uri),
     ))
 }
 

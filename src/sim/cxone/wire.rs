@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::org::{Agent, CxOrg, Held};
+use super::org::{Agent, CxOrg, Held, Skill};
 use crate::sim::error::ApiError;
 
 /// ISO 8601 with milliseconds, as CXone writes times.
@@ -34,15 +34,28 @@ pub fn assignment(org: &CxOrg, agent: &Agent, held: &Held) -> Value {
         "firstName": agent.first_name,
         "lastName": agent.last_name,
         "skillId": held.skill,
-        "skillName": skill.map(|s| s.name.as_str()),
+        "skillName": skill.map(Skill::name),
         "mediaTypeId": skill.map(|s| s.media.id),
         "mediaTypeName": skill.map(|s| s.media.name),
         "agentProficiencyValue": held.proficiency,
         "agentProficiencyName": proficiency_name(held.proficiency),
         "isActive": held.active,
-        "isSkillActive": true,
+        "isSkillActive": skill.is_some_and(Skill::active),
         "isAgentActive": true,
         "lastUpdateTime": time(held.updated),
+    })
+}
+
+/// One `skills` entry; `GET …/skills/{skillId}` adds `notes`.
+pub fn skill(skill: &Skill) -> Value {
+    let settings = skill.settings.lock();
+    json!({
+        "skillId": skill.id,
+        "skillName": settings.name,
+        "mediaTypeId": skill.media.id,
+        "mediaTypeName": skill.media.name,
+        "isActive": settings.active,
+        "isOutbound": false,
     })
 }
 
