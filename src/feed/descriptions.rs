@@ -84,7 +84,10 @@ mod tests {
             .expect("warned");
         assert_eq!(location, Location::Line(5));
         let message = kind.to_string();
-        assert!(message.contains("line 3") && message.contains("line 5"), "{message}");
+        assert!(
+            message.contains("line 3") && message.contains("line 5"),
+            "{message}"
+        );
         let kept = descriptions.into_map();
         assert_eq!(kept.get("Billing").map(String::as_str), Some("Invoices"));
     }
@@ -102,7 +105,11 @@ mod tests {
     }
 
     fn warnings(feed: &ValidFeed) -> Vec<String> {
-        feed.warnings.items().iter().map(ToString::to_string).collect()
+        feed.warnings
+            .items()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -176,8 +183,10 @@ mod tests {
         );
         assert_eq!(
             warnings(&feed),
-            ["line 3: skill \"Billing\" is described differently at line 2 and at line 3; \
-              the description at line 2 is kept"]
+            [
+                "line 3: skill \"Billing\" is described differently at line 2 and at line 3; \
+              the description at line 2 is kept"
+            ]
         );
         assert_eq!(feed.descriptions["Billing"], "Invoices");
     }
