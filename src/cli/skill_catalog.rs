@@ -130,4 +130,32 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_gate_skill_of_a_certification_the_feed_names_is_used_too() {
+        let rules = crate::feed::FeedRules::from_settings(
+            &crate::feed::FeedSettings::default(),
+            &crate::platform::scales::GENESYS,
+        )
+        .expect("rules");
+        let source = crate::feed::FeedSource {
+            name: "test".into(),
+            format: crate::feed::FeedFormat::Csv,
+            scope: crate::domain::FeedScope::Partial,
+        };
+        let csv = "agent,type,name,proficiency,issued_on\n\
+                   a@example.com,skill,Billing,3,\n\
+                   a@example.com,certification,PCI,,2026-01-01T00:00:00Z\n";
+        let feed = crate::feed::read(csv.as_bytes(), &source, &rules).expect("valid");
+        let gate = |skill: &str| CertificationSettings {
+            gate_skill: Some(skill.into()),
+            ..CertificationSettings::default()
+        };
+        let certifications = BTreeMap::from([
+            ("PCI".to_owned(), gate("Gate_PCI")),
+            ("HIPAA".to_owned(), gate("Gate_HIPAA")),
+        ]);
+        let used: Vec<String> = skills_used(&feed, &certifications).into_iter().collect();
+        assert_eq!(used, ["Billing", "Gate_PCI"]);
+    }
 }
