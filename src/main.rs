@@ -25,8 +25,8 @@ struct Cli {
     /// A TOML file overriding the built-in defaults (any subset of keys).
     #[arg(long, global = true, env = "SKILLSYNC_CONFIG")]
     config: Option<PathBuf>,
-    /// Run only this org of the configuration's `[orgs.NAME]` (needed by validate, plan and
-    /// apply when several are configured).
+    /// Run only this org of the configuration's `[orgs.NAME]` (needed by validate, plan, apply
+    /// and skills sync when several are configured).
     #[arg(long, global = true, env = "SKILLSYNC_ORG")]
     org: Option<String>,
     #[command(subcommand)]

@@ -127,7 +127,7 @@ impl SkillsSyncReport {
         for failed in &self.failed {
             writeln!(out, "  failed       {:?}: {}", failed.name, failed.error)?;
         }
-        let creatable = self.missing.len() - self.refused.len();
+        let creatable = self.missing.len().saturating_sub(self.refused.len());
         if !self.created_on_request && creatable > 0 {
             writeln!(
                 out,
