@@ -8,10 +8,14 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use skillsync::cli::{run_apply, run_plan, ApplyArgs, CliError, PlanArgs};
+use std::collections::BTreeMap;
+
+use skillsync::cli::{
+    run_apply, run_plan, run_skills_sync, run_validate, ApplyArgs, CliError, PlanArgs,
+    SkillsSyncArgs,
+};
 use skillsync::config::Settings;
-use skillsync::feed::cli::{validate, ValidateArgs};
-use skillsync::platform::scales;
+use skillsync::feed::cli::ValidateArgs;
 use skillsync::sim::{SimConfig, Simulator};
 
 /// Keeps contact-center agents' routing skills in line with HRIS/WFM feeds.
@@ -21,8 +25,8 @@ struct Cli {
     /// A TOML file overriding the built-in defaults (any subset of keys).
     #[arg(long, global = true, env = "SKILLSYNC_CONFIG")]
     config: Option<PathBuf>,
-    /// Run only this org of the configuration's `[orgs.NAME]` (needed by validate, plan and
-    /// apply when several are configured).
+    /// Run only this org of the configuration's `[orgs.NAME]` (needed by validate, plan, apply
+    /// and skills sync when several are configured).
     #[arg(long, global = true, env = "SKILLSYNC_ORG")]
     org: Option<String>,
     #[command(subcommand)]
@@ -35,19 +39,31 @@ enum Command {
     PrintConfig,
     /// Run the platform simulator (Genesys Cloud, or NICE CXone with `--platform cxone`).
     Sim(Box<SimConfig>),
-    /// Check a feed without touching any platform or database; exit 1 when it is invalid.
+    /// Check a feed without touching any platform or database (unless --check-platform); exit 1
+    /// when it is invalid.
     Validate(ValidateArgs),
     /// Show what a feed would change on the platform; makes no write call.
     Plan(PlanArgs),
     /// Make the platform match a feed and report what was done; exit 0 only when every agent
     /// converged.
     Apply(ApplyArgs),
+    /// The platform's skill catalog: which skills feeds need.
+    #[command(subcommand)]
+    Skills(SkillsCommand),
     /// Run the daemon: ingest endpoint, scheduler, reconciler, status API and metrics.
     Serve,
     /// Run everything on this machine: the simulator, the daemon on SQLite, a sample feed.
     Demo(skillsync::demo::DemoArgs),
     /// Apply the database migrations and exit.
     Migrate,
+}
+
+/// `skillsync skills …`: commands on skill definitions rather than on agents.
+#[derive(Debug, Subcommand)]
+enum SkillsCommand {
+    /// List the skills a feed uses that the platform lacks (exit 2 when any) and, with
+    /// --create, create them.
+    Sync(SkillsSyncArgs),
 }
 
 #[tokio::main]
@@ -64,21 +80,15 @@ async fn main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim(config) => run_sim(*config).await.map(|()| ExitCode::SUCCESS),
-        Command::Validate(args) => {
-            // The feed rules and scale of the one org; several orgs are refused, not guessed.
-            let settings = settings.into_single_org()?;
-            let mut out = std::io::stdout().lock();
-            let granularity = scales::granularity_or_genesys(&settings.platform.kind);
-            let stdin = std::io::stdin().lock();
-            let valid = validate(&args, &settings.feed, &granularity, stdin, &mut out)?;
-            out.flush()?;
-            // Returned, not `process::exit`: the telemetry guard must drop to flush the traces.
-            Ok(if valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        Command::Validate(args) => exit_with(
+            run_validate(
+                &args,
+                &settings,
+                std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
+            )
+            .await,
+        ),
         Command::Serve => serve(settings).await.map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => {
             let shutdown = CancellationToken::new();
@@ -105,6 +115,20 @@ async fn main() -> anyhow::Result<ExitCode> {
             )
             .await,
         ),
+        Command::Skills(SkillsCommand::Sync(args)) => {
+            // Names being retired are refused; none until retirement is recorded.
+            let refused = BTreeMap::new();
+            exit_with(
+                run_skills_sync(
+                    &args,
+                    &settings,
+                    &refused,
+                    std::io::stdin().lock(),
+                    &mut std::io::stdout().lock(),
+                )
+                .await,
+            )
+        }
         Command::Apply(args) => exit_with(
             run_apply(
                 &args,

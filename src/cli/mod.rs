@@ -1,17 +1,25 @@
-//! The one-shot commands `plan` and `apply`: read a feed, talk to the platform, print a report.
-//! `main.rs` only parses arguments and calls these.
+//! The one-shot commands `validate`, `plan`, `apply` and `skills sync`: read a feed, talk to the
+//! platform, print a report. `main.rs` only parses arguments and calls these.
 
 pub mod apply;
 pub mod audit;
 mod feed_input;
 mod plan;
 mod render;
+mod skill_catalog;
+mod skills_report;
+mod skills_sync;
+mod validate;
 
 use chrono::Utc;
 
 pub use apply::{run_apply, ApplyArgs};
 pub use feed_input::{load, FeedArgs, FeedInputError};
 pub use plan::{run_plan, PlanArgs};
+pub use skill_catalog::{classify, skills_used, CatalogCheck, MissingSkill};
+pub use skills_report::{CreatedSkill, FailedSkill, RefusedSkill, SkillsSyncReport};
+pub use skills_sync::{run_skills_sync, SkillsSyncArgs};
+pub use validate::run_validate;
 
 use crate::config::Settings;
 use crate::domain::{DesiredState, Granularity, SeenNames};
@@ -26,6 +34,9 @@ pub enum CliError {
     /// The feed is unusable.
     #[error(transparent)]
     Feed(#[from] FeedInputError),
+    /// `validate` could not judge the feed at all.
+    #[error(transparent)]
+    Validate(#[from] crate::feed::cli::ValidateError),
     /// The ownership or certification configuration is invalid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
@@ -43,7 +54,7 @@ pub enum CliError {
     Output(#[from] std::io::Error),
 }
 
-/// `--format` of `plan` and `apply`: the report's format.
+/// `--format` of `plan`, `apply` and `skills sync`: the report's format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// For people.

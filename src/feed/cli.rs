@@ -1,6 +1,6 @@
 //! `skillsync validate`: reads one feed from a file or standard input and prints a summary or
 //! every error, like `terraform validate`. The only part of `feed` that opens files; it never
-//! touches a platform or a database.
+//! touches a platform or a database (`--check-platform` is run by the caller, in `cli`).
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -24,6 +24,11 @@ pub struct ValidateArgs {
     /// `csv` or `json`; taken from the file's extension when not given.
     #[arg(long, value_name = "csv|json")]
     pub format: Option<FeedFormat>,
+    /// Also check, with one read of the org's skill definitions, that every skill the feed uses
+    /// exists on the platform; a missing one fails validation unless
+    /// `platform.create_missing_skills` is set.
+    #[arg(long)]
+    pub check_platform: bool,
 }
 
 /// Why `validate` could not judge the feed at all.
@@ -111,6 +116,18 @@ pub fn validate(
     stdin: impl Read,
     out: &mut impl Write,
 ) -> Result<bool, ValidateError> {
+    validate_feed(args, settings, granularity, stdin, out).map(|feed| feed.is_some())
+}
+
+/// As [`validate`], returning the accepted feed (`None`: invalid, errors written) for checks
+/// that go beyond the feed itself.
+pub fn validate_feed(
+    args: &ValidateArgs,
+    settings: &FeedSettings,
+    granularity: &Granularity,
+    stdin: impl Read,
+    out: &mut impl Write,
+) -> Result<Option<ValidFeed>, ValidateError> {
     let rules = FeedRules::from_settings(settings, granularity)?;
     let (source, outcome) = read_named(&args.feed, args.scope, args.format, &rules, stdin)
         .map_err(|e| match e {
@@ -120,7 +137,7 @@ pub fn validate(
     match outcome {
         Ok(feed) => {
             write_summary(out, &source, &feed)?;
-            Ok(true)
+            Ok(Some(feed))
         }
         Err(rejection) => {
             writeln!(out, "{rejection} ({}, {})", source.format, source.scope)?;
@@ -128,7 +145,7 @@ pub fn validate(
                 writeln!(out, "error: {line}")?;
             }
             write_warnings(out, &source.name, &rejection.warnings)?;
-            Ok(false)
+            Ok(None)
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::domain::{
 };
 
 use super::dates::{parse_instant, DateError, DayEnd};
+use super::descriptions::Descriptions;
 use super::origin::{Origin, RawAssignment};
 use super::problem::{Capped, Location, Problem, ProblemKind, Warning, WarningKind};
 use super::rules::FeedRules;
@@ -38,11 +39,15 @@ pub(crate) struct Collector<'r> {
     warnings: Capped<Warning>,
     merged: u64,
     first_merged: Option<Origin>,
+    descriptions: Descriptions,
 }
 
+/// An accepted collection: the state, the skill descriptions by platform name (not part of the
+/// state), and the warnings.
+pub(crate) type Accepted = (DesiredState, BTreeMap<String, String>, Capped<Warning>);
+
 /// What a finished collection produced.
-pub(crate) type Collected =
-    Result<(DesiredState, Capped<Warning>), (Capped<Problem>, Capped<Warning>)>;
+pub(crate) type Collected = Result<Accepted, (Capped<Problem>, Capped<Warning>)>;
 
 impl<'r> Collector<'r> {
     pub(crate) fn new(rules: &'r FeedRules) -> Self {
@@ -54,6 +59,7 @@ impl<'r> Collector<'r> {
             warnings: Capped::new(rules.max_errors),
             merged: 0,
             first_merged: None,
+            descriptions: Descriptions::default(),
         }
     }
 
@@ -87,6 +93,7 @@ impl<'r> Collector<'r> {
     /// Normalizes one assignment and adds it to `agent` (when that key was valid).
     pub(crate) fn assignment(&mut self, agent: Option<AgentKey>, raw: RawAssignment<'_>) {
         let name = self.name(&raw);
+        self.describe(&raw, name.as_ref());
         match raw.kind {
             AssignmentKind::Skill | AssignmentKind::Language => {
                 self.not_applicable(&raw, "issued_on", raw.issued_on);
@@ -136,7 +143,22 @@ impl<'r> Collector<'r> {
                 (key, desired)
             })
             .collect();
-        Ok((DesiredState { scope, agents }, self.warnings))
+        let state = DesiredState { scope, agents };
+        Ok((state, self.descriptions.into_map(), self.warnings))
+    }
+
+    /// Keeps a skill's description; only skills have definitions skillsync creates.
+    fn describe(&mut self, raw: &RawAssignment<'_>, name: Option<&Name>) {
+        if raw.kind != AssignmentKind::Skill {
+            self.not_applicable(raw, "description", raw.description);
+            return;
+        }
+        let (Some(name), Some(text)) = (name, raw.description) else {
+            return;
+        };
+        if let Some((location, kind)) = self.descriptions.record(name, text, raw.origin) {
+            self.warn(location, kind);
+        }
     }
 
     fn name(&mut self, raw: &RawAssignment<'_>) -> Option<Name> {

@@ -129,19 +129,21 @@ const NAME: usize = 2;
 const PROFICIENCY: usize = 3;
 const ISSUED_ON: usize = 4;
 const EXPIRES_ON: usize = 5;
-const COLUMNS: [&str; 6] = [
+const DESCRIPTION: usize = 6;
+const COLUMNS: [&str; 7] = [
     "agent",
     "type",
     "name",
     "proficiency",
     "issued_on",
     "expires_on",
+    "description",
 ];
 const REQUIRED: [usize; 3] = [AGENT, TYPE, NAME];
 
 /// Where each feed column is in the header.
 struct Columns {
-    index: [Option<usize>; 6],
+    index: [Option<usize>; COLUMNS.len()],
     width: usize,
     header: String,
 }
@@ -149,7 +151,7 @@ struct Columns {
 impl Columns {
     fn read(record: &ByteRecord, line: u64, collector: &mut Collector<'_>) -> Option<Self> {
         let line = Location::Line(line);
-        let mut index = [None; 6];
+        let mut index = [None; COLUMNS.len()];
         let mut names = Vec::with_capacity(record.len());
         let mut valid = true;
         for (position, raw) in record.iter().enumerate() {
@@ -218,7 +220,7 @@ impl Columns {
             collector.error(Problem::at(location, kind));
             return;
         }
-        let mut fields: [Option<&str>; 6] = [None; 6];
+        let mut fields: [Option<&str>; COLUMNS.len()] = [None; COLUMNS.len()];
         let mut valid = true;
         for (column, position) in self.index.iter().enumerate() {
             let Some(raw) = position.and_then(|p| record.get(p)) else {
@@ -271,6 +273,7 @@ impl Columns {
             proficiency: fields[PROFICIENCY],
             issued_on: fields[ISSUED_ON],
             expires_on: fields[EXPIRES_ON],
+            description: fields[DESCRIPTION],
         };
         collector.assignment(agent, raw);
     }

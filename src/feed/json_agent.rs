@@ -15,7 +15,7 @@ const AGENT_SHAPE: &str = r#"an agent object {"agent": ..., "skills": [...], "la
 const LEVEL_LIST: &str = r#"an array of {"name": ..., "proficiency": ...} objects"#;
 const CERTIFICATION_LIST: &str =
     r#"an array of {"name": ..., "issued_on": ..., "expires_on": ...} objects"#;
-const LEVEL_ITEM: &str = r#"an object {"name": ..., "proficiency": ...}"#;
+const LEVEL_ITEM: &str = r#"an object {"name": ..., "proficiency": ..., "description": ...}"#;
 const CERTIFICATION_ITEM: &str = r#"an object {"name": ..., "issued_on": ..., "expires_on": ...}"#;
 
 /// Reads `/agents/{index}`.
@@ -115,8 +115,13 @@ fn read_item(
     value: &Value,
 ) {
     let (expected, keys): (_, &[&str]) = match kind {
-        AssignmentKind::Certification => (CERTIFICATION_ITEM, &["name", "issued_on", "expires_on"]),
-        _ => (LEVEL_ITEM, &["name", "proficiency"]),
+        // `description` is read on every item so that one on a language or certification is
+        // reported as not applying rather than as an unknown key.
+        AssignmentKind::Certification => (
+            CERTIFICATION_ITEM,
+            &["name", "issued_on", "expires_on", "description"],
+        ),
+        _ => (LEVEL_ITEM, &["name", "proficiency", "description"]),
     };
     let Value::Object(fields) = value else {
         let kind = ProblemKind::WrongShape {
@@ -133,7 +138,7 @@ fn read_item(
         let location = Location::Pointer(format!("{item}/{}", escape(key)));
         collector.warn(location, WarningKind::unknown_key(key));
     }
-    let mut values: [Option<Cow<'_, str>>; 3] = [None, None, None];
+    let mut values: [Option<Cow<'_, str>>; 4] = [None, None, None, None];
     let mut valid = true;
     for (slot, &key) in values.iter_mut().zip(keys) {
         match text(fields, key) {
@@ -154,10 +159,10 @@ fn read_item(
     if !valid {
         return;
     }
-    let [name, second, third] = values;
-    let (proficiency, issued_on, expires_on) = match kind {
-        AssignmentKind::Certification => (None, second, third),
-        _ => (second, None, None),
+    let [name, second, third, fourth] = values;
+    let (proficiency, issued_on, expires_on, description) = match kind {
+        AssignmentKind::Certification => (None, second, third, fourth),
+        _ => (second, None, None, third),
     };
     let raw = RawAssignment {
         origin,
@@ -166,6 +171,7 @@ fn read_item(
         proficiency: proficiency.as_deref(),
         issued_on: issued_on.as_deref(),
         expires_on: expires_on.as_deref(),
+        description: description.as_deref(),
     };
     collector.assignment(agent, raw);
 }

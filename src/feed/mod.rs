@@ -4,7 +4,7 @@
 //! no async; only `cli` touches files.
 //!
 //! - `csv`, `json` (+ `json_agent`), `head`, `track`: formats, turning bytes into raw assignments.
-//! - `collect` (+ `origin`): normalization and duplicate handling shared by both formats.
+//! - `collect` (+ `origin`, `descriptions`): normalization and duplicate handling shared by both formats.
 //! - `proficiency`, `dates`: value rules; `config`, `rules`: `[feed]` settings.
 //! - `problem`, `error`: what is reported; `hash`: the content hash; `cli`: `skillsync validate`.
 
@@ -13,6 +13,7 @@ mod collect;
 mod config;
 mod csv;
 mod dates;
+mod descriptions;
 mod error;
 mod hash;
 mod head;
@@ -25,6 +26,7 @@ mod rules;
 pub mod sources;
 mod track;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 
@@ -71,6 +73,10 @@ pub struct ValidFeed {
     pub hash: ContentHash,
     /// What was accepted but looked odd.
     pub warnings: Capped<Warning>,
+    /// The `description` the feed gives each skill, by platform name (after aliases): the first
+    /// non-empty one. Describes the platform's catalog, so it is neither part of `state` nor of
+    /// `hash`.
+    pub descriptions: BTreeMap<String, String>,
 }
 
 /// Reads, validates and normalizes one feed: all of it is accepted, or none.
@@ -89,11 +95,12 @@ pub fn read(
         error,
     })?;
     match collector.finish(source.scope) {
-        Ok((state, warnings)) => Ok(ValidFeed {
+        Ok((state, descriptions, warnings)) => Ok(ValidFeed {
             counts: state.counts(),
             hash: ContentHash::of(&state),
             state,
             warnings,
+            descriptions,
         }),
         Err((errors, warnings)) => Err(FeedError::Rejected(Box::new(Rejection {
             source_name: source.name.clone(),

@@ -61,4 +61,6 @@ pub(crate) struct RawAssignment<'a> {
     pub(crate) proficiency: Option<&'a str>,
     pub(crate) issued_on: Option<&'a str>,
     pub(crate) expires_on: Option<&'a str>,
+    /// Free text for the skill's definition (issue 16); never part of the desired state.
+    pub(crate) description: Option<&'a str>,
 }

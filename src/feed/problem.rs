@@ -228,6 +228,16 @@ pub enum WarningKind {
     /// Rows repeating an earlier row exactly (after normalization).
     #[error("{0} duplicate row(s) identical to an earlier one merged")]
     DuplicatesMerged(u64),
+    /// A skill described differently in two places; the first description is kept.
+    #[error("skill {name:?} is described differently at {first} and at {this}; the description at {first} is kept")]
+    DescriptionConflict {
+        /// The skill's platform name, shortened.
+        name: String,
+        /// Where the kept description is.
+        first: Location,
+        /// Where the ignored one is.
+        this: Location,
+    },
 }
 
 impl WarningKind {
@@ -240,6 +250,15 @@ impl WarningKind {
     /// An unknown JSON key, shortened likewise.
     pub fn unknown_key(key: &str) -> Self {
         Self::UnknownKey(shorten(key))
+    }
+
+    /// Two descriptions of skill `name`, the one at `first` kept.
+    pub fn description_conflict(name: &str, first: Location, this: Location) -> Self {
+        Self::DescriptionConflict {
+            name: shorten(name),
+            first,
+            this,
+        }
     }
 }
 

@@ -50,3 +50,4 @@ mod sim_misc;
 mod sim_routing_status;
 mod sim_skills;
 mod sim_users;
+mod skills_sync;
