@@ -303,23 +303,16 @@ async fn a_name_whose_only_definition_is_deleted_is_missing_and_created_again() 
 }
 
 #[tokio::test]
-async fn on_cxone_the_catalog_cannot_be_read_and_nothing_is_written() {
+async fn on_cxone_missing_names_are_reported_and_create_is_refused_per_name() {
     let sim = crate::cxone_helpers::spawn_cxone_sim(crate::cxone_helpers::cx_org()).await;
     let settings = crate::cxone_apply::cx_settings(&sim);
     sim.reset_stats().await;
     let csv = "agent,type,name,proficiency\nagent00001@example.com,skill,New_Skill,1\n";
-    let err = skillsync::cli::run_skills_sync(
-        &args(true, OutputFormat::Text),
-        &settings,
-        &BTreeMap::new(),
-        csv.as_bytes(),
-        &mut Vec::new(),
-    )
-    .await
-    .expect_err("unsupported");
-    assert!(
-        err.to_string().contains("not supported on this platform"),
-        "{err}"
-    );
+    let (code, text) = sync(&settings, csv, false, &BTreeMap::new()).await;
+    assert_eq!(code, 2, "{text}");
+    assert_eq!(names(&json(&text)["missing"]), ["New_Skill"]);
+    let (code, text) = sync(&settings, csv, true, &BTreeMap::new()).await;
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("not supported on this platform"), "{text}");
     assert_eq!(sim.stats().await.writes, 0);
 }
