@@ -64,6 +64,9 @@ enum SkillsCommand {
     /// List the skills a feed uses that the platform lacks (exit 2 when any) and, with
     /// --create, create them.
     Sync(SkillsSyncArgs),
+    /// Retire a skill: from --after it is removed from every agent, and its definition is deleted
+    /// once nothing holds or references it (recorded in the database; the daemon does the work).
+    Retire(skillsync::cli::RetireArgs),
 }
 
 #[tokio::main]
@@ -116,8 +119,20 @@ async fn main() -> anyhow::Result<ExitCode> {
             .await,
         ),
         Command::Skills(SkillsCommand::Sync(args)) => {
-            // Names being retired are refused; none until retirement is recorded.
-            let refused = BTreeMap::new();
+            // Skills being retired are never created; without a database they cannot be known.
+            let lookup = skillsync::cli::retiring_names(&settings);
+            let refused = match tokio::time::timeout(std::time::Duration::from_secs(5), lookup).await
+            {
+                Ok(Ok(names)) => names,
+                Ok(Err(e)) => {
+                    eprintln!("warning: skills being retired are not known ({e})");
+                    BTreeMap::new()
+                }
+                Err(_) => {
+                    eprintln!("warning: skills being retired are not known (the database did not answer in 5 s)");
+                    BTreeMap::new()
+                }
+            };
             exit_with(
                 run_skills_sync(
                     &args,
@@ -129,6 +144,9 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .await,
             )
         }
+        Command::Skills(SkillsCommand::Retire(args)) => exit_with(
+            skillsync::cli::run_retire(&args, &settings, &mut std::io::stdout().lock()).await,
+        ),
         Command::Apply(args) => exit_with(
             run_apply(
                 &args,

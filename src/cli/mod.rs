@@ -7,6 +7,7 @@ mod feed_input;
 mod plan;
 mod render;
 mod skill_catalog;
+mod skills_retire;
 mod skills_report;
 mod skills_sync;
 mod validate;
@@ -18,6 +19,7 @@ pub use feed_input::{load, FeedArgs, FeedInputError};
 pub use plan::{run_plan, PlanArgs};
 pub use skill_catalog::{classify, skills_used, CatalogCheck, MissingSkill};
 pub use skills_report::{CreatedSkill, FailedSkill, RefusedSkill, SkillsSyncReport};
+pub use skills_retire::{retiring_names, run_retire, RetireArgs};
 pub use skills_sync::{run_skills_sync, SkillsSyncArgs};
 pub use validate::run_validate;
 
@@ -49,6 +51,12 @@ pub enum CliError {
     /// The configuration cannot run as one command (several orgs, for now).
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// A retirement could not be recorded.
+    #[error(transparent)]
+    Retire(#[from] crate::retire::RetireError),
+    /// The daemon's database could not be used.
+    #[error("database: {0}")]
+    Store(crate::store::StoreError),
     /// The report could not be written.
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
