@@ -204,7 +204,15 @@ pub async fn ingest(ctx: &Intake, request: IngestRequest) -> Result<IngestOutcom
         request_hash: request_hash.clone(),
     };
     let source = request.feed_source();
-    let rules = ctx.rules.clone();
+    // Skills being retired: any row assigning one rejects the feed (never silently re-created).
+    let refused = ctx
+        .store
+        .retirements()
+        .await?
+        .into_iter()
+        .map(|r| (r.skill.clone(), r.refusal()))
+        .collect();
+    let rules = ctx.rules.clone().refusing(refused);
     let body = request.body;
     // A million rows take about a second of CPU: off the async runtime.
     let parsed = tokio::task::spawn_blocking(move || read(body.as_ref(), &source, &rules))

@@ -121,7 +121,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Skills(SkillsCommand::Sync(args)) => {
             // Skills being retired are never created; without a database they cannot be known.
             let lookup = skillsync::cli::retiring_names(&settings);
-            let refused = match tokio::time::timeout(std::time::Duration::from_secs(5), lookup).await
+            let refused = match tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
+                .await
             {
                 Ok(Ok(names)) => names,
                 Ok(Err(e)) => {

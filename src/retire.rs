@@ -86,7 +86,9 @@ pub async fn retire(
         return Err(match existing {
             Some(existing) => RetireError::Already(Box::new(existing)),
             // Deleted between the insert and the read: impossible, rows are never deleted.
-            None => RetireError::Store(StoreError::NotFound(format!("the retirement of skill {skill:?}"))),
+            None => RetireError::Store(StoreError::NotFound(format!(
+                "the retirement of skill {skill:?}"
+            ))),
         });
     };
     store
@@ -115,7 +117,10 @@ mod tests {
         assert_eq!(at.to_rfc3339(), "2027-01-14T23:00:00+00:00");
         let at = parse_after("2027-01-15T08:00:00Z", berlin).expect("instant");
         assert_eq!(at.to_rfc3339(), "2027-01-15T08:00:00+00:00");
-        assert!(matches!(parse_after("15.01.2027", berlin), Err(RetireError::Date(_))));
+        assert!(matches!(
+            parse_after("15.01.2027", berlin),
+            Err(RetireError::Date(_))
+        ));
         // Midnight skipped by a DST change (Santiago, 2026-09-06): the first hour after it.
         let santiago: Tz = "America/Santiago".parse().expect("zone");
         assert!(parse_after("2026-09-06", santiago).is_ok());

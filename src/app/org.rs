@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 use super::application::AppError;
 use crate::config::Settings;
 use crate::feed::FeedRules;
-use crate::http::Api;
+use crate::http::{Api, SkillsContext};
 use crate::ingest::Intake;
 use crate::metrics::gauges::{self, Gauges};
 use crate::metrics::Metrics;
@@ -144,6 +144,15 @@ impl OrgRuntime {
             metrics: metrics.clone(),
             signals: signals.clone(),
             intake,
+            skills: SkillsContext {
+                ownership: settings.ownership.clone(),
+                time_zone: settings
+                    .reconcile
+                    .time_zone
+                    .parse()
+                    .unwrap_or(chrono_tz::UTC),
+                retire_grace: settings.skills.grace(),
+            },
         });
         Ok(Self {
             name,

@@ -7,8 +7,8 @@ mod feed_input;
 mod plan;
 mod render;
 mod skill_catalog;
-mod skills_retire;
 mod skills_report;
+mod skills_retire;
 mod skills_sync;
 mod validate;
 

@@ -40,11 +40,10 @@ pub async fn run_retire(
     settings: &Settings,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
-    let zone: Tz = settings
-        .reconcile
-        .time_zone
-        .parse()
-        .map_err(|_| CliError::Retire(RetireError::Date(settings.reconcile.time_zone.clone())))?;
+    let zone: Tz =
+        settings.reconcile.time_zone.parse().map_err(|_| {
+            CliError::Retire(RetireError::Date(settings.reconcile.time_zone.clone()))
+        })?;
     let after = match args.after.trim() {
         "now" => chrono::Utc::now(),
         text => parse_after(text, zone)?,

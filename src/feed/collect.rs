@@ -92,7 +92,7 @@ impl<'r> Collector<'r> {
 
     /// Normalizes one assignment and adds it to `agent` (when that key was valid).
     pub(crate) fn assignment(&mut self, agent: Option<AgentKey>, raw: RawAssignment<'_>) {
-        let name = self.name(&raw);
+        let name = self.name(&raw).filter(|name| self.allowed(&raw, name));
         self.describe(&raw, name.as_ref());
         match raw.kind {
             AssignmentKind::Skill | AssignmentKind::Language => {
@@ -178,6 +178,24 @@ impl<'r> Collector<'r> {
                 None
             }
         }
+    }
+
+    /// False, with the error recorded, for a skill no feed may assign (it is being retired).
+    fn allowed(&mut self, raw: &RawAssignment<'_>, name: &Name) -> bool {
+        if raw.kind != AssignmentKind::Skill {
+            return true;
+        }
+        let Some(reason) = self.rules.refusal(name.as_str()) else {
+            return true;
+        };
+        let kind = ProblemKind::Retired(reason.to_owned());
+        self.error(Problem::in_field(
+            raw.origin.field("name"),
+            "name",
+            raw.name,
+            kind,
+        ));
+        false
     }
 
     fn proficiency(&mut self, raw: &RawAssignment<'_>) -> Option<Proficiency> {

@@ -104,6 +104,9 @@ pub enum ProblemKind {
     /// The name cannot be normalized.
     #[error("{0}")]
     Name(#[from] NameError),
+    /// A skill being retired (`skills retire`): no feed may assign it again.
+    #[error("{0}")]
+    Retired(String),
     /// The proficiency is not on the configured scale.
     #[error("{0}")]
     Proficiency(#[from] ProficiencyError),

@@ -46,6 +46,8 @@ pub struct FeedRules {
     pub(crate) platform: &'static str,
     aliases: HashMap<String, String>,
     validity_days: HashMap<String, u32>,
+    /// Skill platform names feeds may not assign, with why (skills being retired).
+    refused: std::sync::Arc<HashMap<String, String>>,
 }
 
 impl FeedRules {
@@ -94,7 +96,20 @@ impl FeedRules {
                 .iter()
                 .filter_map(|(name, cert)| Some((name.trim().to_owned(), cert.validity_days?)))
                 .collect(),
+            refused: Default::default(),
         })
+    }
+
+    /// These rules, refusing every row that assigns one of `refused`'s skills (platform names)
+    /// with its reason: the daemon passes the skills being retired.
+    pub fn refusing(mut self, refused: HashMap<String, String>) -> Self {
+        self.refused = std::sync::Arc::new(refused);
+        self
+    }
+
+    /// Why a row may not assign skill `name`, if it may not.
+    pub(crate) fn refusal(&self, name: &str) -> Option<&str> {
+        self.refused.get(name).map(String::as_str)
     }
 
     /// The platform name for a trimmed feed name: its alias, or itself.

@@ -37,4 +37,27 @@ pub struct Api {
     /// One permit per feed being received and ingested (`server.max_concurrent_ingests`): each
     /// holds its whole body in memory, up to `server.body_limit_mb`.
     pub ingest_slots: Arc<Semaphore>,
+    /// What the skill catalog endpoints read of the configuration.
+    pub skills: SkillsContext,
+}
+
+/// The configuration `GET /v1/skills` and `POST /v1/skills/{name}/retire` read.
+#[derive(Debug, Clone)]
+pub struct SkillsContext {
+    /// `[ownership]`: which skills are managed.
+    pub ownership: crate::planner::OwnershipSettings,
+    /// `reconcile.time_zone`: a retirement date's midnight.
+    pub time_zone: chrono_tz::Tz,
+    /// `skills.retire_grace_hours`.
+    pub retire_grace: chrono::TimeDelta,
+}
+
+impl Default for SkillsContext {
+    fn default() -> Self {
+        Self {
+            ownership: Default::default(),
+            time_zone: chrono_tz::UTC,
+            retire_grace: crate::reconciler::SkillsSettings::default().grace(),
+        }
+    }
 }

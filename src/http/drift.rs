@@ -28,14 +28,37 @@ pub struct DriftQuery {
     offset: Option<i64>,
 }
 
-/// Drift totals and the agents that differ.
+/// A job held for approval, as drift shows it: the changes it would make are not in force, and
+/// why (too destructive, a skill left with too few holders, a shrunken snapshot).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HeldJob {
+    /// The job; approve or reject it with `POST /v1/jobs/{id}/approve|reject`.
+    job_id: i64,
+    /// Why it is held, e.g. `skill Billing would be held by 2 → 0 agents, fewer than 1
+    /// (safety.min_holders)`.
+    reasons: serde_json::Value,
+    /// When it was queued.
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The answer of `GET /v1/drift`: the page, and the jobs held for approval.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DriftAnswer {
+    /// Totals, agents, total.
+    #[serde(flatten)]
+    page: DriftPageView,
+    /// Jobs held for approval (at most 100, newest first).
+    held: Vec<HeldJob>,
+}
+
+/// Drift totals, the agents that differ, and the jobs held for approval with their reasons.
 #[utoipa::path(get, path = "/v1/drift", tag = "drift", params(DriftQuery),
-    responses((status = 200, body = DriftPageView)), security(("bearer" = [])))]
+    responses((status = 200, body = DriftAnswer)), security(("bearer" = [])))]
 pub async fn drift(
     State(ctx): State<Arc<Api>>,
     _: Reader,
     Query(q): Query<DriftQuery>,
-) -> Result<Json<DriftPageView>, ApiError> {
+) -> Result<Json<DriftAnswer>, ApiError> {
     let page = super::Page {
         limit: q.limit,
         offset: q.offset,
@@ -46,7 +69,17 @@ pub async fn drift(
         limit: page.limit(),
         offset: page.offset(),
     };
-    Ok(Json(DriftPageView::from(&ctx.store.drift(&filter).await?)))
+    let page = DriftPageView::from(&ctx.store.drift(&filter).await?);
+    let (jobs, _) = ctx.store.jobs(Some("held"), 100, 0).await?;
+    let held = jobs
+        .into_iter()
+        .map(|job| HeldJob {
+            job_id: job.id,
+            reasons: job.held_reasons.unwrap_or_default(),
+            created_at: job.created_at,
+        })
+        .collect();
+    Ok(Json(DriftAnswer { page, held }))
 }
 
 /// One agent: desired state, last observation, differences, state, last change.

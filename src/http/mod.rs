@@ -19,6 +19,7 @@ mod org_list;
 mod orgs;
 mod serve;
 mod settings;
+mod skills;
 mod token;
 mod views;
 
@@ -32,7 +33,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-pub use context::Api;
+pub use context::{Api, SkillsContext};
 pub use error::ApiError;
 pub use feeds::{ingest_request, IngestQuery};
 pub use org_list::{LastJob, OrgList, OrgView};

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, certifications, drift, feeds, health, jobs, org_list, views};
+use super::{audit, certifications, drift, feeds, health, jobs, org_list, skills, views};
 
 struct BearerAuth;
 
@@ -63,6 +63,7 @@ impl Modify for OrgPaths {
         jobs::list_jobs, jobs::get_job, jobs::approve, jobs::reject, jobs::reconcile,
         audit::audit,
         certifications::expiring_soon,
+        skills::list_skills, skills::retire_skill,
         org_list::list_orgs,
         health::healthz, health::readyz,
     ),
@@ -71,6 +72,8 @@ impl Modify for OrgPaths {
         views::Feed, views::Job, views::WorkItemView,
         views::Agent, views::DriftPageView, views::DriftTotals, views::AuditRecord,
         jobs::ReconcileRequest,
+        drift::DriftAnswer, drift::HeldJob,
+        skills::SkillView, skills::RetirementView, skills::RetireRequest,
         org_list::OrgList, org_list::OrgView, org_list::LastJob,
     )),
     modifiers(&BearerAuth, &OrgPaths),

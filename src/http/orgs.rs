@@ -83,6 +83,7 @@ fn resources(api: &Arc<Api>) -> Router<Arc<Orgs>> {
         .merge(super::jobs::router())
         .merge(super::audit::router())
         .merge(super::certifications::router())
+        .merge(super::skills::router())
         .with_state(api.clone())
 }
 

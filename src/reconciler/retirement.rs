@@ -97,7 +97,11 @@ pub async fn check(ctx: &Reconciler) -> Result<Option<DateTime<Utc>>, Retirement
             }
         };
         if retirement.blocked_by.as_deref() != Some(blocked.as_str()) {
-            tracing::info!(skill = retirement.skill, blocked, "retired skill still in use");
+            tracing::info!(
+                skill = retirement.skill,
+                blocked,
+                "retired skill still in use"
+            );
         }
         ctx.store
             .retirement_checked(retirement.id, Some(&blocked), None)
@@ -136,7 +140,11 @@ async fn start(ctx: &Reconciler, due: &[Retirement]) -> Result<(), RetirementErr
     let job = ctx.store.enqueue_job(Trigger::Schedule, None, None).await?;
     ctx.signals.wake.notify_one();
     for retirement in new {
-        tracing::info!(skill = retirement.skill, job = job.id, "retirement begins: scan queued");
+        tracing::info!(
+            skill = retirement.skill,
+            job = job.id,
+            "retirement begins: scan queued"
+        );
         ctx.store.retirement_started(retirement.id).await?;
     }
     Ok(())
@@ -171,7 +179,10 @@ async fn blocker(
 }
 
 /// Deletes (or deactivates) the definition, audited like every write: intent first.
-async fn retire_definition(ctx: &Reconciler, retirement: &Retirement) -> Result<(), RetirementError> {
+async fn retire_definition(
+    ctx: &Reconciler,
+    retirement: &Retirement,
+) -> Result<(), RetirementError> {
     let audit = ctx
         .store
         .audit_intent(&AuditIntent {
@@ -181,7 +192,11 @@ async fn retire_definition(ctx: &Reconciler, retirement: &Retirement) -> Result<
             ..AuditIntent::default()
         })
         .await?;
-    match ctx.platform.retire_skill_definition(&retirement.skill).await {
+    match ctx
+        .platform
+        .retire_skill_definition(&retirement.skill)
+        .await
+    {
         Ok(outcome) => {
             ctx.store
                 .audit_result(audit, AuditOutcome::Ok, None, None, None)
@@ -189,7 +204,11 @@ async fn retire_definition(ctx: &Reconciler, retirement: &Retirement) -> Result<
             ctx.store
                 .retirement_done(retirement.id, outcome.as_str())
                 .await?;
-            tracing::info!(skill = retirement.skill, outcome = outcome.as_str(), "skill retired");
+            tracing::info!(
+                skill = retirement.skill,
+                outcome = outcome.as_str(),
+                "skill retired"
+            );
             Ok(())
         }
         Err(e) => {

@@ -603,6 +603,7 @@ pub fn org_api(
         metrics: base.metrics.clone(),
         signals: base.signals.clone(),
         intake: base.intake.clone(),
+        skills: base.skills.clone(),
     })
 }
 
