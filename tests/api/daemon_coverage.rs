@@ -69,6 +69,14 @@ async fn a_feed_taking_a_skill_from_its_last_two_holders_waits_for_approval(
     }
 
     let id = next["job_id"].as_i64().expect("job id");
+    let drift = daemon.get_json("/v1/drift").await;
+    assert_eq!(drift["held"][0]["job_id"], id, "{drift}");
+    assert!(
+        drift["held"][0]["reasons"]
+            .to_string()
+            .contains("skill Rare_Skill would be held by 2 → 0 agents"),
+        "{drift}"
+    );
     let resp = daemon
         .post_json(&format!("/v1/jobs/{id}/approve"), json!({}))
         .await;

@@ -24,6 +24,7 @@ mod daemon_holds;
 mod daemon_incremental;
 mod daemon_plans;
 mod daemon_replicas;
+mod daemon_retirement;
 mod daemon_slow_clients;
 mod daemon_sources;
 mod daemon_sqlite;

@@ -51,6 +51,7 @@ mod org_migration;
 mod orgs;
 mod pg_only;
 mod planned;
+mod retirements;
 mod scan_cursor;
 mod sqlite_only;
 mod urgent;
