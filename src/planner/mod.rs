@@ -7,6 +7,7 @@ mod coverage;
 mod deferral;
 mod ownership;
 mod policy;
+mod retirement;
 mod safety;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -72,21 +73,13 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
             }
         }
     }
-    if !policy.retiring.is_empty() && desired.scope == FeedScope::Partial {
+    if desired.scope == FeedScope::Partial {
         // A retirement reaches every agent, not only those a partial feed lists.
-        for (i, agent) in live.iter().enumerate() {
-            if !listed[i] && owned(agent) {
-                let changes = retirement_changes(agent, policy);
-                if !changes.is_empty() {
-                    result.agents.push(AgentPlan {
-                        key: agent.key(policy.agent_key),
-                        user_id: agent.user_id.clone(),
-                        label: agent.label().to_string(),
-                        changes,
-                    });
-                }
-            }
-        }
+        let unlisted = live
+            .iter()
+            .zip(&listed)
+            .filter(|(agent, listed)| !**listed && owned(agent));
+        retirement::plan_unlisted(&mut result, unlisted.map(|(agent, _)| agent), policy);
     }
     if desired.scope == FeedScope::Snapshot {
         let nothing = AgentDesired::default();
@@ -107,46 +100,8 @@ pub fn plan(desired: &DesiredState, live: &[LiveAgent], policy: &Policy) -> Plan
         .agents
         .sort_by(|a, b| (&a.label, &a.user_id).cmp(&(&b.label, &b.user_id)));
     result.counts = count(&result, live, policy);
-    result.retiring = result
-        .agents
-        .iter()
-        .flat_map(|a| &a.changes)
-        .filter(|c| retires(policy, c))
-        .map(|c| c.name.to_string())
-        .collect();
+    result.retiring = retirement::retired_in(&result, policy);
     result
-}
-
-/// Why a retirement removal is planned.
-const RETIRED: &str = "skill retired (skillsync skills retire)";
-
-/// Whether `change` takes away a skill whose retirement has begun.
-fn retires(policy: &Policy, change: &Change) -> bool {
-    change.kind == AssignmentKind::Skill
-        && matches!(change.action, Action::Remove(_))
-        && policy.retiring.contains(&change.name)
-}
-
-/// The removals of retiring skills `have` holds, for an agent a partial feed does not list.
-fn retirement_changes(have: &LiveAgent, policy: &Policy) -> Vec<Change> {
-    let writes = policy.attributes.of(AssignmentKind::Skill).writes();
-    have.skills
-        .iter()
-        .filter(|(name, _)| policy.retiring.contains(*name))
-        .map(|(name, &held)| {
-            let mut change = Change::new(
-                AssignmentKind::Skill,
-                name.clone(),
-                Action::Remove(Some(held)),
-                writes,
-            );
-            change.rule = Some(RETIRED.into());
-            if policy.hold_routine {
-                change.hold_if_routine();
-            }
-            change
-        })
-        .collect()
 }
 
 /// The changes for one agent: `want` is its desired state (empty for a snapshot that does not
@@ -205,7 +160,9 @@ fn diff_agent(
                 change.timing = rules.timing(window, policy.now);
                 Some(rules.rule(change.name.as_str(), window, policy.now))
             }
-            AssignmentKind::Skill if policy.retiring.contains(&change.name) => Some(RETIRED.into()),
+            AssignmentKind::Skill if policy.retiring.contains(&change.name) => {
+                Some(retirement::RETIRED.into())
+            }
             AssignmentKind::Skill => rules
                 .gates
                 .iter()
@@ -374,7 +331,7 @@ fn count(plan: &Plan, live: &[LiveAgent], policy: &Policy) -> PlanCounts {
             Action::Update { .. } => counts.updates += 1,
             Action::Remove(_) => counts.removals += 1,
         }
-        if change.writable && change.is_destructive() && !retires(policy, change) {
+        if change.writable && change.is_destructive() && !retirement::retires(policy, change) {
             counts.destructive += 1;
         }
     }

@@ -55,7 +55,11 @@ fn a_retiring_skill_goes_from_every_holder_whatever_the_feed_says() {
             "{case}"
         );
         for change in result.agents.iter().flat_map(|a| &a.changes) {
-            assert_eq!(change.rule.as_deref(), Some(RETIRED), "{case}");
+            assert_eq!(
+                change.rule.as_deref(),
+                Some(crate::planner::retirement::RETIRED),
+                "{case}"
+            );
             assert_eq!(
                 change.urgency,
                 Urgency::Routine,
