@@ -106,6 +106,31 @@ pub async fn retire(
     Ok(retirement)
 }
 
+/// Withdraws the retirement of `skill`, asked by `actor`, and audits it: feeds may name it
+/// again. What was done stays done — agents that lost the skill get it back from a feed, and a
+/// deleted definition must be created again (`skills sync --create`).
+pub async fn cancel(store: &Store, skill: &str, actor: &str) -> Result<Retirement, RetireError> {
+    let Some(cancelled) = store.cancel_retirement(skill).await? else {
+        return Err(RetireError::Store(StoreError::NotFound(format!(
+            "a retirement of skill {skill:?}"
+        ))));
+    };
+    store
+        .audit_action(&AuditIntent {
+            call: "cancel_retirement".into(),
+            changes: serde_json::json!({
+                "skill": cancelled.skill,
+                "retire_after": cancelled.retire_after,
+                "requested_by": cancelled.requested_by,
+            }),
+            actor: Some(actor.to_owned()),
+            ..AuditIntent::default()
+        })
+        .await?;
+    tracing::info!(skill = cancelled.skill, actor, "skill retirement withdrawn");
+    Ok(cancelled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! `skillsync skills retire NAME --after DATE` (issue 16): records a retirement in the daemon's
+//! `skillsync skills retire NAME --after DATE` and `--cancel` (issue 16): records a retirement in the daemon's
 //! database, audited with `--actor`, exactly as `POST /v1/skills/{name}/retire` does. The daemon
 //! holding the org's lease does the rest; this command makes no platform call.
 
@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 
 use super::CliError;
 use crate::config::Settings;
-use crate::retire::{parse_after, retire, RetireError};
-use crate::store::Store;
+use crate::retire::{cancel, parse_after, retire, RetireError};
+use crate::store::{Store, StoreError};
 
 /// Arguments of `skills retire`.
 #[derive(Debug, Clone, clap::Args)]
@@ -19,8 +19,12 @@ pub struct RetireArgs {
     pub name: String,
     /// From when agents lose it: a date (midnight in `reconcile.time_zone`) or an RFC 3339
     /// instant; `now` for at once.
-    #[arg(long)]
-    pub after: String,
+    #[arg(long, required_unless_present = "cancel")]
+    pub after: Option<String>,
+    /// Withdraw the skill's retirement instead: feeds may name it again (what was removed or
+    /// deleted stays so).
+    #[arg(long, conflicts_with = "after")]
+    pub cancel: bool,
     /// Who asks, for the audit log (default: `cli:$USER`).
     #[arg(long)]
     pub actor: Option<String>,
@@ -44,10 +48,6 @@ pub async fn run_retire(
         settings.reconcile.time_zone.parse().map_err(|_| {
             CliError::Retire(RetireError::Date(settings.reconcile.time_zone.clone()))
         })?;
-    let after = match args.after.trim() {
-        "now" => chrono::Utc::now(),
-        text => parse_after(text, zone)?,
-    };
     let actor = args.actor.clone().unwrap_or_else(|| {
         format!(
             "cli:{}",
@@ -55,6 +55,28 @@ pub async fn run_retire(
         )
     });
     let store = org_store(settings).await?;
+    if args.cancel {
+        return match cancel(&store, &args.name, &actor).await {
+            Ok(r) => {
+                writeln!(
+                    out,
+                    "the retirement of skill {:?} (requested by {}) is withdrawn: feeds may name \
+                     it again",
+                    r.skill, r.requested_by
+                )?;
+                Ok(0)
+            }
+            Err(RetireError::Store(StoreError::NotFound(what))) => {
+                writeln!(out, "there is no {what}")?;
+                Ok(1)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    let after = match args.after.as_deref().unwrap_or("now").trim() {
+        "now" => chrono::Utc::now(),
+        text => parse_after(text, zone)?,
+    };
     match retire(&store, &args.name, after, &actor).await {
         Ok(r) => {
             writeln!(

@@ -63,7 +63,7 @@ impl Modify for OrgPaths {
         jobs::list_jobs, jobs::get_job, jobs::approve, jobs::reject, jobs::reconcile,
         audit::audit,
         certifications::expiring_soon,
-        skills::list_skills, skills::retire_skill,
+        skills::list_skills, skills::retire_skill, skills::cancel_retirement,
         org_list::list_orgs,
         health::healthz, health::readyz,
     ),

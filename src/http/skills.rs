@@ -18,14 +18,15 @@ use super::error::ApiError;
 use super::Api;
 use crate::domain::AssignmentKind;
 use crate::planner::Ownership;
-use crate::retire::{parse_after, retire, RetireError};
+use crate::retire::{cancel, parse_after, retire, RetireError};
 use crate::store::Retirement;
 
 /// The routes.
 pub fn router() -> Router<Arc<Api>> {
-    Router::new()
-        .route("/skills", get(list_skills))
-        .route("/skills/{name}/retire", post(retire_skill))
+    Router::new().route("/skills", get(list_skills)).route(
+        "/skills/{name}/retire",
+        post(retire_skill).delete(cancel_retirement),
+    )
 }
 
 /// A retirement as the API shows it.
@@ -207,4 +208,27 @@ pub async fn retire_skill(
             Utc::now(),
         )),
     ))
+}
+
+/// Withdraw a skill's retirement: feeds may name it again. Removals already made stay made, and a
+/// deleted definition stays deleted.
+#[utoipa::path(delete, path = "/v1/skills/{name}/retire", tag = "skills",
+    params(("name" = String, Path, description = "The skill's exact platform name")),
+    responses((status = 200, body = RetirementView), (status = 404, body = super::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn cancel_retirement(
+    State(ctx): State<Arc<Api>>,
+    Writer(by): Writer,
+    Path(name): Path<String>,
+) -> Result<Json<RetirementView>, ApiError> {
+    let cancelled = match cancel(&ctx.store, &name, &by).await {
+        Ok(r) => r,
+        Err(RetireError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(ApiError::bad_request(e.to_string())),
+    };
+    Ok(Json(RetirementView::of(
+        &cancelled,
+        ctx.skills.retire_grace,
+        Utc::now(),
+    )))
 }

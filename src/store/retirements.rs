@@ -1,6 +1,7 @@
 //! Skill retirements (issue 16): the operator's request, when agents start losing the skill,
 //! what still holds or references it, and how the definition ended. One row per skill and org;
-//! the row stays after the definition is gone, so that feeds naming the skill stay refused.
+//! the row stays after the definition is gone, so that feeds naming the skill stay refused until
+//! an operator withdraws it (the row is deleted; the audit log keeps both actions).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -111,6 +112,18 @@ impl Store {
     pub async fn retirement(&self, skill: &str) -> Result<Option<Retirement>, StoreError> {
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM skill_retirements WHERE org = $1 AND skill = $2"
+        ))
+        .bind(&*self.org)
+        .bind(skill)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Withdraws the retirement of `skill`; returns it, or `None` when there is none.
+    pub async fn cancel_retirement(&self, skill: &str) -> Result<Option<Retirement>, StoreError> {
+        db!(self, |pool, D| Ok(sqlx::query_as(&format!(
+            "DELETE FROM skill_retirements WHERE org = $1 AND skill = $2
+             RETURNING {COLUMNS}"
         ))
         .bind(&*self.org)
         .bind(skill)

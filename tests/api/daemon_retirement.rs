@@ -235,7 +235,8 @@ async fn a_retirement_from_the_command_line_is_scheduled_and_refuses_feeds_at_on
     sim.reset_stats().await;
     let args = skillsync::cli::RetireArgs {
         name: skill.clone(),
-        after: "2099-01-15".into(),
+        after: Some("2099-01-15".into()),
+        cancel: false,
         actor: Some("ops:anna".into()),
     };
     let mut out = Vec::new();
@@ -284,6 +285,32 @@ async fn a_retirement_from_the_command_line_is_scheduled_and_refuses_feeds_at_on
         sim.stats().await.writes,
         0,
         "nothing written before the date"
+    );
+
+    // Withdrawn: feeds may name it again, and the audit says who withdrew it.
+    let resp = daemon
+        .http_delete(&format!("/v1/skills/{skill}/retire"))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let again = daemon
+        .post_csv(
+            &format!("agent,type,name,proficiency\nagent00001@example.com,skill,{skill},3\n"),
+            "partial",
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
+    let resp = daemon
+        .http_delete(&format!("/v1/skills/{skill}/retire"))
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let audit = daemon.get_json("/v1/audit?limit=500").await;
+    assert!(
+        audit["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["call"] == "cancel_retirement" && e["actor"] == "wfm"),
+        "{audit}"
     );
     daemon.stop().await;
 }

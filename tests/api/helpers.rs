@@ -511,6 +511,16 @@ impl TestDaemon {
             .expect("sent")
     }
 
+    /// DELETE with the ingest token.
+    pub async fn http_delete(&self, path: &str) -> Response {
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(INGEST_TOKEN)
+            .send()
+            .await
+            .expect("sent")
+    }
+
     /// Waits for the job an ingest or reconcile answer started (its `job_id`).
     pub async fn wait_started(&self, answer: &Value, statuses: &[&str]) -> Value {
         self.wait_job(answer["job_id"].as_i64().expect("job id"), statuses)
