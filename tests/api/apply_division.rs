@@ -15,16 +15,7 @@ const FEED: &str = "agent,type,name,proficiency\n\
 #[tokio::test]
 async fn created_skills_land_in_the_configured_division() {
     let sim = spawn_sim(small_org()).await;
-    let divisions = sim
-        .ok(Method::GET, "/api/v2/authorization/divisions", None)
-        .await;
-    let unit = divisions["entities"]
-        .as_array()
-        .expect("divisions")
-        .iter()
-        .find(|d| d["homeDivision"] != Value::Bool(true))
-        .expect("a division besides the home one")
-        .clone();
+    let unit = sim.other_division().await;
     let mut settings = settings_for(&sim);
     settings.platform.create_missing_skills = true;
     settings.platform.division = unit["name"].as_str().expect("name").to_owned();

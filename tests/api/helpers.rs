@@ -174,6 +174,20 @@ impl TestSim {
     }
 
     /// Active skill definitions as (id, name).
+    /// A division besides the home one.
+    pub async fn other_division(&self) -> Value {
+        let divisions = self
+            .ok(Method::GET, "/api/v2/authorization/divisions", None)
+            .await;
+        divisions["entities"]
+            .as_array()
+            .expect("divisions")
+            .iter()
+            .find(|d| d["homeDivision"] != Value::Bool(true))
+            .expect("a division besides the home one")
+            .clone()
+    }
+
     pub async fn skills(&self) -> Vec<(String, String)> {
         let page = self
             .ok(Method::GET, "/api/v2/routing/skills?pageSize=500", None)

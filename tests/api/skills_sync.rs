@@ -44,9 +44,19 @@ async fn sync(
     create: bool,
     refused: &BTreeMap<String, String>,
 ) -> (i32, String) {
+    sync_as(OutputFormat::Json, settings, csv, create, refused).await
+}
+
+async fn sync_as(
+    format: OutputFormat,
+    settings: &Settings,
+    csv: &str,
+    create: bool,
+    refused: &BTreeMap<String, String>,
+) -> (i32, String) {
     let mut out = Vec::new();
     let code = skillsync::cli::run_skills_sync(
-        &args(create, OutputFormat::Json),
+        &args(create, format),
         settings,
         refused,
         csv.as_bytes(),
@@ -100,17 +110,7 @@ async fn without_create_the_missing_names_are_listed_and_nothing_is_written() {
     assert_eq!(creates(&sim).await, 0);
     assert_eq!(sim.stats().await.writes, 0);
 
-    let mut out = Vec::new();
-    let code = skillsync::cli::run_skills_sync(
-        &args(false, OutputFormat::Text),
-        &settings,
-        &BTreeMap::new(),
-        csv.as_bytes(),
-        &mut out,
-    )
-    .await
-    .expect("ran");
-    let text = String::from_utf8(out).expect("utf-8");
+    let (code, text) = sync_as(OutputFormat::Text, &settings, &csv, false, &BTreeMap::new()).await;
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains("\"New_Billing\" — Invoices and refunds"),
@@ -126,16 +126,7 @@ async fn without_create_the_missing_names_are_listed_and_nothing_is_written() {
 #[tokio::test]
 async fn with_create_the_missing_names_are_created_in_the_division_once() {
     let sim = spawn_sim(small_org()).await;
-    let divisions = sim
-        .ok(Method::GET, "/api/v2/authorization/divisions", None)
-        .await;
-    let unit = divisions["entities"]
-        .as_array()
-        .expect("divisions")
-        .iter()
-        .find(|d| d["homeDivision"] != Value::Bool(true))
-        .expect("a division besides the home one")
-        .clone();
+    let unit = sim.other_division().await;
     let mut settings = settings_for(&sim);
     settings.platform.division = unit["name"].as_str().expect("name").to_owned();
     let csv = feed(&existing_skill(&sim).await);
@@ -176,17 +167,7 @@ async fn the_text_report_says_the_description_was_not_stored() {
     let sim = spawn_sim(small_org()).await;
     let settings = settings_for(&sim);
     let csv = feed(&existing_skill(&sim).await);
-    let mut out = Vec::new();
-    let code = skillsync::cli::run_skills_sync(
-        &args(true, OutputFormat::Text),
-        &settings,
-        &BTreeMap::new(),
-        csv.as_bytes(),
-        &mut out,
-    )
-    .await
-    .expect("ran");
-    let text = String::from_utf8(out).expect("utf-8");
+    let (code, text) = sync_as(OutputFormat::Text, &settings, &csv, true, &BTreeMap::new()).await;
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains(
