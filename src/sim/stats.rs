@@ -46,6 +46,17 @@ pub struct StatsReport {
     pub writes_per_user: BTreeMap<String, u64>,
 }
 
+impl StatsReport {
+    /// Requests with `method` whose path template `path` accepts, whatever their status.
+    pub fn served(&self, method: &str, path: impl Fn(&str) -> bool) -> u64 {
+        self.requests
+            .iter()
+            .filter(|r| r.method == method && path(&r.path))
+            .map(|r| r.count)
+            .sum()
+    }
+}
+
 /// True for methods that change state.
 pub fn is_write(method: &str) -> bool {
     matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")

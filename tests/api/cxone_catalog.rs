@@ -36,11 +36,7 @@ fn updates(cx: &Cxone) -> u64 {
 async fn skill_puts(sim: &CxSim) -> u64 {
     sim.stats()
         .await
-        .requests
-        .iter()
-        .filter(|r| r.method == "PUT" && r.path.ends_with("/skills/{skill_id}"))
-        .map(|r| r.count)
-        .sum()
+        .served("PUT", |path| path.ends_with("/skills/{skill_id}"))
 }
 
 #[tokio::test]

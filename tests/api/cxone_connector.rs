@@ -68,11 +68,7 @@ async fn the_listings_page_through_the_org_and_match_the_true_assignments() {
 async fn skill_posts(sim: &CxSim) -> u64 {
     sim.stats()
         .await
-        .requests
-        .iter()
-        .filter(|r| r.method == "POST" && r.path.contains("/skills/"))
-        .map(|r| r.count)
-        .sum()
+        .served("POST", |path| path.contains("/skills/"))
 }
 
 #[tokio::test]

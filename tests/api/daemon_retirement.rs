@@ -129,12 +129,7 @@ async fn a_retired_skill_leaves_every_agent_waits_for_its_group_then_goes(
         assert!(!holds(&sim.truth(user).await, SKILL), "{user}");
     }
     let stats = sim.stats().await;
-    let removals: u64 = stats
-        .requests
-        .iter()
-        .filter(|r| r.method == "DELETE" && r.path.contains("/routingskills/"))
-        .map(|r| r.count)
-        .sum();
+    let removals = stats.served("DELETE", |path| path.contains("/routingskills/"));
     assert_eq!(removals, 30, "{stats:?}");
     // While the group names it, the definition stays.
     tokio::time::sleep(Duration::from_secs(3)).await;

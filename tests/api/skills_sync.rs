@@ -84,13 +84,7 @@ async fn existing_skill(sim: &TestSim) -> String {
 }
 
 async fn creates(sim: &TestSim) -> u64 {
-    sim.stats()
-        .await
-        .requests
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == SKILLS)
-        .map(|r| r.count)
-        .sum()
+    sim.stats().await.served("POST", |path| path == SKILLS)
 }
 
 #[tokio::test]
