@@ -79,14 +79,19 @@ pub async fn check(ctx: &Reconciler) -> Result<Option<DateTime<Utc>>, Retirement
     }
     start(ctx, &due).await?;
     let holders = ctx.store.skill_holders().await?;
-    // Read only when a skill has no holder left: one call per group on Genesys Cloud.
+    // Read only when a skill has no holder left, and not while its grace period runs (a group
+    // naming it again is seen when the period ends): one call per group on Genesys Cloud.
     let mut groups: Option<Vec<SkillGroupUse>> = None;
+    let grace = ctx.settings.skills.grace();
     for retirement in &due {
-        let blocked = match blocker(ctx, retirement, &holders, &mut groups).await? {
+        let in_grace = retirement
+            .clear_since
+            .is_some_and(|since| now < since + grace);
+        let blocked = match blocker(ctx, retirement, &holders, in_grace, &mut groups).await? {
             Some(blocked) => blocked,
             None => {
                 let since = retirement.clear_since.unwrap_or(now);
-                if now >= since + ctx.settings.skills.grace() {
+                if now >= since + grace {
                     retire_definition(ctx, retirement).await?;
                 } else {
                     ctx.store
@@ -150,16 +155,21 @@ async fn start(ctx: &Reconciler, due: &[Retirement]) -> Result<(), RetirementErr
     Ok(())
 }
 
-/// What keeps the definition: observed holders, then skill groups naming it.
+/// What keeps the definition: observed holders, then (outside the grace period) skill groups
+/// naming it.
 async fn blocker(
     ctx: &Reconciler,
     retirement: &Retirement,
     holders: &HashMap<String, usize>,
+    in_grace: bool,
     groups: &mut Option<Vec<SkillGroupUse>>,
 ) -> Result<Option<String>, RetirementError> {
     let held = holders.get(&retirement.skill).copied().unwrap_or(0);
     if held > 0 {
         return Ok(Some(format!("held by {held} agents (as last observed)")));
+    }
+    if in_grace {
+        return Ok(None);
     }
     if groups.is_none() {
         *groups = Some(ctx.platform.skill_groups().await?);
