@@ -89,6 +89,10 @@ async fn the_overview_shows_drift_held_jobs_and_feeds_as_the_api_does(
     }
     assert!(body.contains(&format!("Job {}", held["job_id"])), "{body}");
     assert!(
+        body.contains("<span class=\"leader\">"),
+        "the daemon ran the jobs, so it holds the lease: {body}"
+    );
+    assert!(
         body.contains(&format!("Feed {} from", held["feed_id"])),
         "{body}"
     );

@@ -93,9 +93,15 @@ async fn overview(State(orgs): State<Arc<Orgs>>, headers: HeaderMap) -> Result<R
         }
     };
     let now = Utc::now();
+    // The lease table is the process's, not an org's: one read serves every org.
+    let leases = orgs.all()[0].store.org_leases().await?;
     let mut views = Vec::new();
     for api in orgs.all().iter().filter(|a| access.allows(&a.org)) {
-        views.push(org_overview(api, now).await?);
+        let leader = leases
+            .iter()
+            .find(|l| l.org == api.org)
+            .and_then(|l| l.holder_at(now));
+        views.push(org_overview(api, leader, now).await?);
     }
     let page = OverviewPage {
         open: orgs.server().read_tokens.is_empty(),

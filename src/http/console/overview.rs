@@ -101,6 +101,8 @@ pub struct OrgOverview {
     pub name: String,
     /// `genesys` or `cxone`.
     pub platform: String,
+    /// The replica holding the org's lease; empty when no lease is in force.
+    pub leader: String,
     /// Drift totals.
     pub drift: DriftCounts,
     /// The newest observation, RFC 3339; empty before the first scan.
@@ -137,8 +139,13 @@ fn reasons(value: Option<serde_json::Value>) -> Vec<String> {
     }
 }
 
-/// What the Overview shows of `api`'s org, as of `now`.
-pub async fn org_overview(api: &Api, now: DateTime<Utc>) -> Result<OrgOverview, ApiError> {
+/// What the Overview shows of `api`'s org, as of `now`; `leader` is the replica holding its
+/// lease, read once for every org by the caller.
+pub async fn org_overview(
+    api: &Api,
+    leader: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<OrgOverview, ApiError> {
     let filter = DriftFilter {
         name: None,
         state: None,
@@ -204,6 +211,7 @@ pub async fn org_overview(api: &Api, now: DateTime<Utc>) -> Result<OrgOverview, 
     Ok(OrgOverview {
         name: api.org.clone(),
         platform: api.platform.kind().to_string(),
+        leader: leader.unwrap_or_default().to_string(),
         drift: DriftCounts {
             observed: summary.observed,
             drifted: summary.drifted,
