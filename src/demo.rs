@@ -234,7 +234,8 @@ pub async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(), Demo
         ));
     }
     banner.push_str(&format!(
-        "  database:                    {db}
+        "  console:                     {api}/   (open it in a browser)
+  database:                    {db}
   API:                         {api}   (OpenAPI: {api}/openapi.json)
   metrics:                     {metrics}
 "

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod body_deadline;
 mod certifications;
+mod console;
 mod context;
 mod csv_export;
 mod drain;
@@ -111,7 +112,13 @@ async fn json_errors(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // The console's own error pages (a 401 asking for a token) are meant for a browser.
+    let is_console_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json || is_console_page {
         return response;
     }
     let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {

@@ -100,6 +100,7 @@ pub(super) fn routes(orgs: Arc<Orgs>) -> Router {
     router
         .merge(super::health::router())
         .merge(super::openapi::router())
+        .merge(super::console::router())
         .fallback(not_found)
         .with_state(orgs)
 }

@@ -1,0 +1,244 @@
+//! The Overview page's data for one org: drift totals, the jobs in flight, held jobs with
+//! their reasons, certifications expiring soon and the newest feed. Read through the same store
+//! queries as the JSON API; never the platform.
+
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::certs::expiring;
+use crate::http::error::ApiError;
+use crate::http::views::{Feed, Job};
+use crate::http::Api;
+use crate::store::DriftFilter;
+
+/// Statuses of jobs not yet finished, in the order the page lists them.
+const IN_FLIGHT: [&str; 4] = ["running", "queued", "held", "waiting_window"];
+
+/// How many jobs of one status, and certifications, the page lists before saying "more".
+const ROWS: i64 = 20;
+
+/// The windows certifications are counted over, in days.
+const CERT_WINDOWS: [u64; 3] = [1, 7, 30];
+
+const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
+
+/// Drift totals as `GET /v1/drift`'s `summary` shows them.
+pub struct DriftCounts {
+    /// Users observed.
+    pub observed: i64,
+    /// Users whose state differs from the desired one.
+    pub drifted: i64,
+    /// Users needing attention.
+    pub needs_attention: i64,
+    /// Users flagged stuck.
+    pub stuck: i64,
+    /// Users whose routine changes wait.
+    pub deferred: i64,
+}
+
+/// A job not yet finished.
+pub struct JobRow {
+    /// Id.
+    pub id: i64,
+    /// Status.
+    pub status: String,
+    /// What started it.
+    pub trigger: String,
+    /// Created, RFC 3339.
+    pub created_at: String,
+    /// When a job waiting for a change window runs again, RFC 3339; empty otherwise.
+    pub not_before: String,
+}
+
+/// A job held for approval, with why.
+pub struct HeldRow {
+    /// Id.
+    pub id: i64,
+    /// Created, RFC 3339.
+    pub created_at: String,
+    /// Each reason the safety checks gave.
+    pub reasons: Vec<String>,
+}
+
+/// Certifications expiring within one window.
+pub struct CertWindow {
+    /// The window in days.
+    pub days: u64,
+    /// How many expire within it.
+    pub count: usize,
+}
+
+/// One certification expiring within the widest window.
+pub struct CertRow {
+    /// The agent holding it.
+    pub agent: String,
+    /// The certification.
+    pub certification: String,
+    /// When it expires, RFC 3339.
+    pub expires_on: String,
+}
+
+/// The newest feed.
+pub struct FeedRow {
+    /// Id.
+    pub id: i64,
+    /// Source name.
+    pub source: String,
+    /// `partial` or `snapshot`.
+    pub scope: String,
+    /// Where it stands.
+    pub status: String,
+    /// When it arrived, RFC 3339.
+    pub received_at: String,
+    /// Agents listed.
+    pub agents: i32,
+}
+
+/// Everything the Overview shows of one org.
+pub struct OrgOverview {
+    /// The org's name.
+    pub name: String,
+    /// `genesys` or `cxone`.
+    pub platform: String,
+    /// The replica holding the org's lease; empty when no lease is in force.
+    pub leader: String,
+    /// Drift totals.
+    pub drift: DriftCounts,
+    /// The newest observation, RFC 3339; empty before the first scan.
+    pub last_scan: String,
+    /// Jobs not yet finished (at most [`ROWS`] of each status).
+    pub jobs: Vec<JobRow>,
+    /// Held jobs with their reasons.
+    pub held: Vec<HeldRow>,
+    /// Certification counts, narrowest window first.
+    pub cert_windows: Vec<CertWindow>,
+    /// Certifications expiring within the widest window, soonest first (at most [`ROWS`]).
+    pub expiring: Vec<CertRow>,
+    /// The newest feed; none before the first.
+    pub newest_feed: Option<FeedRow>,
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reasons as stored: a list of sentences, though anything else is shown rather than lost.
+fn reasons(value: Option<serde_json::Value>) -> Vec<String> {
+    match value {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            })
+            .collect(),
+        Some(serde_json::Value::String(text)) => vec![text],
+        Some(other) => vec![other.to_string()],
+    }
+}
+
+/// What the Overview shows of `api`'s org, as of `now`; `leader` is the replica holding its
+/// lease, read once for every org by the caller.
+pub async fn org_overview(
+    api: &Api,
+    leader: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<OrgOverview, ApiError> {
+    let filter = DriftFilter {
+        name: None,
+        state: None,
+        limit: 1,
+        offset: 0,
+    };
+    let summary = api.store.drift(&filter).await?.summary;
+
+    let mut jobs = Vec::new();
+    let mut held = Vec::new();
+    for status in IN_FLIGHT {
+        let (records, _) = api.store.jobs(Some(status), ROWS, 0).await?;
+        for record in records {
+            let view = Job::from(&record);
+            if status == "held" {
+                held.push(HeldRow {
+                    id: view.id,
+                    created_at: stamp(view.created_at),
+                    reasons: reasons(record.held_reasons),
+                });
+            }
+            jobs.push(JobRow {
+                id: view.id,
+                status: view.status,
+                trigger: view.trigger,
+                created_at: stamp(view.created_at),
+                not_before: view.not_before.map(stamp).unwrap_or_default(),
+            });
+        }
+    }
+
+    let state = api.store.current_desired(api.agent_key).await?;
+    let margin = api.certifications.margin();
+    let days = |n: u64| Duration::from_secs(n * SECONDS_PER_DAY);
+    let cert_windows = CERT_WINDOWS
+        .iter()
+        .map(|&n| CertWindow {
+            days: n,
+            count: expiring(&state, now, days(n), margin).len(),
+        })
+        .collect();
+    let widest = CERT_WINDOWS[CERT_WINDOWS.len() - 1];
+    let expiring = expiring(&state, now, days(widest), margin)
+        .into_iter()
+        .take(ROWS as usize)
+        .map(|e| CertRow {
+            agent: e.agent.as_str().to_string(),
+            certification: e.certification.as_str().to_string(),
+            expires_on: stamp(e.expires_on),
+        })
+        .collect();
+
+    let (feeds, _) = api.store.feeds(1, 0).await?;
+    let newest_feed = feeds.first().map(Feed::from).map(|f| FeedRow {
+        id: f.id,
+        source: f.source,
+        scope: f.scope,
+        status: f.status,
+        received_at: stamp(f.received_at),
+        agents: f.agents,
+    });
+
+    Ok(OrgOverview {
+        name: api.org.clone(),
+        platform: api.platform.kind().to_string(),
+        leader: leader.unwrap_or_default().to_string(),
+        drift: DriftCounts {
+            observed: summary.observed,
+            drifted: summary.drifted,
+            needs_attention: summary.needs_attention,
+            stuck: summary.stuck,
+            deferred: summary.deferred,
+        },
+        last_scan: summary.observed_at.map(stamp).unwrap_or_default(),
+        jobs,
+        held,
+        cert_windows,
+        expiring,
+        newest_feed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reasons;
+    use serde_json::json;
+
+    #[test]
+    fn reasons_are_read_from_a_list_and_nothing_stored_is_lost() {
+        assert_eq!(reasons(Some(json!(["a", "b"]))), ["a", "b"]);
+        assert_eq!(reasons(Some(json!("one"))), ["one"]);
+        assert_eq!(reasons(Some(json!([{"x": 1}]))), [r#"{"x":1}"#]);
+        assert!(reasons(None).is_empty());
+        assert!(reasons(Some(json!(null))).is_empty());
+    }
+}

@@ -1,0 +1,205 @@
+//! The operator's console (issue 17): `GET /` renders every readable org's overview as HTML,
+//! from the same store the JSON API reads; it asks for the API's token when read tokens are
+//! configured, says so when they are not, and escapes whatever feeds and holds put in it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::{
+    daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon, INGEST_TOKEN,
+};
+use skillsync::config::Secret;
+use skillsync::http::ApiToken;
+
+const FULL: &str = "agent,type,name,proficiency
+agent00001@example.com,skill,Billing_L1,3
+agent00002@example.com,skill,Billing_L1,2
+agent00003@example.com,language,German,4
+agent00004@example.com,skill,Sales_L1,1
+";
+
+const READ_TOKEN: &str = "console-read-token-0";
+const ELSEWHERE_TOKEN: &str = "elsewhere-read-token-0";
+
+/// `text` as the templates escape it (askama writes numeric character references).
+fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// `GET /` with an optional bearer token: status, content type, body.
+async fn console(daemon: &TestDaemon, token: Option<&str>) -> (StatusCode, String, String) {
+    let mut request = daemon.http.get(daemon.url("/"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let resp = request.send().await.expect("sent");
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, content_type, resp.text().await.expect("text"))
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_overview_shows_drift_held_jobs_and_feeds_as_the_api_does(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.safety.max_destructive = 0;
+    let daemon = spawn_daemon(settings).await;
+    let first: Value = daemon.post_feed(FULL, "partial").await;
+    daemon
+        .run_through(first["job_id"].as_i64().expect("id"))
+        .await;
+    let downgrade = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,1\n";
+    let held: Value = daemon.post_feed(downgrade, "partial").await;
+    daemon.wait_started(&held, &["held"]).await;
+
+    let (status, content_type, body) = console(&daemon, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(content_type, "text/html; charset=utf-8");
+    assert!(body.contains("<main>") && body.contains("<h1>"), "{body}");
+    assert!(body.contains("name=\"viewport\""), "{body}");
+    assert!(
+        body.contains("This console is open: no read tokens are configured"),
+        "{body}"
+    );
+
+    let drift = daemon.get_json("/v1/drift").await;
+    let drifted = drift["summary"]["drifted"].as_i64().expect("drifted");
+    assert!(
+        body.contains(&format!("<dd class=\"drifted\">{drifted}</dd>")),
+        "drifted = {drifted}: {body}"
+    );
+    let reasons = drift["held"][0]["reasons"].as_array().expect("reasons");
+    assert!(!reasons.is_empty(), "{drift}");
+    for reason in reasons {
+        let reason = reason.as_str().expect("a sentence");
+        assert!(body.contains(&escaped(reason)), "{reason:?} in {body}");
+    }
+    assert!(body.contains(&format!("Job {}", held["job_id"])), "{body}");
+    assert!(
+        body.contains("<span class=\"leader\">"),
+        "the daemon ran the jobs, so it holds the lease: {body}"
+    );
+    assert!(
+        body.contains(&format!("Feed {} from", held["feed_id"])),
+        "{body}"
+    );
+
+    let css = daemon
+        .http
+        .get(daemon.url("/console.css"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    daemon.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn with_read_tokens_the_console_needs_one_and_shows_only_the_orgs_it_may_read(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings
+        .server
+        .read_tokens
+        .insert("ops".into(), Secret::from(READ_TOKEN).into());
+    settings.server.read_tokens.insert(
+        "elsewhere".into(),
+        ApiToken::for_orgs(Secret::from(ELSEWHERE_TOKEN), vec!["elsewhere".into()]),
+    );
+    let daemon = spawn_daemon(settings).await;
+    daemon.post_feed(FULL, "partial").await;
+    let org = daemon.ctx.api.org.clone();
+    let shows_org = |body: &str| body.contains(&format!("Org {org}"));
+
+    for token in [None, Some("not-a-token")] {
+        let (status, content_type, body) = console(&daemon, token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
+        assert_eq!(content_type, "text/html; charset=utf-8");
+        assert!(body.contains("A token is needed"), "{body}");
+        assert!(!shows_org(&body) && !body.contains("Drifted"), "{body}");
+        assert!(
+            !body.contains("agent0000") && !body.contains("Newest feed"),
+            "{body}"
+        );
+    }
+
+    for token in [READ_TOKEN, INGEST_TOKEN] {
+        let (status, _, body) = console(&daemon, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(shows_org(&body), "{body}");
+        assert!(!body.contains("This console is open"), "{body}");
+    }
+
+    let (status, _, body) = console(&daemon, Some(ELSEWHERE_TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!shows_org(&body) && !body.contains("Drifted"), "{body}");
+    assert!(body.contains("This token may read no org."), "{body}");
+    daemon.stop().await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn markup_in_a_held_reason_is_shown_as_text(_: PgPoolOptions, db: PgConnectOptions) {
+    let hostile = "<b>Rare</b>&\"Skill'";
+    let sim = spawn_sim(small_org()).await;
+    for name in [hostile, "Other_Skill"] {
+        sim.ok(
+            Method::POST,
+            "/api/v2/routing/skills",
+            Some(json!({ "name": name })),
+        )
+        .await;
+    }
+    let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.safety.max_destructive = usize::MAX;
+    let daemon = spawn_daemon(settings).await;
+    daemon.wait_job(1, &["succeeded"]).await;
+    // CSV quoting: the name holds a double quote.
+    let quoted = format!("\"{}\"", hostile.replace('"', "\"\""));
+    let granted = daemon
+        .post_feed(
+            &format!(
+                "agent,type,name,proficiency\n\
+                 agent00001@example.com,skill,{quoted},3\n\
+                 agent00002@example.com,skill,{quoted},3\n"
+            ),
+            "partial",
+        )
+        .await;
+    daemon.wait_started(&granted, &["succeeded"]).await;
+    let next = daemon
+        .post_feed(
+            "agent,type,name,proficiency\n\
+             agent00001@example.com,skill,Other_Skill,3\n\
+             agent00002@example.com,skill,Other_Skill,3\n",
+            "partial",
+        )
+        .await;
+    let held = daemon.wait_started(&next, &["held"]).await;
+    assert!(
+        held["job"]["held_reasons"].to_string().contains("Rare"),
+        "{held}"
+    );
+
+    let (status, _, body) = console(&daemon, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(&escaped(hostile)), "{body}");
+    assert!(!body.contains("<b>Rare"), "{body}");
+    daemon.stop().await;
+}
