@@ -26,6 +26,10 @@ mod feed_gen;
 mod load;
 #[path = "support/reads.rs"]
 mod reads;
+// Only the job timing is used here.
+#[allow(dead_code)]
+#[path = "support/sim_calls.rs"]
+mod sim_calls;
 
 use std::time::{Duration, Instant};
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::common::{all_entities, fetch_token, start_sim, Sim};
 use crate::daemon_proc::{Daemon, Database};
 use crate::load::{open_loop, LoadReport};
+use crate::sim_calls::job_seconds;
 use crate::Scale;
 
 /// A snapshot feed of what every user holds now; every `drift_every`-th user with a skill
@@ -85,18 +86,6 @@ fn changes(job: &Value) -> u64 {
         .sum()
 }
 
-fn seconds(job: &Value) -> f64 {
-    let at = |field: &str| {
-        job[field]
-            .as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-    };
-    match (at("started_at"), at("finished_at")) {
-        (Some(a), Some(b)) => (b - a).num_milliseconds() as f64 / 1000.0,
-        _ => f64::NAN,
-    }
-}
-
 /// Full scans with nothing to change: calls by path, per scan.
 async fn steady_state(scale: &Scale, sim: &Sim, daemon: &Daemon) {
     println!(
@@ -135,7 +124,7 @@ async fn steady_state(scale: &Scale, sim: &Sim, daemon: &Daemon) {
         println!(
             "| {n} | {} | {:.2} | {} | {} | {} |",
             job["status"].as_str().unwrap_or_default(),
-            seconds(&job),
+            job_seconds(&job),
             changes(&job),
             report["total"],
             calls.join("; ")
@@ -225,7 +214,7 @@ pub async fn run(scale: &Scale, db: &Database) {
     println!(
         "feed of the org's current state: job {} in {:.2} s, plan summary {}\n",
         job["status"].as_str().unwrap_or_default(),
-        seconds(&job),
+        job_seconds(&job),
         job["plan"]["summary"]
     );
     steady_state(scale, &sim, &daemon).await;

@@ -2,8 +2,8 @@
 //! from the same store the JSON API reads; it asks for the API's token when read tokens are
 //! configured, says so when they are not, and escapes whatever feeds and holds put in it.
 
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use reqwest::StatusCode;
+use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::helpers::{
@@ -158,14 +158,7 @@ async fn with_read_tokens_the_console_needs_one_and_shows_only_the_orgs_it_may_r
 async fn markup_in_a_held_reason_is_shown_as_text(_: PgPoolOptions, db: PgConnectOptions) {
     let hostile = "<b>Rare</b>&\"Skill'";
     let sim = spawn_sim(small_org()).await;
-    for name in [hostile, "Other_Skill"] {
-        sim.ok(
-            Method::POST,
-            "/api/v2/routing/skills",
-            Some(json!({ "name": name })),
-        )
-        .await;
-    }
+    sim.define_skills(&[hostile, "Other_Skill"]).await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = usize::MAX;
     let daemon = spawn_daemon(settings).await;

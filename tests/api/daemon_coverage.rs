@@ -2,7 +2,7 @@
 //! for approval, naming the skill and how many hold it now and after; once approved it is
 //! applied, and the audit log names the approver.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -22,14 +22,7 @@ async fn a_feed_taking_a_skill_from_its_last_two_holders_waits_for_approval(
     db: PgConnectOptions,
 ) {
     let sim = spawn_sim(small_org()).await;
-    for name in ["Rare_Skill", "Other_Skill"] {
-        sim.ok(
-            Method::POST,
-            "/api/v2/routing/skills",
-            Some(json!({ "name": name })),
-        )
-        .await;
-    }
+    sim.define_skills(&["Rare_Skill", "Other_Skill"]).await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.safety.max_destructive = usize::MAX;
     let daemon = spawn_daemon(settings).await;

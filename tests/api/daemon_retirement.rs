@@ -62,12 +62,7 @@ async fn a_retired_skill_leaves_every_agent_waits_for_its_group_then_goes(
         ..small_org()
     })
     .await;
-    sim.ok(
-        Method::POST,
-        "/api/v2/routing/skills",
-        Some(json!({ "name": SKILL })),
-    )
-    .await;
+    sim.define_skills(&[SKILL]).await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
     settings.skills.check_secs = 1.0;
     // Two seconds.

@@ -174,6 +174,18 @@ impl TestSim {
     }
 
     /// Active skill definitions as (id, name).
+    /// Defines skills `names` (in the home division).
+    pub async fn define_skills(&self, names: &[&str]) {
+        for name in names {
+            self.ok(
+                Method::POST,
+                "/api/v2/routing/skills",
+                Some(serde_json::json!({ "name": name })),
+            )
+            .await;
+        }
+    }
+
     /// A division besides the home one.
     pub async fn other_division(&self) -> Value {
         let divisions = self
