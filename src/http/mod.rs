@@ -107,17 +107,14 @@ async fn refuse_nul(req: Request, next: Next) -> Response {
 async fn json_errors(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
-    let is_json = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .unwrap_or_default();
+    let is_json = content_type.starts_with("application/json");
     // The console's own error pages (a 401 asking for a token) are meant for a browser.
-    let is_console_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_console_page = content_type.starts_with("text/html");
     if !(status.is_client_error() || status.is_server_error()) || is_json || is_console_page {
         return response;
     }
