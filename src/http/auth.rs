@@ -74,6 +74,48 @@ impl ReadAccess<'_> {
     }
 }
 
+impl<'a> ReadAccess<'a> {
+    /// What `token` may read.
+    pub fn of(token: &'a ApiToken) -> Self {
+        token.orgs().map_or(Self::All, Self::Only)
+    }
+}
+
+/// Which table a token was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `server.read_tokens`: may read.
+    Read,
+    /// `server.ingest_tokens`: may write, and read what it may write.
+    Ingest,
+}
+
+impl TokenKind {
+    /// The table's configured tokens.
+    pub fn tokens(self, server: &ServerSettings) -> &BTreeMap<String, ApiToken> {
+        match self {
+            Self::Read => &server.read_tokens,
+            Self::Ingest => &server.ingest_tokens,
+        }
+    }
+}
+
+/// The configured token equal to `given`: its table, name and entry. A read token is looked
+/// for first, as reading is what most requests do.
+pub fn identify<'a>(
+    server: &'a ServerSettings,
+    given: &str,
+) -> Option<(TokenKind, &'a str, &'a ApiToken)> {
+    [TokenKind::Read, TokenKind::Ingest]
+        .into_iter()
+        .find_map(|kind| matching(kind.tokens(server), given).map(|(n, t)| (kind, n, t)))
+}
+
+/// The bearer token a request carried, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    bearer(headers)
+}
+
 /// What the request's token may read: a read token, or an ingest token (which may read what it
 /// may write); open when no read tokens are configured.
 pub fn read_access<'a>(
@@ -85,10 +127,9 @@ pub fn read_access<'a>(
     }
     let given = bearer(headers)
         .ok_or_else(|| unauthorized("a read token is required: Authorization: Bearer <token>"))?;
-    let (_, token) = matching(&server.read_tokens, given)
-        .or_else(|| matching(&server.ingest_tokens, given))
+    let (_, _, token) = identify(server, given)
         .ok_or_else(|| unauthorized("the token is not a valid read token"))?;
-    Ok(token.orgs().map_or(ReadAccess::All, ReadAccess::Only))
+    Ok(ReadAccess::of(token))
 }
 
 impl FromRequestParts<Arc<Api>> for Writer {

@@ -144,7 +144,10 @@ async fn with_read_tokens_the_console_needs_one_and_shows_only_the_orgs_it_may_r
         let (status, content_type, body) = console(&daemon, token).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
         assert_eq!(content_type, "text/html; charset=utf-8");
-        assert!(body.contains("A token is needed"), "{body}");
+        assert!(
+            body.contains("<form class=\"login\" method=\"post\" action=\"/login\">"),
+            "{body}"
+        );
         assert!(!shows_org(&body) && !body.contains("Drifted"), "{body}");
         assert!(
             !body.contains("agent0000") && !body.contains("Newest feed"),
