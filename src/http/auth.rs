@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
+use super::session::{self, TokenKind, SESSION_COOKIE};
 use super::{Api, ApiToken, ServerSettings};
 
 /// The name of the ingest token a request carried.
@@ -81,25 +82,6 @@ impl<'a> ReadAccess<'a> {
     }
 }
 
-/// Which table a token was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    /// `server.read_tokens`: may read.
-    Read,
-    /// `server.ingest_tokens`: may write, and read what it may write.
-    Ingest,
-}
-
-impl TokenKind {
-    /// The table's configured tokens.
-    pub fn tokens(self, server: &ServerSettings) -> &BTreeMap<String, ApiToken> {
-        match self {
-            Self::Read => &server.read_tokens,
-            Self::Ingest => &server.ingest_tokens,
-        }
-    }
-}
-
 /// The configured token equal to `given`: its table, name and entry. A read token is looked
 /// for first, as reading is what most requests do.
 pub fn identify<'a>(
@@ -125,8 +107,17 @@ pub fn read_access<'a>(
     if server.read_tokens.is_empty() {
         return Ok(ReadAccess::All);
     }
-    let given = bearer(headers)
-        .ok_or_else(|| unauthorized("a read token is required: Authorization: Bearer <token>"))?;
+    let Some(given) = bearer(headers) else {
+        // The console's sign-in is a read too: its CSV export links land here. Only reads take
+        // the cookie; writes need the bearer header, so no other site can make a browser write.
+        let now = chrono::Utc::now().timestamp();
+        return session::cookie(headers, SESSION_COOKIE)
+            .and_then(|value| session::open(value, server, now))
+            .map(|s| ReadAccess::of(s.token))
+            .ok_or_else(|| {
+                unauthorized("a read token is required: Authorization: Bearer <token>")
+            });
+    };
     let (_, _, token) = identify(server, given)
         .ok_or_else(|| unauthorized("the token is not a valid read token"))?;
     Ok(ReadAccess::of(token))

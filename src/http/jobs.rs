@@ -96,7 +96,7 @@ async fn decide(ctx: &Api, id: i64, by: String, decision: Decision) -> Result<Jo
 
 /// Runs [`decide`] as its own task: a client that hangs up mid-request drops the handler, and
 /// a decision committed but dropped before its signals would wait for the worker's next poll.
-async fn decide_to_the_end(
+pub(super) async fn decide_to_the_end(
     ctx: Arc<Api>,
     id: i64,
     by: String,

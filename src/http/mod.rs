@@ -19,6 +19,7 @@ mod openapi;
 mod org_list;
 mod orgs;
 mod serve;
+mod session;
 mod settings;
 mod skills;
 mod token;

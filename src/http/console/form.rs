@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::page::{error_page, Chrome};
-use super::session::{csrf_holds, CSRF_FIELD};
+use crate::http::session::{csrf_holds, CSRF_FIELD};
 
 /// The fields of a form posted as `application/x-www-form-urlencoded`; the first of a repeated
 /// field counts.

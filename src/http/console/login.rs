@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use super::form::checked;
 use super::page::{login_page, Chrome};
-use super::session::{self, SESSION_COOKIE, SESSION_SECS};
 use super::viewer::{csrf, safe_next, Refused};
 use crate::http::auth::identify;
 use crate::http::orgs::Orgs;
+use crate::http::session::{self, SESSION_COOKIE, SESSION_SECS};
 
 /// Query of `GET /login`.
 #[derive(Deserialize)]

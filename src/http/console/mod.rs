@@ -5,11 +5,16 @@
 //! it is open, as the API is, and says so on every page. Forms that change anything carry a
 //! CSRF token.
 
+// Handlers here stop early with a page to send (`Result<_, Response>`): the response is built
+// once per request and sent at once, so boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 mod form;
+mod job;
 mod login;
 mod overview;
 mod page;
-mod session;
+mod plan_view;
 mod viewer;
 
 use std::sync::Arc;
@@ -131,4 +136,7 @@ pub(super) fn router() -> Router<Arc<Orgs>> {
         .route("/console.css", get(stylesheet))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
+        .route("/orgs/{org}/jobs/{id}", get(job::show))
+        .route("/orgs/{org}/jobs/{id}/approve", post(job::approve))
+        .route("/orgs/{org}/jobs/{id}/reject", post(job::reject))
 }

@@ -119,12 +119,12 @@ pub struct OrgOverview {
     pub newest_feed: Option<FeedRow>,
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
+pub(super) fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Reasons as stored: a list of sentences, though anything else is shown rather than lost.
-fn reasons(value: Option<serde_json::Value>) -> Vec<String> {
+pub(super) fn reasons(value: Option<serde_json::Value>) -> Vec<String> {
     match value {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(serde_json::Value::Array(items)) => items

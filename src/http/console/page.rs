@@ -5,10 +5,10 @@ use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::session::{self, CSRF_COOKIE, SESSION_SECS};
 use super::viewer::{Refused, Viewer};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
+use crate::http::session::{self, CSRF_COOKIE, SESSION_SECS};
 
 /// No script, no frames, styles only from this origin: the pages need nothing else, so a
 /// value that slipped past escaping could not load or run anything either.

@@ -5,8 +5,8 @@
 use axum::http::HeaderMap;
 use chrono::Utc;
 
-use super::session::{self, Session};
-use crate::http::auth::{bearer_token, identify, ReadAccess, TokenKind};
+use crate::http::auth::{bearer_token, identify, ReadAccess};
+use crate::http::session::{self, Session, TokenKind};
 use crate::http::{ApiToken, ServerSettings};
 
 /// The ingest token a viewer may approve and reject with.

@@ -1,4 +1,4 @@
-//! The console's cookies: a sign-in session and a CSRF token.
+//! The web console's cookies: a sign-in session and a CSRF token.
 //!
 //! The session holds no secret and needs no table: it names the token signed in with and when
 //! the session ends, sealed with an HMAC keyed by that token. Every replica can check it from
@@ -6,14 +6,34 @@
 //! The CSRF token is a random value kept in a cookie and repeated in every form. A form posted
 //! from another site cannot read the cookie, so it cannot repeat the value.
 
+use std::collections::BTreeMap;
+
 use axum::http::{header, HeaderMap, HeaderValue};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::http::auth::TokenKind;
-use crate::http::{ApiToken, ServerSettings};
+use super::{ApiToken, ServerSettings};
+
+/// Which table a token was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `server.read_tokens`: may read.
+    Read,
+    /// `server.ingest_tokens`: may write, and read what it may write.
+    Ingest,
+}
+
+impl TokenKind {
+    /// The table's configured tokens.
+    pub fn tokens(self, server: &ServerSettings) -> &BTreeMap<String, ApiToken> {
+        match self {
+            Self::Read => &server.read_tokens,
+            Self::Ingest => &server.ingest_tokens,
+        }
+    }
+}
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "skillsync_session";
