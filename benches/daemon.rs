@@ -9,7 +9,8 @@
 //! 2. steady state: platform calls per full scan of a 10,000-user org that matches its desired
 //!    state, by path;
 //! 3. reads: `GET /v1/drift` and `GET /v1/agents/{key}` latency at a fixed request rate, open
-//!    loop, with 10,000 agents observed, none and 10 % of them drifted.
+//!    loop, with 10,000 agents observed, none and 10 % of them drifted; and `GET /v1/drift` again
+//!    with the console's Overview requested beside it (issue 17).
 //!
 //! `cargo bench --bench daemon -- ingest` (or `reads`) runs one part. Without `--bench` (under
 //! `cargo test`) it runs a seconds-long smoke version; without a PostgreSQL server at

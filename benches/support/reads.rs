@@ -1,5 +1,6 @@
 //! Benchmarks 2 and 3 of `benches/daemon.rs`: platform calls per full scan of an org that
-//! matches its desired state, and status API latency with the org's users observed.
+//! matches its desired state, and status API latency with the org's users observed, alone and
+//! with the web console's Overview requested beside it.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -175,6 +176,24 @@ async fn latencies(scale: &Scale, daemon: &Daemon, case: &str, agents: bool) {
     latency_row(case, "GET /v1/agents/{key}", scale.rate, &agent);
 }
 
+/// Console Overviews requested per second beside the status API's load: a few operators
+/// reloading the console while the dashboards poll.
+const CONSOLE_RATE: u32 = 5;
+
+/// `GET /v1/drift` at `scale.rate` again, while the console's Overview (`GET /`) is requested
+/// at [`CONSOLE_RATE`] beside it; and the Overview's own latency meanwhile.
+async fn latencies_beside_the_console(scale: &Scale, daemon: &Daemon, case: &str) {
+    let http = reqwest::Client::new();
+    let (page_url, drift_url) = (daemon.url("/"), daemon.url("/v1/drift"));
+    let (drift, console) = tokio::join!(
+        open_loop(&http, scale.rate, scale.duration, |_| drift_url.clone()),
+        open_loop(&http, CONSOLE_RATE, scale.duration, |_| page_url.clone()),
+    );
+    let case = format!("{case}, console open");
+    latency_row(&case, "GET /v1/drift", scale.rate, &drift);
+    latency_row(&case, "GET / (console Overview)", CONSOLE_RATE, &console);
+}
+
 async fn drift_summary(daemon: &Daemon) -> String {
     let page = daemon.get_json("/v1/drift?limit=100").await;
     let bytes = serde_json::to_vec(&page).map_or(0, |b| b.len());
@@ -235,6 +254,7 @@ pub async fn run(scale: &Scale, db: &Database) {
     }
     db.vacuum_analyze().await;
     latencies(scale, &daemon, "none | VACUUM ANALYZE", true).await;
+    latencies_beside_the_console(scale, &daemon, "none | VACUUM ANALYZE").await;
     drop(daemon);
 
     // Report: a feed that differs for every 10th agent leaves that drift standing.
@@ -252,6 +272,7 @@ pub async fn run(scale: &Scale, db: &Database) {
     db.vacuum_analyze().await;
     let case = format!("{drifted} agents (report) | VACUUM ANALYZE");
     latencies(scale, &daemon, &case, true).await;
+    latencies_beside_the_console(scale, &daemon, &case).await;
     let mut by_state: BTreeMap<&str, String> = BTreeMap::new();
     by_state.insert("none", converged);
     by_state.insert("10 %", drifting);
