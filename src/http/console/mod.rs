@@ -5,7 +5,10 @@
 //! it is open, as the API is, and says so on every page. Forms that change anything carry a
 //! CSRF token.
 
+mod audit;
+mod chart;
 mod form;
+pub mod history;
 mod login;
 mod overview;
 mod page;
@@ -129,6 +132,7 @@ pub(super) fn router() -> Router<Arc<Orgs>> {
     Router::new()
         .route("/", get(overview))
         .route("/console.css", get(stylesheet))
+        .route("/orgs/{org}/audit", get(audit::audit))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
 }
