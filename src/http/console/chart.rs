@@ -77,7 +77,7 @@ fn clock(at: DateTime<Utc>) -> String {
 /// What the chart shows, in words.
 fn summarize(series: &Series<'_>) -> String {
     let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
-        return format!("{}: no samples yet.", series.title);
+        return format!("{}: not enough samples yet.", series.title);
     };
     if series.points.len() == 1 {
         return format!(
@@ -187,7 +187,7 @@ pub fn render(series: &Series<'_>) -> Chart {
         _ => {
             let _ = write!(
                 svg,
-                "<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">No samples yet</text>",
+                "<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Not enough samples yet</text>",
                 LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
                 TOP + (bottom - TOP) / 2.0
             );

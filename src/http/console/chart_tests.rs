@@ -43,7 +43,7 @@ fn an_empty_history_draws_axes_and_says_there_is_nothing_yet() {
         title: "Calls per minute",
         points: &[],
     });
-    assert_eq!(chart.summary, "Calls per minute: no samples yet.");
+    assert_eq!(chart.summary, "Calls per minute: not enough samples yet.");
     assert!(
         chart.svg.starts_with("<svg class=\"chart\""),
         "{}",
@@ -52,7 +52,7 @@ fn an_empty_history_draws_axes_and_says_there_is_nothing_yet() {
     assert!(chart.svg.contains("role=\"img\""), "{}", chart.svg);
     assert!(chart.svg.contains("aria-label=\"Calls per minute\""));
     assert!(chart.svg.contains("<title>Calls per minute</title>"));
-    assert!(chart.svg.contains(">No samples yet</text>"));
+    assert!(chart.svg.contains(">Not enough samples yet</text>"));
     assert!(!chart.svg.contains("<polyline"), "{}", chart.svg);
     assert!(chart.svg.ends_with("</svg>"));
 }

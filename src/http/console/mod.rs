@@ -6,6 +6,7 @@
 //! CSRF token.
 
 mod audit;
+mod audit_filter;
 mod chart;
 mod form;
 pub mod history;

@@ -1,6 +1,6 @@
 use chrono::{TimeZone, Utc};
 
-use super::{api_query, filter, instant, BadField, Fields};
+use super::{api_query, filter, instant, page_link, BadField, Fields};
 use crate::store::AuditStatus;
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<Utc> {
@@ -101,4 +101,18 @@ fn a_bad_value_names_its_field() {
     .map(|_| ())
     .expect_err("bad");
     assert!(message.message.contains("UTC"), "{}", message.message);
+}
+
+#[test]
+fn page_links_keep_the_filters_as_typed_and_leave_out_what_is_empty() {
+    let fields = Fields {
+        agent: "Anna@Example.com".into(),
+        from: "2026-12-07".into(),
+        ..Fields::default()
+    };
+    assert_eq!(
+        page_link("acme", &fields, 200),
+        "/orgs/acme/audit?agent=Anna%40Example.com&from=2026-12-07&offset=200"
+    );
+    assert_eq!(page_link("acme", &Fields::default(), 0), "/orgs/acme/audit");
 }
