@@ -238,3 +238,42 @@ async fn after_a_job_the_overview_shows_calls_against_the_budget_and_its_charts(
     }
     daemon.stop().await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_running_job_shows_its_progress_and_links_to_its_page(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = spawn_sim(small_org()).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
+    daemon.idle().await;
+    // Slow calls keep the job running while the page is read.
+    sim.set_faults(serde_json::json!({"latency_ms": 400})).await;
+    let started: Value = daemon.post_feed(FIRST, "partial").await;
+    let job = started["job_id"].as_i64().expect("id");
+    let org = daemon.ctx.api.org.clone();
+    let mut seen = None;
+    for _ in 0..200 {
+        let (_, body) = html(&daemon, "/").await;
+        if let Some(progress) = body
+            .split("<span class=\"progress\">")
+            .nth(1)
+            .and_then(|rest| rest.split(" converged</span>").next())
+        {
+            seen = Some((progress.to_string(), body));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (progress, body) = seen.expect("the running job's progress is shown");
+    let (done, total) = progress.split_once(" / ").expect("done / total");
+    let (done, total): (i64, i64) = (done.parse().expect("n"), total.parse().expect("n"));
+    assert!(total > 0 && done <= total, "{progress}");
+    assert!(
+        body.contains(&format!("<a href=\"/orgs/{org}/jobs/{job}\">{job}</a>")),
+        "{body}"
+    );
+    sim.set_faults(serde_json::json!({})).await;
+    daemon.run_through(job).await;
+    daemon.stop().await;
+}
