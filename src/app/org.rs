@@ -12,6 +12,7 @@ use tokio_util::task::TaskTracker;
 use super::application::AppError;
 use crate::config::Settings;
 use crate::feed::FeedRules;
+use crate::http::console_history::{self, History, Sampler};
 use crate::http::{Api, SkillsContext};
 use crate::ingest::Intake;
 use crate::metrics::gauges::{self, Gauges};
@@ -153,6 +154,12 @@ impl OrgRuntime {
                     .unwrap_or(chrono_tz::UTC),
                 retire_grace: settings.skills.grace(),
             },
+            // The metrics handle was made just now: its call count starts here.
+            history: Arc::new(History::new(
+                Utc::now(),
+                settings.platform.requests_per_minute,
+                console_history::CAPACITY,
+            )),
         });
         Ok(Self {
             name,
@@ -178,7 +185,8 @@ impl OrgRuntime {
     }
 
     /// The tasks every replica runs for the org whether or not it holds the lease: the gauges
-    /// (they read the database) and the settling of dead workers' audit intents.
+    /// (they read the database), the settling of dead workers' audit intents, and the sampling
+    /// of the console's history from the metrics.
     pub(super) fn spawn_gauges(&self, tracker: &TaskTracker, shutdown: &CancellationToken) {
         let gauges = Arc::new(Gauges {
             store: self.store.clone(),
@@ -197,6 +205,13 @@ impl OrgRuntime {
             Duration::from_secs(15),
             shutdown.clone(),
         ));
+        let sampler = Sampler {
+            history: self.api.history.clone(),
+            metrics: self.metrics.clone(),
+            every: console_history::EVERY,
+            clock: Utc::now,
+        };
+        tracker.spawn(console_history::run(sampler, shutdown.clone()));
     }
 
     /// Starts the work of the lease holder: the worker, the scheduler and the certification

@@ -1,5 +1,5 @@
-//! `GET /v1/audit?agent=&since=&until=`: every platform write and operator action, as JSON or,
-//! with `Accept: text/csv`, as CSV for auditors.
+//! `GET /v1/audit?agent=&since=&until=&job=&call=&outcome=`: every platform write and operator action, as JSON or,
+//! with `Accept: text/csv` or `format=csv`, as CSV for auditors.
 
 use axum::routing::get;
 use axum::Router;
@@ -19,7 +19,7 @@ use super::error::ApiError;
 use super::views::{self, AuditRecord};
 use super::Api;
 use super::Page;
-use crate::store::{AuditEntry, AuditFilter};
+use crate::store::{AuditEntry, AuditFilter, AuditStatus};
 
 /// Query of `GET /v1/audit`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -30,6 +30,14 @@ pub struct AuditQuery {
     since: Option<DateTime<Utc>>,
     /// Until, exclusive (RFC 3339).
     until: Option<DateTime<Utc>>,
+    /// Only the rows of this job.
+    job: Option<i64>,
+    /// Only this call or action (`patch_routing_skills`, `approve`, …).
+    call: Option<String>,
+    /// Only rows with this outcome (`pending`, `ok`, `failed`, `unknown`, `recorded`).
+    outcome: Option<String>,
+    /// `csv` answers CSV as `Accept: text/csv` does (for links, which cannot set headers).
+    format: Option<String>,
     /// Page size (default 100, at most 1000; CSV: up to 100,000).
     limit: Option<i64>,
     /// Offset.
@@ -85,10 +93,11 @@ pub async fn audit(
     headers: HeaderMap,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let wants_csv = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"));
+    let wants_csv = q.format.as_deref() == Some("csv")
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/csv"));
     let page = Page {
         limit: q.limit,
         offset: q.offset,
@@ -106,10 +115,19 @@ pub async fn audit(
             )));
         }
     }
+    let outcome = match q.outcome.as_deref().map(str::parse::<AuditStatus>) {
+        Some(Err(e)) => return Err(ApiError::bad_request(format!("outcome: {e}"))),
+        Some(Ok(outcome)) => Some(outcome),
+        None => None,
+    };
     let filter = AuditFilter {
         agent: q.agent.map(|a| super::normalized_key(&ctx, &a)),
         since: q.since,
         until: q.until,
+        job_id: q.job,
+        call: q.call,
+        outcome,
+        newest_first: false,
         limit,
         offset: page.offset(),
     };
@@ -117,7 +135,13 @@ pub async fn audit(
     if wants_csv {
         Ok((
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit.csv\"",
+                ),
+            ],
             csv(&entries)?,
         )
             .into_response())

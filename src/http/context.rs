@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use super::console::history::History;
 use super::ServerSettings;
 use crate::certs::EnforcementSettings;
 use crate::domain::AgentKeyKind;
@@ -39,6 +40,8 @@ pub struct Api {
     pub ingest_slots: Arc<Semaphore>,
     /// What the skill catalog endpoints read of the configuration.
     pub skills: SkillsContext,
+    /// The org's calls and converged agents as this replica sampled them (the console's charts).
+    pub history: Arc<History>,
 }
 
 /// The configuration `GET /v1/skills` and `POST /v1/skills/{name}/retire` read.

@@ -35,6 +35,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
+pub use console::history as console_history;
 pub use context::{Api, SkillsContext};
 pub use error::ApiError;
 pub use feeds::{ingest_request, IngestQuery};

@@ -83,6 +83,9 @@ pub struct Metrics {
     /// Certifications in force that expire within each report window.
     pub certifications_expiring: OrgFamily<WithinLabels, Gauge>,
     leases: OrgFamily<OwnerLabels, Gauge>,
+    /// Platform requests of every endpoint and status, summed: not exported (the family is),
+    /// kept because the family cannot be summed without rendering it.
+    calls: Counter,
 }
 
 impl Default for Metrics {
@@ -132,6 +135,7 @@ impl Metrics {
             last_success: series(&f.last_success, &org),
             certifications_expiring: OrgFamily::new(&f.certifications_expiring, &org),
             leases: OrgFamily::new(&f.org_leases, &org),
+            calls: Counter::default(),
             org,
             families,
         }
@@ -140,6 +144,12 @@ impl Metrics {
     /// The org this handle records for.
     pub fn org(&self) -> &str {
         self.org.as_str()
+    }
+
+    /// Platform requests this handle has counted since it was made, whatever their endpoint
+    /// or status: the sum of its `platform_requests` series.
+    pub fn platform_calls(&self) -> u64 {
+        self.calls.get()
     }
 
     /// The Prometheus text exposition, of every org.
@@ -189,6 +199,7 @@ impl CallObserver for Metrics {
                 status: status_text.into(),
             })
             .inc();
+        self.calls.inc();
         self.platform_latency
             .get_or_create(&EndpointLabels {
                 endpoint: kind.label().into(),

@@ -113,3 +113,17 @@ fn a_lease_shows_while_held_and_goes_when_released() {
     assert!(!text.contains("skillsync_org_leases{"), "{text}");
     assert!(text.contains("# HELP skillsync_org_leases "), "{text}");
 }
+
+#[test]
+fn platform_calls_sum_every_endpoint_and_status_of_one_org_and_are_not_exported() {
+    let default = Metrics::new();
+    let acme = default.for_org("acme");
+    let quick = Duration::from_millis(5);
+    default.response(CallKind::write("patch_skills"), Some(200), quick);
+    default.response(CallKind::write("patch_skills"), Some(429), quick);
+    default.response(CallKind::write("delete_skill"), None, quick);
+    acme.response(CallKind::write("patch_skills"), Some(200), quick);
+    assert_eq!((default.platform_calls(), acme.platform_calls()), (3, 1));
+    let text = default.render();
+    assert!(!text.contains("calls"), "{text}");
+}

@@ -99,7 +99,7 @@ impl std::ops::Deref for AuditEntry {
     }
 }
 
-/// Filters of `GET /v1/audit`.
+/// Filters of `GET /v1/audit` and the console's audit page; `None` matches every row.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     /// Agent key, label or user id.
@@ -108,6 +108,14 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     /// Until (exclusive).
     pub until: Option<DateTime<Utc>>,
+    /// The job the row belongs to.
+    pub job_id: Option<i64>,
+    /// The call or action (`patch_routing_skills`, `approve`, …).
+    pub call: Option<String>,
+    /// Where the row stands.
+    pub outcome: Option<AuditStatus>,
+    /// Newest rows first (the console); oldest first otherwise (the API, as it always was).
+    pub newest_first: bool,
     /// Page size.
     pub limit: i64,
     /// Offset.
@@ -186,22 +194,41 @@ impl Store {
         })
     }
 
-    /// Audit rows, oldest first.
+    /// Audit rows matching `filter`, oldest first unless it asks for the newest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let order = if filter.newest_first { "DESC" } else { "ASC" };
         db!(self, |pool, D| Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM audit
              WHERE org = $6 AND ({agent} IS NULL OR agent_key = $1 OR user_id = $1)
                AND ({since} IS NULL OR at >= $2) AND ({until} IS NULL OR at < $3)
-             ORDER BY id LIMIT $4 OFFSET $5",
+               AND ({job} IS NULL OR job_id = $7) AND ({call} IS NULL OR call = $8)
+               AND ({outcome} IS NULL OR outcome = $9)
+             ORDER BY id {order} LIMIT $4 OFFSET $5",
             agent = D::cast("$1", "text"),
             since = D::cast("$2", "timestamptz"),
             until = D::cast("$3", "timestamptz"),
+            job = D::cast("$7", "bigint"),
+            call = D::cast("$8", "text"),
+            outcome = D::cast("$9", "text"),
         ))
         .bind(&filter.agent)
         .bind(filter.since.map(D::ts))
         .bind(filter.until.map(D::ts))
         .bind(filter.limit)
         .bind(filter.offset)
+        .bind(&*self.org)
+        .bind(filter.job_id)
+        .bind(&filter.call)
+        .bind(filter.outcome.map(AuditStatus::as_str))
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The calls and actions the org's audit log holds, sorted: what a filter can ask for.
+    pub async fn audit_calls(&self) -> Result<Vec<String>, StoreError> {
+        db!(self, |pool, D| Ok(sqlx::query_scalar(
+            "SELECT DISTINCT call FROM audit WHERE org = $1 ORDER BY call"
+        )
         .bind(&*self.org)
         .fetch_all(pool)
         .await?))

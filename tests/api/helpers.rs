@@ -640,6 +640,7 @@ pub fn org_api(
         signals: base.signals.clone(),
         intake: base.intake.clone(),
         skills: base.skills.clone(),
+        history: base.history.clone(),
     })
 }
 

@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use serde_json::json;
 
-use skillsync::store::{AuditFilter, AuditIntent, AuditOutcome, Lane};
+use skillsync::store::{AuditFilter, AuditIntent, AuditOutcome, AuditStatus, Lane};
 
 use crate::Db;
 
@@ -11,6 +11,7 @@ on_both_backends!(
     the_audit_log_is_append_only,
     a_running_jobs_pending_intents_are_not_settled_while_its_lease_lives,
     audit_rows_filter_by_agent_and_by_a_half_open_time_range,
+    audit_rows_filter_by_job_call_and_outcome_and_come_newest_first_when_asked,
 );
 
 async fn the_audit_log_is_append_only(db: Db) {
@@ -186,4 +187,71 @@ async fn a_running_jobs_pending_intents_are_not_settled_while_its_lease_lives(db
         .expect("rows");
     let outcomes: Vec<_> = rows.iter().map(|r| (r.id, r.outcome.as_str())).collect();
     assert_eq!(outcomes, vec![(slow_call, "ok"), (orphan, "unknown")]);
+}
+
+async fn audit_rows_filter_by_job_call_and_outcome_and_come_newest_first_when_asked(db: Db) {
+    let store = &db.store;
+    let write = |job: i64, call: &str| AuditIntent {
+        call: call.into(),
+        job_id: Some(job),
+        changes: json!([]),
+        ..AuditIntent::default()
+    };
+    let patched = store
+        .audit_intent(&write(1, "patch"))
+        .await
+        .expect("intent");
+    let deleted = store
+        .audit_intent(&write(1, "delete"))
+        .await
+        .expect("intent");
+    let other_job = store
+        .audit_intent(&write(2, "patch"))
+        .await
+        .expect("intent");
+    store
+        .audit_result(patched, AuditOutcome::Ok, Some(200), None, None)
+        .await
+        .expect("result");
+    store
+        .audit_result(other_job, AuditOutcome::Failed, Some(500), None, None)
+        .await
+        .expect("result");
+    let ids = |filter: AuditFilter| async move {
+        let filter = AuditFilter {
+            limit: 10,
+            ..filter
+        };
+        let rows = store.audit(&filter).await.expect("rows");
+        rows.iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    let of_job = AuditFilter {
+        job_id: Some(1),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ids(of_job.clone()).await, [patched, deleted]);
+    let patches = AuditFilter {
+        call: Some("patch".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ids(patches.clone()).await, [patched, other_job]);
+    let newest_first = AuditFilter {
+        newest_first: true,
+        ..patches
+    };
+    assert_eq!(ids(newest_first).await, [other_job, patched]);
+    let failed = AuditFilter {
+        outcome: Some(AuditStatus::Failed),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ids(failed).await, [other_job]);
+    let pending_of_job = AuditFilter {
+        outcome: Some(AuditStatus::Pending),
+        ..of_job
+    };
+    assert_eq!(ids(pending_of_job).await, [deleted]);
+    assert_eq!(
+        store.audit_calls().await.expect("calls"),
+        ["delete", "patch"]
+    );
 }

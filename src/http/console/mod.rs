@@ -9,7 +9,11 @@
 // once per request and sent at once, so boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]
 
+mod audit;
+mod audit_filter;
+mod chart;
 mod form;
+pub mod history;
 mod job;
 mod login;
 mod overview;
@@ -134,6 +138,7 @@ pub(super) fn router() -> Router<Arc<Orgs>> {
     Router::new()
         .route("/", get(overview))
         .route("/console.css", get(stylesheet))
+        .route("/orgs/{org}/audit", get(audit::audit))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
         .route("/orgs/{org}/jobs/{id}", get(job::show))

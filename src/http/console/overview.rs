@@ -1,16 +1,18 @@
-//! The Overview page's data for one org: drift totals, the jobs in flight, held jobs with
-//! their reasons, certifications expiring soon and the newest feed. Read through the same store
-//! queries as the JSON API; never the platform.
+//! The Overview page's data for one org: drift totals, the jobs in flight (running ones with
+//! their progress), held jobs with their reasons, certifications expiring soon, the newest feed,
+//! and platform calls against the budget with this replica's charts. Read through the same
+//! store queries as the JSON API and the metrics; never the platform.
 
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::chart::{self, Chart, Series};
 use crate::certs::expiring;
 use crate::http::error::ApiError;
 use crate::http::views::{Feed, Job};
 use crate::http::Api;
-use crate::store::DriftFilter;
+use crate::store::{DriftFilter, WorkStatus};
 
 /// Statuses of jobs not yet finished, in the order the page lists them.
 const IN_FLIGHT: [&str; 4] = ["running", "queued", "held", "waiting_window"];
@@ -49,6 +51,8 @@ pub struct JobRow {
     pub created_at: String,
     /// When a job waiting for a change window runs again, RFC 3339; empty otherwise.
     pub not_before: String,
+    /// A running job's items: converged, and in all.
+    pub progress: Option<(i64, i64)>,
 }
 
 /// A job held for approval, with why.
@@ -95,6 +99,30 @@ pub struct FeedRow {
     pub agents: i32,
 }
 
+/// Platform calls of about the last minute against `platform.requests_per_minute`.
+pub struct CallRate {
+    /// Calls per minute.
+    pub per_minute: u64,
+    /// The budget.
+    pub budget: u32,
+    /// `per_minute` as a percentage of `budget`, rounded.
+    pub percent: u64,
+    /// The seconds measured over.
+    pub over_secs: i64,
+}
+
+/// What this replica sampled of the org.
+pub struct Activity {
+    /// Calls against the budget.
+    pub rate: CallRate,
+    /// Calls per minute over the sampled hours.
+    pub calls: Chart,
+    /// Converged agents over the sampled hours.
+    pub converged: Chart,
+    /// When this replica started sampling, RFC 3339.
+    pub since: String,
+}
+
 /// Everything the Overview shows of one org.
 pub struct OrgOverview {
     /// The org's name.
@@ -117,6 +145,8 @@ pub struct OrgOverview {
     pub expiring: Vec<CertRow>,
     /// The newest feed; none before the first.
     pub newest_feed: Option<FeedRow>,
+    /// Calls and converged agents as this replica saw them.
+    pub activity: Activity,
 }
 
 pub(super) fn stamp(at: DateTime<Utc>) -> String {
@@ -137,6 +167,44 @@ pub(super) fn reasons(value: Option<serde_json::Value>) -> Vec<String> {
         Some(serde_json::Value::String(text)) => vec![text],
         Some(other) => vec![other.to_string()],
     }
+}
+
+/// Calls against the budget and the charts, from `api`'s metrics and history as of `now`.
+fn activity(api: &Api, now: DateTime<Utc>) -> Activity {
+    let history = &api.history;
+    let rate = history.recent_rate(now, api.metrics.platform_calls());
+    let budget = history.budget();
+    let ring = history.snapshot();
+    let calls = ring.call_rates();
+    let converged = ring.converged();
+    Activity {
+        rate: CallRate {
+            per_minute: rate.per_minute,
+            budget,
+            percent: (rate.per_minute as f64 * 100.0 / f64::from(budget.max(1))).round() as u64,
+            over_secs: rate.over_secs,
+        },
+        calls: chart::render(&Series {
+            title: "Platform calls per minute",
+            points: &calls,
+        }),
+        converged: chart::render(&Series {
+            title: "Converged agents",
+            points: &converged,
+        }),
+        since: stamp(history.started()),
+    }
+}
+
+/// Converged and all work items of job `id`, from the counts `GET /v1/jobs/{id}` shows.
+async fn progress(api: &Api, id: i64) -> Result<(i64, i64), ApiError> {
+    let counts = api.store.work_counts(id).await?;
+    let converged = counts
+        .iter()
+        .filter(|(status, _)| status == WorkStatus::Converged.as_str())
+        .map(|(_, n)| n)
+        .sum();
+    Ok((converged, counts.iter().map(|(_, n)| n).sum()))
 }
 
 /// What the Overview shows of `api`'s org, as of `now`; `leader` is the replica holding its
@@ -167,7 +235,12 @@ pub async fn org_overview(
                     reasons: reasons(record.held_reasons),
                 });
             }
+            let progress = match status {
+                "running" => Some(progress(api, view.id).await?),
+                _ => None,
+            };
             jobs.push(JobRow {
+                progress,
                 id: view.id,
                 status: view.status,
                 trigger: view.trigger,
@@ -225,6 +298,7 @@ pub async fn org_overview(
         cert_windows,
         expiring,
         newest_feed,
+        activity: activity(api, now),
     })
 }
 
