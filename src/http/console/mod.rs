@@ -5,6 +5,10 @@
 //! it is open, as the API is, and says so on every page. Forms that change anything carry a
 //! CSRF token.
 
+mod agent;
+mod agent_data;
+mod changes;
+mod feeds;
 mod form;
 mod login;
 mod overview;
@@ -131,4 +135,8 @@ pub(super) fn router() -> Router<Arc<Orgs>> {
         .route("/console.css", get(stylesheet))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
+        .route("/orgs/{org}/agents", get(agent::lookup))
+        .route("/orgs/{org}/agents/{key}", get(agent::agent))
+        .route("/orgs/{org}/feeds", get(feeds::feeds))
+        .route("/orgs/{org}/feeds/{id}", get(feeds::feed))
 }
