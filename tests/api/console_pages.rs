@@ -11,6 +11,7 @@ use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon,
 };
 use skillsync::config::Secret;
+use skillsync::feed::CertificationSettings;
 use skillsync::planner::AttributePolicy;
 
 const AGENT: &str = "agent00001@example.com";
@@ -58,8 +59,15 @@ async fn the_agent_page_shows_each_desired_item_with_its_feed_and_rule_beside_th
     db: PgConnectOptions,
 ) {
     let sim = spawn_sim(small_org()).await;
-    sim.define_skills(&[HOSTILE]).await;
+    sim.define_skills(&[HOSTILE, "Gate_PCI"]).await;
     let mut settings = daemon_settings(&sim, &database_url(&db));
+    settings.feed.certifications.insert(
+        "PCI DSS".into(),
+        CertificationSettings {
+            gate_skill: Some("Gate_PCI".into()),
+            ..CertificationSettings::default()
+        },
+    );
     // Languages are planned and never written: their change stays as drift after the job.
     settings.policy.languages = AttributePolicy::Report;
     let daemon = spawn_daemon(settings).await;
@@ -120,6 +128,16 @@ async fn the_agent_page_shows_each_desired_item_with_its_feed_and_rule_beside_th
     );
     assert!(
         body.contains("<span class=\"rule\">PCI DSS: in force until 2099-03-2"),
+        "{body}"
+    );
+
+    // The gate skill is no feed's: the rule recorded with its write says why it is there.
+    assert!(
+        body.contains(
+            "<th scope=\"row\">Gate_PCI</th><td><span class=\"muted\">not desired</span></td>\
+             <td>5</td><td><span class=\"muted\">—</span></td><td><span class=\"rule\">gate \
+             skill of PCI DSS: in force until 2099-03-29T00:00:00Z (when written, audit row"
+        ),
         "{body}"
     );
 

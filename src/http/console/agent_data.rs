@@ -134,18 +134,26 @@ pub async fn agent_data(
         gates: BTreeMap::new(),
     };
     let retirements = api.store.retirements().await?;
+    let user_id = record.as_ref().map(|r| r.user_id.as_str());
+    let audit = api.store.agent_audit(&key, user_id, AUDIT_ROWS).await?;
+    // Newest first, as read: the rule of the latest write of an item wins.
+    let written: Vec<(i64, DriftRow)> = audit
+        .iter()
+        .filter_map(|entry| Some((entry.id, drift_rows(&entry.changes).ok()?)))
+        .flat_map(|(id, rows)| rows.into_iter().map(move |row| (id, row)))
+        .filter(|(_, row)| !row.rule.is_empty())
+        .collect();
     let items = items(
         desired.as_ref(),
         live.as_ref(),
         &Context {
             changes: &changes,
+            written: &written,
             rules: &rules,
             retirements: &retirements,
             now,
         },
     );
-    let user_id = record.as_ref().map(|r| r.user_id.as_str());
-    let audit = api.store.agent_audit(&key, user_id, AUDIT_ROWS).await?;
     Ok(Some(AgentData {
         items,
         drift: changes,
@@ -189,6 +197,8 @@ async fn origin(api: &Api, id: i64) -> Result<Origin, ApiError> {
 /// What, beyond the feed row, decides an item.
 struct Context<'a> {
     changes: &'a [DriftRow],
+    /// Changes with a rule from the newest audit rows, with each row's id.
+    written: &'a [(i64, DriftRow)],
     rules: &'a CertificationRules,
     retirements: &'a [Retirement],
     now: DateTime<Utc>,
@@ -207,15 +217,23 @@ impl Context<'_> {
         if kind == "certification" {
             return self.rules.rule(name, window, self.now);
         }
-        match self.retirements.iter().find(|r| r.skill == name) {
-            Some(r) if kind == "skill" => format!(
-                "retirement {} (requested by {}, removed from every agent from {})",
-                r.state(self.now),
-                r.requested_by,
-                stamp(r.retire_after)
-            ),
-            _ => String::new(),
+        if let Some(r) = self.retirements.iter().find(|r| r.skill == name) {
+            if kind == "skill" {
+                return format!(
+                    "retirement {} (requested by {}, removed from every agent from {})",
+                    r.state(self.now),
+                    r.requested_by,
+                    stamp(r.retire_after)
+                );
+            }
         }
+        // Gates are configuration the console does not read: the rule recorded with the last
+        // write of the item says why skillsync manages it.
+        self.written
+            .iter()
+            .find(|(_, c)| c.kind == kind && c.name == name)
+            .map(|(id, c)| format!("{} (when written, audit row {id})", c.rule))
+            .unwrap_or_default()
     }
 }
 
