@@ -19,7 +19,7 @@ const HOSTILE: &str = "<b>Rare</b>&\"Skill'";
 const READ_TOKEN: &str = "console-pages-read-token";
 
 /// `text` as the templates escape it (askama writes numeric character references).
-fn escaped(text: &str) -> String {
+pub fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
         .replace('<', "&#60;")
         .replace('>', "&#62;")

@@ -7,6 +7,7 @@ mod apply_division;
 mod apply_faults;
 mod apply_lag;
 mod console;
+mod console_agent_states;
 mod console_pages;
 mod cxone_apply;
 mod cxone_catalog;

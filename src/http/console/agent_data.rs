@@ -81,6 +81,8 @@ pub struct AgentData {
     pub state: &'static str,
     /// The deferral reason or last failure.
     pub last_error: String,
+    /// Since when routine changes have waited, RFC 3339; empty when they do not.
+    pub deferred_since: String,
     /// Failures in a row.
     pub failures: i32,
     /// When last observed, RFC 3339; empty when never.
@@ -154,7 +156,12 @@ pub async fn agent_data(
             now,
         },
     );
+    let deferred_since = match &record {
+        Some(r) => api.store.deferred_since(&r.user_id).await?.map(stamp),
+        None => None,
+    };
     Ok(Some(AgentData {
+        deferred_since: deferred_since.unwrap_or_default(),
         items,
         drift: changes,
         audit: audit.iter().map(audit_row).collect(),
@@ -175,6 +182,7 @@ fn observation(key: String, record: Option<&AgentRecord>) -> AgentData {
             .and_then(|r| r.last_error.clone())
             .unwrap_or_default(),
         failures: record.map(|r| r.consecutive_failures).unwrap_or_default(),
+        deferred_since: String::new(),
         observed_at: at(record.map(|r| r.observed_at)),
         last_change_at: at(record.and_then(|r| r.last_change_at)),
         origin: None,
