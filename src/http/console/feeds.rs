@@ -112,7 +112,8 @@ struct FeedPage {
 /// Query of the feeds page.
 #[derive(Debug, Deserialize)]
 pub(super) struct Paging {
-    offset: Option<i64>,
+    /// Text, so that a hand-edited value shows the first page rather than an API error.
+    offset: Option<String>,
 }
 
 /// `GET /orgs/{org}/feeds`.
@@ -131,22 +132,35 @@ pub(super) async fn feeds(
         Ok(api) => api,
         Err(not_found) => return Ok(not_found),
     };
-    let offset = paging.offset.unwrap_or(0).max(0);
+    let offset = paging
+        .offset
+        .and_then(|o| o.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0);
     let (records, total) = api.store.feeds(PER_PAGE, offset).await?;
     let feeds = records
         .iter()
         .map(|r| FeedRow::from(&Feed::from(r)))
         .collect();
+    let (previous, next) = neighbours(offset, total);
     let template = FeedsPage {
         chrome: Chrome::new(&viewer, &orgs),
         org,
         feeds,
         total,
         offset,
-        previous: (offset > 0).then(|| (offset - PER_PAGE).max(0)),
-        next: (offset + PER_PAGE < total).then_some(offset + PER_PAGE),
+        previous,
+        next,
     };
     Ok(page(&headers, StatusCode::OK, &template.chrome, &template))
+}
+
+/// The offsets of the pages before and after the one at `offset`, where there are such pages.
+fn neighbours(offset: i64, total: i64) -> (Option<i64>, Option<i64>) {
+    (
+        (offset > 0).then(|| offset.saturating_sub(PER_PAGE).max(0)),
+        (offset.saturating_add(PER_PAGE) < total).then(|| offset + PER_PAGE),
+    )
 }
 
 /// `GET /orgs/{org}/feeds/{id}`.
@@ -240,7 +254,16 @@ fn warnings(stored: Option<&Value>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{row_errors, warnings};
+    use super::{neighbours, row_errors, warnings};
+
+    #[test]
+    fn pages_link_to_their_neighbours_only_where_there_are_feeds() {
+        assert_eq!(neighbours(0, 10), (None, None));
+        assert_eq!(neighbours(0, 51), (None, Some(50)));
+        assert_eq!(neighbours(50, 51), (Some(0), None));
+        assert_eq!(neighbours(70, 200), (Some(20), Some(120)));
+        assert_eq!(neighbours(i64::MAX, 3), (Some(i64::MAX - 50), None));
+    }
     use serde_json::json;
 
     #[test]
