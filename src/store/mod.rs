@@ -15,6 +15,7 @@ use backend::{pg, sqlite, Pool};
 
 #[macro_use]
 mod backend;
+mod agent_history;
 mod agents;
 #[macro_use]
 mod audit;

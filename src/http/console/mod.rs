@@ -9,9 +9,13 @@
 // once per request and sent at once, so boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]
 
+mod agent;
+mod agent_data;
 mod audit;
 mod audit_filter;
+mod changes;
 mod chart;
+mod feeds;
 mod form;
 pub mod history;
 mod job;
@@ -144,4 +148,8 @@ pub(super) fn router() -> Router<Arc<Orgs>> {
         .route("/orgs/{org}/jobs/{id}", get(job::show))
         .route("/orgs/{org}/jobs/{id}/approve", post(job::approve))
         .route("/orgs/{org}/jobs/{id}/reject", post(job::reject))
+        .route("/orgs/{org}/agents", get(agent::lookup))
+        .route("/orgs/{org}/agents/{key}", get(agent::agent))
+        .route("/orgs/{org}/feeds", get(feeds::feeds))
+        .route("/orgs/{org}/feeds/{id}", get(feeds::feed))
 }
