@@ -74,7 +74,8 @@ impl OrgRuntime {
         // Checked here once, or every job would fail on them: the names that feeds will add to
         // the managed scope cannot make either invalid.
         let planner = settings.planner();
-        Policy::build(&planner, granularity, &Default::default(), Utc::now())?;
+        let certification_rules =
+            Policy::build(&planner, granularity, &Default::default(), Utc::now())?.certifications;
         let metrics = shared.metrics.for_org(&name);
         let platform =
             Arc::new(Connector::from_settings(&settings.platform)?.with_observer(metrics.clone()));
@@ -140,6 +141,7 @@ impl OrgRuntime {
             server: settings.server.clone(),
             agent_key: settings.feed.agent_key,
             certifications: settings.certifications.clone(),
+            certification_rules,
             store: store.clone(),
             platform,
             metrics: metrics.clone(),

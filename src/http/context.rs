@@ -25,6 +25,9 @@ pub struct Api {
     pub agent_key: AgentKeyKind,
     /// `[certifications]`: the expiry report's margin.
     pub certifications: EnforcementSettings,
+    /// `[feed.certifications.*]` gates with the margin, as the planner applies them: the
+    /// console's agent page says which skill stands for which certification.
+    pub certification_rules: crate::planner::CertificationRules,
     /// The database.
     pub store: Store,
     /// The platform connector (for the readiness probe only).

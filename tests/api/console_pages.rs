@@ -131,12 +131,13 @@ async fn the_agent_page_shows_each_desired_item_with_its_feed_and_rule_beside_th
         "{body}"
     );
 
-    // The gate skill is no feed's: the rule recorded with its write says why it is there.
+    // The gate skill is no feed's: the configured gate grants it while the certification is in
+    // force, as the planner words it.
     assert!(
         body.contains(
-            "<th scope=\"row\">Gate_PCI</th><td><span class=\"muted\">not desired</span></td>\
+            "<th scope=\"row\">Gate_PCI</th><td>5</td>\
              <td>5</td><td><span class=\"muted\">—</span></td><td><span class=\"rule\">gate \
-             skill of PCI DSS: in force until 2099-03-29T00:00:00Z (when written, audit row"
+             skill of PCI DSS: in force until 2099-03-29T00:00:00Z</span>"
         ),
         "{body}"
     );

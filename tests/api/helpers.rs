@@ -634,6 +634,7 @@ pub fn org_api(
         server,
         agent_key: base.agent_key,
         certifications: base.certifications.clone(),
+        certification_rules: base.certification_rules.clone(),
         store: base.store.clone(),
         platform: base.platform.clone(),
         metrics: base.metrics.clone(),

@@ -131,10 +131,6 @@ pub async fn agent_data(
         Some(id) => Some(origin(api, id).await?),
         None => None,
     };
-    let rules = CertificationRules {
-        margin: api.certifications.margin(),
-        gates: BTreeMap::new(),
-    };
     let retirements = api.store.retirements().await?;
     let user_id = record.as_ref().map(|r| r.user_id.as_str());
     let audit = api.store.agent_audit(&key, user_id, AUDIT_ROWS).await?;
@@ -151,7 +147,8 @@ pub async fn agent_data(
         &Context {
             changes: &changes,
             written: &written,
-            rules: &rules,
+            rules: &api.certification_rules,
+            desired: desired.as_ref(),
             retirements: &retirements,
             now,
         },
@@ -208,11 +205,26 @@ struct Context<'a> {
     /// Changes with a rule from the newest audit rows, with each row's id.
     written: &'a [(i64, DriftRow)],
     rules: &'a CertificationRules,
+    /// The agent's desired state: a gate skill follows its certification's window.
+    desired: Option<&'a AgentDesired>,
     retirements: &'a [Retirement],
     now: DateTime<Utc>,
 }
 
 impl Context<'_> {
+    /// The proficiency a gate skill is granted while its certification is in force.
+    fn gate_grants(&self, skill: &str) -> Option<String> {
+        let (certification, gate) = self
+            .rules
+            .gates
+            .iter()
+            .find(|(_, g)| g.skill.as_str() == skill)?;
+        let window = self.desired?.certifications.get(certification.as_str())?;
+        self.rules
+            .in_force(window, self.now)
+            .then(|| gate.proficiency.to_string())
+    }
+
     fn rule(&self, kind: &str, name: &str, window: Option<&CertificationWindow>) -> String {
         // The planner's own words at the last observation come first: they name gates too.
         let planned = self
@@ -235,8 +247,22 @@ impl Context<'_> {
                 );
             }
         }
-        // Gates are configuration the console does not read: the rule recorded with the last
-        // write of the item says why skillsync manages it.
+        if kind == "skill" {
+            let gate = self
+                .rules
+                .gates
+                .iter()
+                .find(|(_, g)| g.skill.as_str() == name);
+            if let Some((certification, _)) = gate {
+                let window = self
+                    .desired
+                    .and_then(|d| d.certifications.get(certification.as_str()));
+                // The planner's words for a gate skill, so the page and the audit agree.
+                let why = self.rules.rule(certification, window, self.now);
+                return format!("gate skill of {why}");
+            }
+        }
+        // Otherwise the rule recorded with the item's last write says why skillsync managed it.
         self.written
             .iter()
             .find(|(_, c)| c.kind == kind && c.name == name)
@@ -274,10 +300,13 @@ fn items(
     ] {
         let names: BTreeSet<&String> = wanted.keys().chain(held.keys()).collect();
         for name in names {
+            let gated = (kind == "skill")
+                .then(|| context.gate_grants(name))
+                .flatten();
             rows.push(ItemRow {
                 kind,
                 name: name.clone(),
-                desired: wanted.get(name).cloned().unwrap_or_default(),
+                desired: wanted.get(name).cloned().or(gated).unwrap_or_default(),
                 observed: held.get(name).cloned().unwrap_or_default(),
                 from_feed: wanted.contains_key(name),
                 rule: context.rule(kind, name, None),
