@@ -26,7 +26,7 @@ const AXE_RULES: &[&str] = &[
 
 /// Asserts the page shown is fit to ship, at the desktop size and then at the phone size
 /// (the browser is left at the desktop size). `name` names the screenshots and the failures.
-pub async fn check_page(browser: &mut Browser, name: &str) {
+pub async fn check_page(browser: &Browser, name: &str) {
     let mut failures = Vec::new();
     for (size, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
         browser.at_size(width, height).await;

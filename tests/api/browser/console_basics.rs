@@ -22,7 +22,7 @@ async fn the_overview_of_a_demo_shows_the_drift_the_api_reports_and_passes_the_p
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let Some(mut browser) = Browser::start().await else {
+    let Some(browser) = Browser::start().await else {
         return;
     };
     let sim = spawn_sim(small_org()).await;
@@ -61,7 +61,7 @@ async fn the_overview_of_a_demo_shows_the_drift_the_api_reports_and_passes_the_p
         .await
         .contains("This console is open"));
 
-    check_page(&mut browser, "overview").await;
+    check_page(&browser, "overview").await;
     browser.quit().await;
     daemon.stop().await;
 }
@@ -71,7 +71,7 @@ async fn an_operator_signs_in_with_a_read_token_and_out_again_through_the_forms(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let Some(mut browser) = Browser::start().await else {
+    let Some(browser) = Browser::start().await else {
         return;
     };
     let sim = spawn_sim(small_org()).await;
@@ -87,7 +87,7 @@ async fn an_operator_signs_in_with_a_read_token_and_out_again_through_the_forms(
     assert_eq!(browser.status().await, 401);
     assert!(browser.has("form.login").await);
     assert!(!browser.text("main").await.contains(&format!("Org {org}")));
-    check_page(&mut browser, "sign-in").await;
+    check_page(&browser, "sign-in").await;
 
     browser.fill("Read or ingest token", READ_TOKEN).await;
     browser.submit("Sign in").await;
