@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: PostgreSQL (found, or installed and started under
-# target/pg), formatting, lints, unit and integration tests (the fuzz targets' checks among them,
-# over their committed corpora), supply-chain checks. CI runs exactly this.
+# target/pg), headless Chromium for the browser tests (scripts/ensure-browser.sh), formatting,
+# lints, unit and integration tests (the fuzz targets' checks among them, over their committed
+# corpora), supply-chain checks. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,10 @@ source scripts/ensure-postgres.sh
 # One test restarts a PostgreSQL of its own (tests/api/pg_cluster.rs): it needs the server
 # binaries even when the database above is elsewhere.
 _pg_bindir >/dev/null || _pg_install || exit 1
+# Headless Chromium, ChromeDriver and axe-core for tests/api/browser (found, or installed);
+# SKILLSYNC_SKIP_BROWSER=1 skips those tests instead.
+# shellcheck source=scripts/ensure-browser.sh
+source scripts/ensure-browser.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

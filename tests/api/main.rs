@@ -6,6 +6,7 @@ mod apply_basics;
 mod apply_division;
 mod apply_faults;
 mod apply_lag;
+mod browser;
 mod console;
 mod console_agent_states;
 mod console_audit;

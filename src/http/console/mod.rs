@@ -137,11 +137,21 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// `GET /favicon.ico`: browsers ask for it unbidden; no icon, and no 404 in their consoles.
+async fn favicon() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "max-age=86400")],
+    )
+        .into_response()
+}
+
 /// The console's routes, at the top level: the Overview shows every org the request may read.
 pub(super) fn router() -> Router<Arc<Orgs>> {
     Router::new()
         .route("/", get(overview))
         .route("/console.css", get(stylesheet))
+        .route("/favicon.ico", get(favicon))
         .route("/orgs/{org}/audit", get(audit::audit))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
