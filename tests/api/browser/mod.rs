@@ -6,6 +6,7 @@
 
 mod check;
 mod console_basics;
+mod console_pages;
 mod driver;
 
 use std::path::{Path, PathBuf};
