@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::agent_data::{agent_data, AgentData, AUDIT_ROWS};
 use super::page::{error_page, page, Chrome};
-use super::{look, readable_org};
+use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
 
@@ -44,16 +44,11 @@ pub(super) async fn agent(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
-    };
-    let api = match readable_org(&orgs, &viewer, &headers, &org) {
-        Ok(api) => api,
-        Err(not_found) => return Ok(not_found),
+    let OrgPage { api, chrome, .. } = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page,
+        Err(refused) => return Ok(refused),
     };
     let key = crate::http::normalized_key(api, &key);
-    let chrome = Chrome::new(&viewer, &orgs);
     let Some(agent) = agent_data(api, &key, Utc::now()).await? else {
         return Ok(error_page(
             &headers,
@@ -93,19 +88,16 @@ pub(super) async fn lookup(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
+    let chrome = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page.chrome,
+        Err(refused) => return Ok(refused),
     };
-    if let Err(not_found) = readable_org(&orgs, &viewer, &headers, &org) {
-        return Ok(not_found);
-    }
     let key = lookup.key.as_deref().map(str::trim).unwrap_or_default();
     if key.is_empty() {
         return Ok(error_page(
             &headers,
             StatusCode::BAD_REQUEST,
-            &Chrome::new(&viewer, &orgs),
+            &chrome,
             (
                 "No agent given",
                 "Type an agent's feed key (email or employee id) or platform user id.",

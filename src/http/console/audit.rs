@@ -13,7 +13,7 @@ use chrono::SecondsFormat;
 use super::audit_filter::{api_query, filter, page_link, Fields, PAGE};
 use super::form::Form;
 use super::page::{error_page, page, Chrome};
-use super::{look, readable_org};
+use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
 use crate::http::Api;
@@ -103,15 +103,10 @@ pub async fn audit(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
+    let OrgPage { api, chrome, .. } = match org_page(&orgs, &headers, &uri, &name) {
+        Ok(page) => page,
+        Err(refused) => return Ok(refused),
     };
-    let api = match readable_org(&orgs, &viewer, &headers, &name) {
-        Ok(api) => api,
-        Err(missing) => return Ok(missing),
-    };
-    let chrome = Chrome::new(&viewer, &orgs);
     let form = Form::parse(uri.query().unwrap_or_default().as_bytes());
     let fields = Fields::read(&form);
     let mut filter = match filter(&fields, form.get("offset")) {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::agent::segment;
 use super::page::{error_page, page, Chrome};
-use super::{look, readable_org};
+use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
 use crate::http::views::Feed;
@@ -124,13 +124,9 @@ pub(super) async fn feeds(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
-    };
-    let api = match readable_org(&orgs, &viewer, &headers, &org) {
-        Ok(api) => api,
-        Err(not_found) => return Ok(not_found),
+    let OrgPage { api, chrome, .. } = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page,
+        Err(refused) => return Ok(refused),
     };
     let offset = paging
         .offset
@@ -144,7 +140,7 @@ pub(super) async fn feeds(
         .collect();
     let (previous, next) = neighbours(offset, total);
     let template = FeedsPage {
-        chrome: Chrome::new(&viewer, &orgs),
+        chrome,
         org,
         feeds,
         total,
@@ -170,15 +166,10 @@ pub(super) async fn feed(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
+    let OrgPage { api, chrome, .. } = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page,
+        Err(refused) => return Ok(refused),
     };
-    let api = match readable_org(&orgs, &viewer, &headers, &org) {
-        Ok(api) => api,
-        Err(not_found) => return Ok(not_found),
-    };
-    let chrome = Chrome::new(&viewer, &orgs);
     // Not a number is as absent as a number no feed has: one page for both.
     let record = match id.parse::<i64>() {
         Ok(n) => api.store.feed(n).await?,

@@ -15,7 +15,7 @@ use super::login::see_other;
 use super::overview::{reasons, stamp};
 use super::page::{error_page, page, Chrome};
 use super::plan_view::{plan_view, PlanView};
-use super::{look, readable_org};
+use super::{org_page, OrgPage};
 use crate::http::auth::identify;
 use crate::http::error::ApiError;
 use crate::http::jobs::decide_to_the_end;
@@ -57,15 +57,14 @@ pub async fn show(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return Ok(login),
+    let OrgPage {
+        viewer,
+        api,
+        chrome,
+    } = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page,
+        Err(refused) => return Ok(refused),
     };
-    let api = match readable_org(&orgs, &viewer, &headers, &org) {
-        Ok(api) => api,
-        Err(missing) => return Ok(missing),
-    };
-    let chrome = Chrome::new(&viewer, &orgs);
     let Some(record) = api.store.job(id).await? else {
         let message = format!("Org {org} has no job {id}.");
         return Ok(error_page(
@@ -124,16 +123,15 @@ async fn decide(
     body: Bytes,
     decision: Decision,
 ) -> Response {
-    let viewer = match look(&orgs, &headers, &uri) {
-        Ok(viewer) => viewer,
-        Err(login) => return login,
-    };
-    let api = match readable_org(&orgs, &viewer, &headers, &org) {
-        Ok(api) => api,
-        Err(missing) => return missing,
+    let OrgPage {
+        viewer,
+        api,
+        chrome,
+    } = match org_page(&orgs, &headers, &uri, &org) {
+        Ok(page) => page,
+        Err(refused) => return refused,
     };
     let back = job_path(&api.org, id);
-    let chrome = Chrome::new(&viewer, &orgs);
     let form = match checked(&headers, &body, &chrome, &back) {
         Ok(form) => form,
         Err(refused) => return refused,

@@ -84,6 +84,34 @@ pub(super) fn readable_org<'a>(
     }
 }
 
+/// What a page under `/orgs/{org}/…` works with.
+pub(super) struct OrgPage<'a> {
+    /// Who is looking.
+    pub viewer: Viewer<'a>,
+    /// The org, which they may read.
+    pub api: &'a Arc<Api>,
+    /// The page's frame.
+    pub chrome: Chrome,
+}
+
+/// The viewer, org and frame of a page of org `name`; the sign-in page (401) or the 404 page
+/// when there is none.
+pub(super) fn org_page<'a>(
+    orgs: &'a Orgs,
+    headers: &HeaderMap,
+    uri: &Uri,
+    name: &str,
+) -> Result<OrgPage<'a>, Response> {
+    let viewer = look(orgs, headers, uri)?;
+    let api = readable_org(orgs, &viewer, headers, name)?;
+    let chrome = Chrome::new(&viewer, orgs);
+    Ok(OrgPage {
+        viewer,
+        api,
+        chrome,
+    })
+}
+
 /// The Overview page.
 #[derive(Template)]
 #[template(path = "console/overview.html")]
