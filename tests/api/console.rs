@@ -6,18 +6,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::console_fixture::{with_held_job, FULL};
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon, INGEST_TOKEN,
 };
 use skillsync::config::Secret;
 use skillsync::http::ApiToken;
-
-const FULL: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,3
-agent00002@example.com,skill,Billing_L1,2
-agent00003@example.com,language,German,4
-agent00004@example.com,skill,Sales_L1,1
-";
 
 const READ_TOKEN: &str = "console-read-token-0";
 const ELSEWHERE_TOKEN: &str = "elsewhere-read-token-0";
@@ -53,17 +47,7 @@ async fn the_overview_shows_drift_held_jobs_and_feeds_as_the_api_does(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.safety.max_destructive = 0;
-    let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon.post_feed(FULL, "partial").await;
-    daemon
-        .run_through(first["job_id"].as_i64().expect("id"))
-        .await;
-    let downgrade = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,1\n";
-    let held: Value = daemon.post_feed(downgrade, "partial").await;
-    daemon.wait_started(&held, &["held"]).await;
+    let (_sim, daemon, held) = with_held_job(&db).await;
 
     // The hold saves the drift measured without the held feed just after the job turns `held`:
     // the page is compared with a drift that did not change while it was rendered.

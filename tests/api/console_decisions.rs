@@ -8,22 +8,11 @@ use reqwest::{redirect, StatusCode};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::console_fixture::{with_held_job, DOWNGRADE, FULL};
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon, INGEST_TOKEN,
 };
 use skillsync::config::Secret;
-
-const FULL: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,3
-agent00002@example.com,skill,Billing_L1,2
-agent00003@example.com,language,German,4
-";
-
-/// Downgrades agent 1 and adds a skill to agent 2: one loss, one gain.
-const DOWNGRADE: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,1
-agent00002@example.com,skill,Sales_L1,4
-";
 
 const READ_TOKEN: &str = "console-read-token-0";
 
@@ -146,26 +135,13 @@ async fn wait_as_reader(daemon: &TestDaemon, id: i64, statuses: &[&str]) -> Valu
     panic!("job {id} did not reach {statuses:?}: {job}");
 }
 
-async fn held_job(daemon: &TestDaemon) -> i64 {
-    let first: Value = daemon.post_feed(FULL, "partial").await;
-    daemon
-        .run_through(first["job_id"].as_i64().expect("id"))
-        .await;
-    let held: Value = daemon.post_feed(DOWNGRADE, "partial").await;
-    daemon.wait_started(&held, &["held"]).await;
-    held["job_id"].as_i64().expect("id")
-}
-
 #[sqlx::test(migrations = false)]
 async fn a_held_job_is_shown_losses_first_and_approved_through_the_form_runs(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.safety.max_destructive = 0;
-    let daemon = spawn_daemon(settings).await;
-    let id = held_job(&daemon).await;
+    let (_sim, daemon, held) = with_held_job(&db).await;
+    let id = held["job_id"].as_i64().expect("id");
     let org = daemon.ctx.api.org.clone();
     let page_path = format!("/orgs/{org}/jobs/{id}");
     let mut browser = Browser::new(&daemon);

@@ -11,6 +11,7 @@ mod console;
 mod console_agent_states;
 mod console_audit;
 mod console_decisions;
+mod console_fixture;
 mod console_pages;
 mod cxone_apply;
 mod cxone_catalog;

@@ -1,19 +1,12 @@
-//! The console in a real browser: the Overview as a demo shows it, signing in and out through
-//! the forms, and a form without its CSRF token refused.
+//! The console in a real browser: the Overview as a demo shows it; signing in and out through
+//! the forms, with a form stripped of its CSRF token refused in between.
 
-use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{check_page, Browser};
+use crate::console_fixture::with_held_job;
 use crate::helpers::{daemon_settings, database_url, small_org, spawn_daemon, spawn_sim};
 use skillsync::config::Secret;
-
-const FULL: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,3
-agent00002@example.com,skill,Billing_L1,2
-agent00003@example.com,language,German,4
-agent00004@example.com,skill,Sales_L1,1
-";
 
 const READ_TOKEN: &str = "browser-read-token-0";
 
@@ -25,17 +18,7 @@ async fn the_overview_of_a_demo_shows_the_drift_the_api_reports_and_passes_the_p
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.safety.max_destructive = 0;
-    let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon.post_feed(FULL, "partial").await;
-    daemon
-        .run_through(first["job_id"].as_i64().expect("id"))
-        .await;
-    let downgrade = "agent,type,name,proficiency\nagent00001@example.com,skill,Billing_L1,1\n";
-    let held: Value = daemon.post_feed(downgrade, "partial").await;
-    daemon.wait_started(&held, &["held"]).await;
+    let (_sim, daemon, held) = with_held_job(&db).await;
 
     // The drift is saved again just after the job turns held (see tests/api/console.rs):
     // compare with a drift that did not change while the page was rendered.
@@ -67,7 +50,7 @@ async fn the_overview_of_a_demo_shows_the_drift_the_api_reports_and_passes_the_p
 }
 
 #[sqlx::test(migrations = false)]
-async fn an_operator_signs_in_with_a_read_token_and_out_again_through_the_forms(
+async fn an_operator_signs_in_a_form_without_its_csrf_token_is_refused_and_signing_out_works(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
@@ -110,39 +93,7 @@ async fn an_operator_signs_in_with_a_read_token_and_out_again_through_the_forms(
         "{scripts_see}"
     );
 
-    browser.submit("Sign out").await;
-    assert!(
-        browser.has("form.login").await,
-        "signed out: the sign-in form"
-    );
-    browser.visit(&daemon.url("/")).await;
-    assert_eq!(browser.status().await, 401);
-    assert!(browser.has("form.login").await);
-    browser.quit().await;
-    daemon.stop().await;
-}
-
-#[sqlx::test(migrations = false)]
-async fn a_sign_out_without_its_csrf_token_is_refused_and_leaves_the_session(
-    _: PgPoolOptions,
-    db: PgConnectOptions,
-) {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings
-        .server
-        .read_tokens
-        .insert("ops".into(), Secret::from(READ_TOKEN).into());
-    let daemon = spawn_daemon(settings).await;
-
-    browser.visit(&daemon.url("/login")).await;
-    browser.fill("Read or ingest token", READ_TOKEN).await;
-    browser.submit("Sign in").await;
-    assert!(browser.has("form.signout").await);
-
+    // A state-changing form without its CSRF token is refused, and changes nothing.
     let removed = browser
         .script(
             "const field = document.querySelector('form.signout input[name=csrf]');
@@ -154,10 +105,18 @@ async fn a_sign_out_without_its_csrf_token_is_refused_and_leaves_the_session(
     browser.submit("Sign out").await;
     assert_eq!(browser.status().await, 403);
     assert_eq!(browser.text("h1").await, "Form refused");
-
     browser.visit(&daemon.url("/")).await;
     assert_eq!(browser.status().await, 200, "still signed in");
     assert!(browser.text(".signout").await.contains("Signed in as"));
+
+    browser.submit("Sign out").await;
+    assert!(
+        browser.has("form.login").await,
+        "signed out: the sign-in form"
+    );
+    browser.visit(&daemon.url("/")).await;
+    assert_eq!(browser.status().await, 401);
+    assert!(browser.has("form.login").await);
     browser.quit().await;
     daemon.stop().await;
 }

@@ -7,21 +7,10 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{check_page, Browser};
+use crate::console_fixture::{with_held_job, FULL};
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, INGEST_TOKEN,
 };
-
-const FULL: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,3
-agent00002@example.com,skill,Billing_L1,2
-agent00003@example.com,language,German,4
-";
-
-/// A downgrade (held at `max_destructive = 0`) and an addition.
-const DOWNGRADE: &str = "agent,type,name,proficiency
-agent00001@example.com,skill,Billing_L1,1
-agent00002@example.com,skill,Sales_L1,4
-";
 
 const AGENT: &str = "agent00001@example.com";
 
@@ -33,16 +22,7 @@ async fn a_held_job_approved_through_its_page_runs_converges_and_shows_on_the_ag
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.safety.max_destructive = 0;
-    let daemon = spawn_daemon(settings).await;
-    let first: Value = daemon.post_feed(FULL, "partial").await;
-    daemon
-        .run_through(first["job_id"].as_i64().expect("id"))
-        .await;
-    let held: Value = daemon.post_feed(DOWNGRADE, "partial").await;
-    daemon.wait_started(&held, &["held"]).await;
+    let (_sim, daemon, held) = with_held_job(&db).await;
     let id = held["job_id"].as_i64().expect("id");
     let org = daemon.ctx.api.org.clone();
 
