@@ -162,6 +162,7 @@ impl OrgRuntime {
                 settings.platform.requests_per_minute,
                 console_history::CAPACITY,
             )),
+            expiry_cache: Default::default(),
         });
         Ok(Self {
             name,

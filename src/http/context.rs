@@ -45,6 +45,9 @@ pub struct Api {
     pub skills: SkillsContext,
     /// The org's calls and converged agents as this replica sampled them (the console's charts).
     pub history: Arc<History>,
+    /// The console Overview's certification counts, kept a minute (the whole desired state is
+    /// read to make them).
+    pub expiry_cache: Arc<super::console::expiring::ExpiryCache>,
 }
 
 /// The configuration `GET /v1/skills` and `POST /v1/skills/{name}/retire` read.

@@ -642,6 +642,7 @@ pub fn org_api(
         intake: base.intake.clone(),
         skills: base.skills.clone(),
         history: base.history.clone(),
+        expiry_cache: Default::default(),
     })
 }
 

@@ -15,6 +15,7 @@ mod audit;
 mod audit_filter;
 mod changes;
 mod chart;
+pub mod expiring;
 mod feeds;
 mod form;
 pub mod history;

@@ -3,12 +3,12 @@
 //! and platform calls against the budget with this replica's charts. Read through the same
 //! store queries as the JSON API and the metrics; never the platform.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::chart::{self, Chart, Series};
-use crate::certs::expiring;
+use super::expiring::Expiring;
 use crate::http::error::ApiError;
 use crate::http::views::{Feed, Job};
 use crate::http::Api;
@@ -17,13 +17,8 @@ use crate::store::{DriftFilter, WorkStatus};
 /// Statuses of jobs not yet finished, in the order the page lists them.
 const IN_FLIGHT: [&str; 4] = ["running", "queued", "held", "waiting_window"];
 
-/// How many jobs of one status, and certifications, the page lists before saying "more".
+/// How many jobs of one status the page lists.
 const ROWS: i64 = 20;
-
-/// The windows certifications are counted over, in days.
-const CERT_WINDOWS: [u64; 3] = [1, 7, 30];
-
-const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
 
 /// Drift totals as `GET /v1/drift`'s `summary` shows them.
 pub struct DriftCounts {
@@ -63,24 +58,6 @@ pub struct HeldRow {
     pub created_at: String,
     /// Each reason the safety checks gave.
     pub reasons: Vec<String>,
-}
-
-/// Certifications expiring within one window.
-pub struct CertWindow {
-    /// The window in days.
-    pub days: u64,
-    /// How many expire within it.
-    pub count: usize,
-}
-
-/// One certification expiring within the widest window.
-pub struct CertRow {
-    /// The agent holding it.
-    pub agent: String,
-    /// The certification.
-    pub certification: String,
-    /// When it expires, RFC 3339.
-    pub expires_on: String,
 }
 
 /// The newest feed.
@@ -140,9 +117,7 @@ pub struct OrgOverview {
     /// Held jobs with their reasons.
     pub held: Vec<HeldRow>,
     /// Certification counts, narrowest window first.
-    pub cert_windows: Vec<CertWindow>,
-    /// Certifications expiring within the widest window, soonest first (at most [`ROWS`]).
-    pub expiring: Vec<CertRow>,
+    pub certifications: Arc<Expiring>,
     /// The newest feed; none before the first.
     pub newest_feed: Option<FeedRow>,
     /// Calls and converged agents as this replica saw them.
@@ -250,28 +225,9 @@ pub async fn org_overview(
         }
     }
 
-    let state = api.store.current_desired(api.agent_key).await?;
-    let margin = api.certifications.margin();
-    let days = |n: u64| Duration::from_secs(n * SECONDS_PER_DAY);
-    let cert_windows = CERT_WINDOWS
-        .iter()
-        .map(|&n| CertWindow {
-            days: n,
-            count: expiring(&state, now, days(n), margin).len(),
-        })
-        .collect();
-    let widest = CERT_WINDOWS[CERT_WINDOWS.len() - 1];
-    let expiring = expiring(&state, now, days(widest), margin)
-        .into_iter()
-        .take(ROWS as usize)
-        .map(|e| CertRow {
-            agent: e.agent.as_str().to_string(),
-            certification: e.certification.as_str().to_string(),
-            expires_on: stamp(e.expires_on),
-        })
-        .collect();
-
     let (feeds, _) = api.store.feeds(1, 0).await?;
+    let version = feeds.first().map(|f| (f.id, f.status.as_str().to_string()));
+    let certifications = api.expiry_cache.get(api, version, now).await?;
     let newest_feed = feeds.first().map(Feed::from).map(|f| FeedRow {
         id: f.id,
         source: f.source,
@@ -295,8 +251,7 @@ pub async fn org_overview(
         last_scan: summary.observed_at.map(stamp).unwrap_or_default(),
         jobs,
         held,
-        cert_windows,
-        expiring,
+        certifications,
         newest_feed,
         activity: activity(api, now),
     })
