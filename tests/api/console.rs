@@ -195,3 +195,37 @@ async fn markup_in_a_held_reason_is_shown_as_text(_: PgPoolOptions, db: PgConnec
     assert!(!body.contains("<b>Rare"), "{body}");
     daemon.stop().await;
 }
+
+/// The certification counts are kept a minute, but a feed that changes the desired state shows
+/// at once.
+#[sqlx::test(migrations = false)]
+async fn certification_counts_follow_each_feed_at_once(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = spawn_sim(small_org()).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
+    let count_within_7_days = |body: &str| {
+        let table = body
+            .split("Certifications expiring in org")
+            .nth(1)
+            .unwrap_or_default();
+        let cells: Vec<&str> = table
+            .split("<td>")
+            .skip(1)
+            .filter_map(|c| c.split("</td>").next())
+            .collect();
+        cells.get(1).map(|c| c.to_string())
+    };
+    let (_, _, body) = console(&daemon, None).await;
+    assert_eq!(count_within_7_days(&body).as_deref(), Some("0"), "{body}");
+
+    let soon = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let feed = format!(
+        "agent,type,name,proficiency,issued_on,expires_on\n\
+         agent00001@example.com,certification,PCI-DSS,,2026-01-01T00:00:00Z,{soon}\n"
+    );
+    let answer: Value = daemon.post_feed(&feed, "partial").await;
+    assert!(answer["feed_id"].is_i64(), "{answer}");
+    let (_, _, body) = console(&daemon, None).await;
+    assert_eq!(count_within_7_days(&body).as_deref(), Some("1"), "{body}");
+    assert!(body.contains("<th scope=\"row\">agent00001@example.com</th><td>PCI-DSS</td>"));
+    daemon.stop().await;
+}
