@@ -23,6 +23,8 @@ pub struct DriftRow {
     pub writable: bool,
     /// Why, when a rule rather than a feed row caused it.
     pub rule: String,
+    /// A removal or a lower proficiency: what the safety checks count as a loss.
+    pub loses: bool,
 }
 
 /// One change as the drift column stores it: a plan's change as `GET /v1/agents/{key}` shows it.
@@ -75,6 +77,11 @@ pub fn drift_rows(stored: &serde_json::Value) -> Result<Vec<DriftRow>, serde_jso
     Ok(changes
         .into_iter()
         .map(|c| DriftRow {
+            loses: match (c.action.as_str(), c.from, c.to) {
+                ("remove", _, _) => true,
+                ("update", Some(from), Some(to)) => to < from,
+                _ => false,
+            },
             symbol: match c.action.as_str() {
                 "add" => '+',
                 "remove" => '-',
@@ -113,6 +120,7 @@ mod tests {
             "- skill Gate_PCI (5) [gate skill of PCI: expired]"
         );
         assert_eq!(rows[1].urgency, "urgent");
+        assert!(rows[0].loses && rows[1].loses, "a downgrade and a removal");
         assert!(drift_rows(&json!(null)).expect("none").is_empty());
         assert!(drift_rows(&json!({"approve": true})).is_err());
     }

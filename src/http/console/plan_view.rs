@@ -5,6 +5,8 @@
 
 use serde::Deserialize;
 
+use super::changes::{drift_rows, DriftRow};
+
 /// Most rows the page lists; the JSON API has the whole plan.
 pub const ROWS_SHOWN: usize = 500;
 
@@ -38,26 +40,7 @@ struct StoredAgent {
     user_id: String,
     label: String,
     #[serde(default)]
-    changes: Vec<StoredChange>,
-}
-
-#[derive(Deserialize)]
-struct StoredChange {
-    action: String,
-    #[serde(rename = "type")]
-    kind: String,
-    name: String,
-    from: Option<f64>,
-    to: Option<f64>,
-    #[serde(default = "yes")]
-    writable: bool,
-    #[serde(default)]
-    urgency: Option<String>,
-    rule: Option<String>,
-}
-
-fn yes() -> bool {
-    true
+    changes: serde_json::Value,
 }
 
 /// One change as the page lists it.
@@ -68,27 +51,8 @@ pub struct ChangeRow {
     pub agent_key: String,
     /// `remove`, `downgrade`, `upgrade` or `add`.
     pub what: &'static str,
-    /// `skill`, `language` or `certification`.
-    pub kind: String,
-    /// The assignment's name.
-    pub name: String,
-    /// The live proficiency; empty when none.
-    pub from: String,
-    /// The desired proficiency; empty when none.
-    pub to: String,
-    /// The rule behind it; empty when a feed row caused it.
-    pub rule: String,
-    /// `urgent` changes go at once.
-    pub urgent: bool,
-    /// False under the `report` policy: shown, never written.
-    pub writable: bool,
-}
-
-impl ChangeRow {
-    /// Removals and downgrades: what the safety checks count, and what the page lists first.
-    pub fn loses(&self) -> bool {
-        matches!(self.what, "remove" | "downgrade")
-    }
+    /// The change as the agent page shows drift.
+    pub change: DriftRow,
 }
 
 /// A stored plan, read for the page.
@@ -111,15 +75,11 @@ pub struct PlanView {
     pub agents_not_shown: usize,
 }
 
-fn proficiency(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn what(change: &StoredChange) -> &'static str {
-    match (change.action.as_str(), change.from, change.to) {
-        ("remove", _, _) => "remove",
-        ("update", Some(from), Some(to)) if to < from => "downgrade",
-        ("update", _, _) => "upgrade",
+fn what(change: &DriftRow) -> &'static str {
+    match change.action.as_str() {
+        "remove" => "remove",
+        "update" if change.loses => "downgrade",
+        "update" => "upgrade",
         _ => "add",
     }
 }
@@ -127,27 +87,20 @@ fn what(change: &StoredChange) -> &'static str {
 /// `plan` as the page lists it; none when the job has no plan yet or it cannot be read.
 pub fn plan_view(plan: Option<&serde_json::Value>) -> Option<PlanView> {
     let stored: StoredPlan = serde_json::from_value(plan?.clone()).ok()?;
-    let mut rows: Vec<ChangeRow> = stored
-        .agents
-        .into_iter()
-        .flat_map(|agent| {
-            let key = agent.key.unwrap_or(agent.user_id);
-            agent.changes.into_iter().map(move |change| ChangeRow {
+    let mut rows = Vec::new();
+    for agent in stored.agents {
+        let key = agent.key.unwrap_or(agent.user_id);
+        for change in drift_rows(&agent.changes).ok()? {
+            rows.push(ChangeRow {
                 agent: agent.label.clone(),
                 agent_key: key.clone(),
                 what: what(&change),
-                from: proficiency(change.from),
-                to: proficiency(change.to),
-                urgent: change.urgency.as_deref() == Some("urgent"),
-                rule: change.rule.unwrap_or_default(),
-                writable: change.writable,
-                kind: change.kind,
-                name: change.name,
-            })
-        })
-        .collect();
+                change,
+            });
+        }
+    }
     // Stable: within each group the plan's order (agents by label, changes by kind and name).
-    rows.sort_by_key(|row| !row.loses());
+    rows.sort_by_key(|row| !row.change.loses);
     let not_shown = rows.len().saturating_sub(ROWS_SHOWN);
     rows.truncate(ROWS_SHOWN);
     let counts = stored.summary.unwrap_or_default();
@@ -192,7 +145,7 @@ mod tests {
         let order: Vec<(&str, &str)> = view
             .rows
             .iter()
-            .map(|r| (r.what, r.name.as_str()))
+            .map(|r| (r.what, r.change.name.as_str()))
             .collect();
         assert_eq!(
             order,
@@ -204,16 +157,14 @@ mod tests {
             ]
         );
         let pci = &view.rows[1];
-        assert!(pci.urgent && pci.writable && pci.loses());
+        assert!(pci.change.urgency == "urgent" && pci.change.writable && pci.change.loses);
         assert_eq!(
-            (pci.agent_key.as_str(), pci.rule.as_str()),
+            (pci.agent_key.as_str(), pci.change.rule.as_str()),
             ("u2", "expired")
         );
-        assert_eq!(
-            (view.rows[0].from.as_str(), view.rows[0].to.as_str()),
-            ("4", "1")
-        );
-        assert!(!view.rows[0].writable);
+        let german = &view.rows[0].change;
+        assert_eq!((german.from.as_str(), german.to.as_str()), ("4", "1"));
+        assert!(!german.writable);
         assert_eq!((view.agents, view.destructive, view.not_shown), (2, 2, 0));
     }
 
