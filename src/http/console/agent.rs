@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::agent_data::{agent_data, AgentData, AUDIT_ROWS};
-use super::page::{error_page, page, Chrome};
+use super::page::{error_page, page, see_other, Chrome};
 use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
@@ -106,15 +106,7 @@ pub(super) async fn lookup(
         ));
     }
     let location = format!("/orgs/{}/agents/{}", segment(&org), segment(key));
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    // Escaped above, so it is always a valid header value; a failure would be a bug, not input.
-    match HeaderValue::from_str(&location) {
-        Ok(value) => {
-            response.headers_mut().insert(header::LOCATION, value);
-            Ok(response)
-        }
-        Err(e) => Err(ApiError::internal(e)),
-    }
+    Ok(see_other(&location))
 }
 
 #[cfg(test)]

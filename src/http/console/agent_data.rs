@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use super::changes::{drift_rows, summary, DriftRow};
-use super::feeds::stamp;
+use super::page::stamp;
 use crate::domain::{AgentDesired, CertificationWindow, LiveAgent, Name, Proficiency};
 use crate::http::error::ApiError;
 use crate::http::Api;

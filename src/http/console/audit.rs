@@ -8,11 +8,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use chrono::SecondsFormat;
 
 use super::audit_filter::{api_query, filter, page_link, Fields, PAGE};
 use super::form::Form;
-use super::page::{error_page, page, Chrome};
+use super::page::{error_page, page, stamp, Chrome};
 use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
@@ -55,7 +54,7 @@ impl From<&AuditEntry> for Row {
         ];
         Self {
             id: e.id,
-            at: e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            at: stamp(e.at),
             job: e.job_id,
             agent: e
                 .agent_key

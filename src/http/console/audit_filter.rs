@@ -2,9 +2,10 @@
 //! bad value names its field), and written back out as links: the page's own, and the API's
 //! query for the CSV export. Pure: no store, no request.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use super::form::Form;
+use super::page::stamp;
 use crate::store::{AuditFilter, AuditStatus};
 
 /// Rows a page shows.
@@ -149,7 +150,6 @@ pub fn filter(fields: &Fields, offset: Option<&str>) -> Result<AuditFilter, BadF
 
 /// `filter` as the API's query: the same rows, as CSV when `csv`.
 pub fn api_query(filter: &AuditFilter, csv: bool) -> String {
-    let stamp = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let Some(agent) = &filter.agent {
         query.append_pair("agent", agent);

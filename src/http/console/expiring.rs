@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
-use super::overview::stamp;
+use super::page::stamp;
 use crate::certs::expiring;
 use crate::http::error::ApiError;
 use crate::http::Api;

@@ -7,12 +7,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::agent::segment;
-use super::page::{error_page, page, Chrome};
+use super::page::{error_page, page, stamp, Chrome};
 use super::{org_page, OrgPage};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
@@ -23,11 +22,6 @@ const PER_PAGE: i64 = 50;
 
 /// Row errors a feed's page lists before saying how many more there are.
 const ERROR_ROWS: usize = 1000;
-
-/// `at` as the pages show instants.
-pub(super) fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// A feed as the pages show it.
 pub struct FeedRow {

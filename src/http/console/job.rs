@@ -11,9 +11,8 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 
 use super::form::checked;
-use super::login::see_other;
-use super::overview::{reasons, stamp};
-use super::page::{error_page, page, Chrome};
+use super::overview::reasons;
+use super::page::{error_page, page, see_other, stamp, Chrome};
 use super::plan_view::{plan_view, PlanView};
 use super::{org_page, OrgPage};
 use crate::http::auth::identify;

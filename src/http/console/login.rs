@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::form::checked;
-use super::page::{login_page, Chrome};
+use super::page::{login_page, see_other, Chrome};
 use super::viewer::{csrf, safe_next, Refused};
 use crate::http::auth::identify;
 use crate::http::orgs::Orgs;
@@ -31,12 +31,6 @@ fn refused(headers: &HeaderMap, message: &'static str) -> Refused {
         csrf,
         csrf_is_new,
     }
-}
-
-/// A redirect to `to` after a form, as `303 See Other` so the browser reloads it with `GET`.
-pub fn see_other(to: &str) -> Response {
-    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// `GET /login`: the form.

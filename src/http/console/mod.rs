@@ -34,7 +34,7 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 
 use super::error::ApiError;
 use super::orgs::Orgs;
@@ -147,7 +147,7 @@ async fn overview(
     }
     let chrome = Chrome::new(&viewer, &orgs);
     let template = OverviewPage {
-        generated_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        generated_at: page::stamp(now),
         orgs: views,
         chrome,
     };

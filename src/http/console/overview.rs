@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::chart::{self, Chart, Series};
 use super::expiring::Expiring;
+use super::page::stamp;
 use crate::http::error::ApiError;
 use crate::http::views::{Feed, Job};
 use crate::http::Api;
@@ -122,10 +123,6 @@ pub struct OrgOverview {
     pub newest_feed: Option<FeedRow>,
     /// Calls and converged agents as this replica saw them.
     pub activity: Activity,
-}
-
-pub(super) fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Reasons as stored: a list of sentences, though anything else is shown rather than lost.

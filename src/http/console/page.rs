@@ -4,11 +4,17 @@
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::viewer::{Refused, Viewer};
 use crate::http::error::ApiError;
 use crate::http::orgs::Orgs;
 use crate::http::session::{self, CSRF_COOKIE, SESSION_SECS};
+
+/// `at` as every page shows instants: RFC 3339 in UTC, to the second.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
 
 /// No script, no frames, styles only from this origin: the pages need nothing else, so a
 /// value that slipped past escaping could not load or run anything either.
@@ -106,6 +112,12 @@ pub fn page(
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// A redirect to `to` after a form, as `303 See Other` so the browser reloads it with `GET`.
+pub fn see_other(to: &str) -> Response {
+    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A page saying what went wrong.
