@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::console_fixture::{with_held_job, FULL};
+use crate::console_fixture::{escaped, get_page, with_held_job, FULL};
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon, INGEST_TOKEN,
 };
@@ -16,30 +16,10 @@ use skillsync::http::ApiToken;
 const READ_TOKEN: &str = "console-read-token-0";
 const ELSEWHERE_TOKEN: &str = "elsewhere-read-token-0";
 
-/// `text` as the templates escape it (askama writes numeric character references).
-fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;")
-        .replace('<', "&#60;")
-        .replace('>', "&#62;")
-        .replace('"', "&#34;")
-        .replace('\'', "&#39;")
-}
-
 /// `GET /` with an optional bearer token: status, content type, body.
 async fn console(daemon: &TestDaemon, token: Option<&str>) -> (StatusCode, String, String) {
-    let mut request = daemon.http.get(daemon.url("/"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let resp = request.send().await.expect("sent");
-    let status = resp.status();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, content_type, resp.text().await.expect("text"))
+    let page = get_page(daemon, "/", token).await;
+    (page.status, page.content_type, page.body)
 }
 
 #[sqlx::test(migrations = false)]

@@ -55,7 +55,7 @@ async fn a_deferred_agents_page_gives_the_reason_and_since_when(
     assert!(
         body.contains(&format!(
             "Deferred because: <span class=\"last-error\">{}</span>",
-            crate::console_pages::escaped(reason)
+            crate::console_fixture::escaped(reason)
         )),
         "{reason:?} in {body}"
     );

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::console_fixture::get_page;
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon,
 };
@@ -26,14 +27,8 @@ const BUDGET: u32 = 87_654;
 
 /// `GET path` on the console: status and body.
 async fn html(daemon: &TestDaemon, path: &str) -> (StatusCode, String) {
-    let resp = daemon
-        .http
-        .get(daemon.url(path))
-        .send()
-        .await
-        .expect("sent");
-    let status = resp.status();
-    (status, resp.text().await.expect("text"))
+    let page = get_page(daemon, path, None).await;
+    (page.status, page.body)
 }
 
 /// The audit ids a page lists, in its order.

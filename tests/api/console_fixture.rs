@@ -38,3 +38,47 @@ pub async fn with_held_job(db: &PgConnectOptions) -> (TestSim, TestDaemon, Value
     daemon.wait_started(&held, &["held"]).await;
     (sim, daemon, held)
 }
+
+/// `text` as the templates escape it (askama writes numeric character references).
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// A console answer as a browser would get it, redirects not followed.
+pub struct Page {
+    pub status: reqwest::StatusCode,
+    pub content_type: String,
+    pub location: String,
+    pub body: String,
+}
+
+/// `GET path` on the console with an optional bearer token.
+pub async fn get_page(daemon: &TestDaemon, path: &str, token: Option<&str>) -> Page {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut request = client.get(daemon.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let resp = request.send().await.expect("sent");
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (content_type, location) = (header("content-type"), header("location"));
+    Page {
+        status: resp.status(),
+        content_type,
+        location,
+        body: resp.text().await.expect("text"),
+    }
+}

@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use crate::console_fixture::{escaped, get_page};
 use crate::helpers::{
     daemon_settings, database_url, small_org, spawn_daemon, spawn_sim, TestDaemon,
 };
@@ -18,15 +19,6 @@ const AGENT: &str = "agent00001@example.com";
 const HOSTILE: &str = "<b>Rare</b>&\"Skill'";
 const READ_TOKEN: &str = "console-pages-read-token";
 
-/// `text` as the templates escape it (askama writes numeric character references).
-pub fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;")
-        .replace('<', "&#60;")
-        .replace('>', "&#62;")
-        .replace('"', "&#34;")
-        .replace('\'', "&#39;")
-}
-
 /// `GET path` on the console with an optional bearer token, not following redirects: status,
 /// `Location`, body.
 async fn fetch(
@@ -34,23 +26,8 @@ async fn fetch(
     path: &str,
     token: Option<&str>,
 ) -> (StatusCode, String, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let mut request = client.get(daemon.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let resp = request.send().await.expect("sent");
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, location, resp.text().await.expect("text"))
+    let page = get_page(daemon, path, token).await;
+    (page.status, page.location, page.body)
 }
 
 #[sqlx::test(migrations = false)]

@@ -29,16 +29,7 @@ async fn a_held_job_approved_through_its_page_runs_converges_and_shows_on_the_ag
     // From the Overview, the held job's link leads to its page.
     browser.visit(&daemon.url("/")).await;
     browser
-        .find(&format!("a[href=\"/orgs/{org}/jobs/{id}\"]"))
-        .await
-        .click()
-        .await
-        .expect("clicks");
-    browser
-        .wait_for(
-            "the job page",
-            "return document.querySelector('dd.status') !== null",
-        )
+        .follow(&format!("/orgs/{org}/jobs/{id}"), "dd.status")
         .await;
     assert_eq!(browser.text("dd.status").await, "held");
     check_page(&browser, "job-held").await;
@@ -116,9 +107,7 @@ async fn a_rejected_feeds_row_errors_are_listed_and_the_feed_and_audit_pages_pas
         return;
     };
     let sim = spawn_sim(small_org()).await;
-    let mut settings = daemon_settings(&sim, &database_url(&db));
-    settings.safety.max_destructive_percent = 100.0;
-    let daemon = spawn_daemon(settings).await;
+    let daemon = spawn_daemon(daemon_settings(&sim, &database_url(&db))).await;
     let accepted: Value = daemon.post_feed(FULL, "partial").await;
     daemon
         .run_through(accepted["job_id"].as_i64().expect("id"))
@@ -156,16 +145,7 @@ async fn a_rejected_feeds_row_errors_are_listed_and_the_feed_and_audit_pages_pas
         .await;
     check_page(&browser, "feeds").await;
     browser
-        .find(&format!("a[href=\"/orgs/{org}/feeds/{id}\"]"))
-        .await
-        .click()
-        .await
-        .expect("clicks");
-    browser
-        .wait_for(
-            "the feed page",
-            "return document.querySelector('table.errors') !== null",
-        )
+        .follow(&format!("/orgs/{org}/feeds/{id}"), "table.errors")
         .await;
     let shown = browser
         .script(

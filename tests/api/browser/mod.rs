@@ -169,6 +169,20 @@ impl Browser {
         self.wait_loaded().await;
     }
 
+    /// Clicks the link to `href` and waits for the page it leads to, which shows `ready` (a CSS
+    /// selector).
+    pub async fn follow(&self, href: &str, ready: &str) {
+        let link = self
+            .find(&format!("a[href={}]", serde_json::json!(href)))
+            .await;
+        link.click().await.expect("clicks");
+        let js = format!(
+            "return document.querySelector({}) !== null",
+            serde_json::json!(ready)
+        );
+        self.wait_for(ready, &js).await;
+    }
+
     /// Runs `js` (a function body; `return` gives the value) in the page. Scripts run this way
     /// are not subject to the page's Content-Security-Policy.
     pub async fn script(&self, js: &str) -> Value {
