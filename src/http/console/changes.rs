@@ -1,6 +1,8 @@
 //! Planned changes as the agents table's drift column and the audit log store them, read as
 //! rows for the console. Reads JSON only; plans nothing.
 
+use serde::Deserialize;
+
 use crate::domain::Proficiency;
 
 /// One planned change.
@@ -28,7 +30,7 @@ pub struct DriftRow {
 }
 
 /// One change as the drift column stores it: a plan's change as `GET /v1/agents/{key}` shows it.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct StoredChange {
     action: String,
     #[serde(rename = "type")]
@@ -67,7 +69,7 @@ pub fn summary(row: &DriftRow) -> String {
 pub fn drift_rows(stored: &serde_json::Value) -> Result<Vec<DriftRow>, serde_json::Error> {
     let changes: Vec<StoredChange> = match stored {
         serde_json::Value::Null => Vec::new(),
-        other => serde_json::from_value(other.clone())?,
+        other => Vec::<StoredChange>::deserialize(other)?,
     };
     let shown = |p: Option<f64>| {
         p.and_then(Proficiency::nearest)

@@ -86,7 +86,7 @@ fn what(change: &DriftRow) -> &'static str {
 
 /// `plan` as the page lists it; none when the job has no plan yet or it cannot be read.
 pub fn plan_view(plan: Option<&serde_json::Value>) -> Option<PlanView> {
-    let stored: StoredPlan = serde_json::from_value(plan?.clone()).ok()?;
+    let stored = StoredPlan::deserialize(plan?).ok()?;
     let mut rows = Vec::new();
     for agent in stored.agents {
         let key = agent.key.unwrap_or(agent.user_id);
